@@ -1,0 +1,10 @@
+import { InputError } from '../../types/errors';
+
+/**
+ * An external evaluator ran to completion but printed no usable metrics: no JSON object on stdout, the
+ * objective metric missing, or a value that is not a number or null. Running it again would print the same,
+ * so it extends InputError, which the trial activity fails without retrying.
+ */
+export class EvaluatorOutputError extends InputError {
+  override name = 'EvaluatorOutputError';
+}

@@ -1,0 +1,116 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type Redis from 'ioredis';
+import type { Params } from '../search/types';
+import { InputError, InvalidParametersError } from '../types/errors';
+import type { LeaderboardEntry, SessionCounts, SessionSpec, TrialOutcome } from '../types/session';
+import type { TrialRecord } from '../types/trial';
+import { aggregate, type AggregateResult } from './aggregate';
+import { createBacktestEvaluator, type TrialEvaluator, type TrialInput } from './evaluators';
+import { TrialStore } from './trialStore';
+
+export interface ActivityDeps {
+  redis: Redis;
+  workerId: string;
+  /** Versions written into run.json. */
+  versions: Record<string, string>;
+  /** How trials are evaluated; the built-in backtest engine unless a test or an embedder gives another. */
+  evaluate?: TrialEvaluator;
+}
+
+export interface AggregateInput {
+  spec: SessionSpec;
+  leaderboard: LeaderboardEntry[];
+  counts: SessionCounts;
+  runs: number;
+  stoppedBy: 'complete' | 'deadline' | 'cancelled';
+  startedAt: number;
+}
+
+/** The session's activities, bound to their dependencies (Redis, the evaluator, the worker's identity). */
+export function createActivities(deps: ActivityDeps) {
+  const store = new TrialStore(deps.redis);
+  const evaluate = deps.evaluate ?? createBacktestEvaluator();
+
+  return {
+    /** Records the session in the store, so `status` and `results` find it while it runs. */
+    async beginSession(input: { spec: SessionSpec; startedAt: number }): Promise<void> {
+      const existing = await store.getMeta(input.spec.sessionId);
+      if (!existing) await store.putMeta({ sessionId: input.spec.sessionId, startedAt: input.startedAt, spec: input.spec });
+    },
+
+    /** Runs one trial, stores its full result, and returns the few numbers the workflow needs. */
+    async evaluateTrial(input: TrialInput): Promise<TrialOutcome> {
+      const ctx = Context.current();
+      const attempt = ctx.info.attempt;
+      const started = performance.now();
+      let metrics;
+      try {
+        metrics = await evaluate(input, ctx.cancellationSignal);
+      } catch (err) {
+        // Each failed attempt is stored, so the record shows how many attempts a trial took even when the
+        // workflow only learns that it finally failed; a later success overwrites it.
+        const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+        await store.putTrial(failedRecord(input, attempt, deps.workerId, message, performance.now() - started));
+        if (err instanceof InvalidParametersError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidParameters');
+        if (err instanceof InputError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidConfig');
+        throw err;
+      }
+      const value = metrics[input.objective.metric];
+      const objective = typeof value === 'number' && Number.isFinite(value) ? value : null;
+      const durationMs = performance.now() - started;
+      const record: TrialRecord = {
+        sessionId: input.sessionId,
+        trialId: input.trialId,
+        params: input.params,
+        status: 'succeeded',
+        metrics,
+        objective,
+        attempt,
+        workerId: deps.workerId,
+        durationMs,
+        finishedAt: new Date().toISOString(),
+      };
+      await store.putTrial(record);
+      return { trialId: input.trialId, objective, attempt, workerId: deps.workerId, durationMs };
+    },
+
+    /** Stores a trial that finally failed (non-retryable, or out of attempts or time). */
+    async recordTrialFailure(input: { sessionId: string; trialId: number; params: Params; error: string; attempts: number }): Promise<void> {
+      const previous = await store.getTrial(input.sessionId, input.trialId);
+      if (previous?.status === 'succeeded') return;
+      const attempt = Math.max(previous?.attempt ?? 0, input.attempts);
+      await store.putTrial({ ...failedRecord(input, attempt, previous?.workerId ?? '', input.error, previous?.durationMs ?? 0) });
+    },
+
+    /** Writes the session's output files from the trial store. */
+    async aggregateSession(input: AggregateInput): Promise<AggregateResult> {
+      const result = await aggregate(store, input, deps.versions);
+      await store.updateMeta(input.spec.sessionId, { finishedAt: Date.now(), status: input.counts.failed > 0 ? 'completed_with_failures' : 'completed' });
+      return result;
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+
+function failedRecord(
+  trial: { sessionId: string; trialId: number; params: Params },
+  attempt: number,
+  workerId: string,
+  error: string,
+  durationMs: number,
+): TrialRecord {
+  return {
+    sessionId: trial.sessionId,
+    trialId: trial.trialId,
+    params: trial.params,
+    status: 'failed',
+    metrics: {},
+    objective: null,
+    attempt,
+    workerId,
+    durationMs,
+    finishedAt: new Date().toISOString(),
+    error,
+  };
+}

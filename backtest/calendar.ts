@@ -1,0 +1,73 @@
+import { DAY_MS, dayOfWeek } from './dates';
+import type { Bars } from './types';
+
+/**
+ * What the statistics need to know about a series' timeline, inferred as backtesting.py infers it and
+ * computed once per series (a batch of trials shares it).
+ */
+export interface Calendar {
+  /** Periods per year for annualising: 252 for daily bars without weekends, 365 with, 52 weekly, 12 monthly, 1 yearly. */
+  annualDays: number;
+  /** Index of the last bar of each non-empty resampling period (day, or week/month/year for coarser data). */
+  binLast: Int32Array;
+  /** Durations are rounded up to this unit: the finest unit in which the bar period is whole. */
+  resolutionMs: number;
+  /** Span from the first to the last bar in years of 365.25 days (whole seconds, as pandas' `Timedelta.seconds`). */
+  years: number;
+}
+
+/**
+ * The bar period is the median spacing of the last 100 bars; weekends "trade" when more than 60 % of the
+ * expected 2/7 of bars fall on Saturdays or Sundays; returns are resampled to days (or to weeks, months or
+ * years for such data) before annualising. Source: backtesting.py `_stats.compute_stats`, `_util._data_period`.
+ */
+export function computeCalendar(bars: Bars): Calendar {
+  const n = bars.length;
+  const time = bars.time;
+  const periodMs = medianSpacing(time.subarray(Math.max(0, n - 100)));
+  const freqDays = Math.floor(periodMs / DAY_MS);
+
+  let weekendBars = 0;
+  for (let i = 0; i < n; i++) if (dayOfWeek(time[i]) >= 5) weekendBars++;
+  const haveWeekends = weekendBars / n > (2 / 7) * 0.6;
+  const annualDays = freqDays === 7 ? 52 : freqDays === 31 ? 12 : freqDays === 365 ? 1 : haveWeekends ? 365 : 252;
+
+  const key = freqDays === 7 ? weekKey : freqDays === 31 ? monthKey : freqDays === 365 ? yearKey : dayKey;
+  const last: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (i + 1 === n || key(time[i + 1]) !== key(time[i])) last.push(i);
+  }
+
+  const spanMs = n > 0 ? time[n - 1] - time[0] : 0;
+  const days = Math.floor(spanMs / DAY_MS);
+  const seconds = Math.floor((spanMs - days * DAY_MS) / 1000);
+  return { annualDays, binLast: Int32Array.from(last), resolutionMs: resolutionOf(periodMs), years: (days + seconds / 86400) / 365.25 };
+}
+
+function medianSpacing(t: Float64Array): number {
+  const d: number[] = [];
+  for (let i = 1; i < t.length; i++) d.push(t[i] - t[i - 1]);
+  if (d.length === 0) return NaN;
+  d.sort((a, b) => a - b);
+  const mid = d.length >> 1;
+  return d.length % 2 ? d[mid] : (d[mid - 1] + d[mid]) / 2;
+}
+
+/** pandas' `Timedelta.resolution_string`, as milliseconds. */
+function resolutionOf(periodMs: number): number {
+  if (!Number.isFinite(periodMs)) return DAY_MS;
+  if (periodMs % 1000) return 1;
+  if (periodMs % 60_000) return 1000;
+  if (periodMs % 3_600_000) return 60_000;
+  if (periodMs % DAY_MS) return 3_600_000;
+  return DAY_MS;
+}
+
+const dayKey = (t: number) => Math.floor(t / DAY_MS);
+// Weeks end on Sunday (pandas 'W'); day 0, 1970-01-01, was a Thursday.
+const weekKey = (t: number) => Math.floor((Math.floor(t / DAY_MS) + 3) / 7);
+const monthKey = (t: number) => {
+  const d = new Date(t);
+  return d.getUTCFullYear() * 12 + d.getUTCMonth();
+};
+const yearKey = (t: number) => new Date(t).getUTCFullYear();

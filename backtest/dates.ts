@@ -1,0 +1,46 @@
+/**
+ * Strict ISO-8601 dates and date-times. `Date.parse` is lenient (it accepts "2020-02-30" and reads a
+ * date-time without an offset as local time), so data files would mean different bars on different machines.
+ * Times without an offset are UTC.
+ */
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+export const DAY_MS = 86_400_000;
+
+/** Epoch milliseconds of an ISO date or date-time, or NaN when `text` is not one. */
+export function parseIsoTime(text: string): number {
+  const m = ISO.exec(text);
+  if (!m) return NaN;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
+  const year = Number(y), month = Number(mo), day = Number(d);
+  const hour = Number(h), minute = Number(mi), second = Number(s);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
+  if (hour > 23 || minute > 59 || second > 59) return NaN;
+  const ms = frac ? Math.round(Number(`0.${frac}`) * 1000) : 0;
+  let t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  if (zone && zone !== 'Z') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    const offsetMin = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2));
+    t -= sign * offsetMin * 60_000;
+  }
+  return t;
+}
+
+/** `YYYY-MM-DD` when `ms` is a UTC midnight, else `YYYY-MM-DD HH:MM:SS`. */
+export function formatIsoTime(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  if (ms % DAY_MS === 0) return iso.slice(0, 10);
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+}
+
+/** Day of the week of a UTC time, Monday 0 to Sunday 6, as pandas' `dayofweek`. */
+export function dayOfWeek(ms: number): number {
+  // 1970-01-01 was a Thursday.
+  return (((Math.floor(ms / DAY_MS) + 3) % 7) + 7) % 7;
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}

@@ -1,0 +1,15 @@
+/**
+ * The backtest engine: OHLCV data, strategies, a broker with backtesting.py's semantics and its statistics.
+ * Pure library: no Temporal, no I/O beyond reading the files it is asked to read.
+ */
+export type { BacktestOptions, Bars, MetricName, Metrics, Trade, TradeColumns } from './types';
+export { formatCsv, loadCsv, parseCsv, sliceBars } from './data';
+export { generateBars, type GenerateOptions } from './generate';
+export { Indicators } from './indicatorCache';
+export { computeStats } from './stats';
+export { runBacktest, runMany, type BacktestResult } from './run';
+export { Target, type Constraint, type ParamSpec, type ParamValue, type Params, type StrategyDef } from './strategies/types';
+export { getStrategy, listStrategies, registerStrategy } from './strategies/registry';
+export { loadStrategyModule } from './strategies/module';
+export { checkStrategyParams } from './strategies/check';
+export { describeParams, parseParamText, resolveParams } from './strategies/params';

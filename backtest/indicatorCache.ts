@@ -1,0 +1,67 @@
+import { ema, priorExtreme, rollingStd, rsi, sma } from './indicators';
+import type { Bars } from './types';
+
+/**
+ * Indicators of one series, each computed once per distinct argument and then shared: a batch of trials over
+ * the same bars (a grid of SMA periods, say) pays for every period once, not once per trial.
+ * Returned arrays are shared; treat them as read-only.
+ */
+export class Indicators {
+  private readonly cache = new Map<string, Float64Array>();
+
+  constructor(readonly bars: Bars) {}
+
+  /** Simple moving average of closes, as pandas' rolling mean. */
+  sma(period: number): Float64Array {
+    return this.memo(`sma:${period}`, () => sma(this.bars.close, period));
+  }
+
+  /** Exponential moving average of closes, SMA-seeded; defined from bar `period - 1`. */
+  ema(period: number): Float64Array {
+    return this.memo(`ema:${period}`, () => ema(this.bars.close, period));
+  }
+
+  /** Wilder's RSI of closes; defined from bar `period`. */
+  rsi(period: number): Float64Array {
+    return this.memo(`rsi:${period}`, () => rsi(this.bars.close, period));
+  }
+
+  /** Population standard deviation of closes over `period` bars. */
+  std(period: number): Float64Array {
+    return this.memo(`std:${period}`, () => rollingStd(this.bars.close, period, this.sma(period)));
+  }
+
+  /** Highest high of the `period` bars before each bar. */
+  priorHigh(period: number): Float64Array {
+    return this.memo(`priorHigh:${period}`, () => priorExtreme(this.bars.high, period, 1));
+  }
+
+  /** Lowest low of the `period` bars before each bar. */
+  priorLow(period: number): Float64Array {
+    return this.memo(`priorLow:${period}`, () => priorExtreme(this.bars.low, period, -1));
+  }
+
+  /** MACD line, EMA(fast) - EMA(slow); defined from bar `slow - 1`. */
+  macd(fast: number, slow: number): Float64Array {
+    return this.memo(`macd:${fast}:${slow}`, () => {
+      const f = this.ema(fast), s = this.ema(slow);
+      const out = new Float64Array(f.length);
+      for (let i = 0; i < out.length; i++) out[i] = f[i] - s[i];
+      return out;
+    });
+  }
+
+  /** Signal line: EMA(signal) of the MACD line; defined from bar `slow + signal - 2`. */
+  macdSignal(fast: number, slow: number, signal: number): Float64Array {
+    return this.memo(`macdSignal:${fast}:${slow}:${signal}`, () => ema(this.macd(fast, slow), signal, slow - 1));
+  }
+
+  private memo(key: string, compute: () => Float64Array): Float64Array {
+    let values = this.cache.get(key);
+    if (!values) {
+      values = compute();
+      this.cache.set(key, values);
+    }
+    return values;
+  }
+}

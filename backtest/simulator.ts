@@ -1,0 +1,111 @@
+import { pyFloorDiv } from './numeric';
+import { Target } from './strategies/types';
+import type { TradeLog } from './tradeLog';
+import type { Bars } from './types';
+
+/** Broker settings with every default applied. */
+export interface BrokerSettings {
+  cash: number;
+  commission: number;
+  /** Share of cash an entry commits, in (0, 1). */
+  sizeFraction: number;
+  /** Stop-loss / take-profit distance as a fraction of the signal bar's close; NaN for none. */
+  stopLoss: number;
+  takeProfit: number;
+}
+
+/**
+ * Runs the broker over `targets` with backtesting.py's default semantics (no spread, no margin, no hedging):
+ * a target set at bar i's close fills at bar i+1's open; an entry first closes any open trade, then buys or
+ * sells as many whole units as `floor(cash · f / (price · (1 + commission)))`; commission is charged on
+ * every fill; stop-loss and take-profit are checked from the entry bar on (stop first when both are in
+ * range); equity is marked to market at every close; a trade still open at the end is closed at the last
+ * bar's open (backtesting.py's `finalize_trades`, which re-runs its broker on the last bar).
+ *
+ * One deliberate difference: nothing is opened on the last bar. backtesting.py opens such a trade and
+ * then closes it at the same price (a trade that only pays commission), or, for a signal on the last bar
+ * itself, leaves it open outside the trade list while its commission and one bar of P&L reach the equity.
+ *
+ * Fills `equity` (one value per bar) and `log`; targets before `start` are ignored.
+ */
+export function simulate(bars: Bars, targets: Int8Array, start: number, s: BrokerSettings, equity: Float64Array, log: TradeLog): void {
+  const n = bars.length;
+  const { open: O, high: H, low: L, close: C } = bars;
+  const c = s.commission, f = s.sizeFraction;
+  let cash = s.cash, size = 0, entry = 0, entryBar = 0, sl = NaN, tp = NaN;
+  log.clear();
+  const first = Math.min(start, n);
+  for (let i = 0; i < first; i++) equity[i] = cash;
+
+  let pending: number = Target.Hold;
+  for (let i = first; i < n; i++) {
+    const o = O[i];
+    if (pending !== Target.Hold) {
+      if (size !== 0) {
+        cash += closeTrade(log, size, entry, entryBar, sl, tp, o, i, c);
+        size = 0;
+      }
+      if ((pending === Target.Long || pending === Target.Short) && i < n - 1) {
+        // Same operations as backtesting.py, so that the floor lands on the same whole number.
+        const perUnit = o + (f * o * c) / f;
+        const margin = cash > 0 ? cash : 0;
+        const units = pyFloorDiv(margin * f, perUnit);
+        if (units > 0 && !(units * perUnit > margin)) {
+          const long = pending === Target.Long;
+          size = long ? units : -units;
+          entry = o;
+          entryBar = i;
+          cash -= units * o * c;
+          const ref = C[i - 1];
+          sl = s.stopLoss > 0 ? ref * (long ? 1 - s.stopLoss : 1 + s.stopLoss) : NaN;
+          tp = s.takeProfit > 0 ? ref * (long ? 1 + s.takeProfit : 1 - s.takeProfit) : NaN;
+        }
+      }
+      pending = Target.Hold;
+    }
+    if (size !== 0 && (sl === sl || tp === tp)) {
+      const exit = contingentExit(size, sl, tp, o, H[i], L[i]);
+      if (exit === exit) {
+        cash += closeTrade(log, size, entry, entryBar, sl, tp, exit, i, c);
+        size = 0;
+      }
+    }
+    const eq = cash + (C[i] * size - size * entry);
+    equity[i] = eq;
+    if (eq <= 0) {
+      // Out of money: backtesting.py closes at this close and stops trading; equity stays at zero.
+      if (size !== 0) closeTrade(log, size, entry, entryBar, sl, tp, C[i], i, c);
+      equity.fill(0, i, n);
+      return;
+    }
+    pending = targets[i];
+  }
+  if (size !== 0) {
+    cash += closeTrade(log, size, entry, entryBar, sl, tp, O[n - 1], n - 1, c);
+    equity[n - 1] = cash > 0 ? cash : 0;
+  }
+}
+
+/** Records the closed trade and returns the cash it releases: P&L less the exit commission. */
+function closeTrade(log: TradeLog, size: number, entry: number, entryBar: number, sl: number, tp: number,
+  price: number, bar: number, c: number): number {
+  const units = Math.abs(size);
+  const exitCommission = units * price * c;
+  const commissions = exitCommission + units * entry * c;
+  const pl = size * (price - entry);
+  const returnFrac = Math.sign(size) * (price / entry - 1) - commissions / (units * entry);
+  log.push(size, entryBar, bar, entry, price, sl, tp, pl - commissions, returnFrac, commissions);
+  return pl - exitCommission;
+}
+
+/** Fill price of a stop-loss or take-profit hit in this bar (gaps fill at the open), NaN when neither is hit. */
+function contingentExit(size: number, sl: number, tp: number, open: number, high: number, low: number): number {
+  if (size > 0) {
+    if (low <= sl) return Math.min(open, sl);
+    if (high >= tp) return Math.max(open, tp);
+  } else {
+    if (high >= sl) return Math.max(open, sl);
+    if (low <= tp) return Math.min(open, tp);
+  }
+  return NaN;
+}

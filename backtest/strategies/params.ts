@@ -1,0 +1,91 @@
+import { InvalidParametersError } from '../../types/errors';
+import type { ParamSpec, ParamValue, Params, StrategyDef } from './types';
+
+/**
+ * A complete, checked parameter set for `def`: defaults filled in, every value of its declared type and within
+ * bounds, every constraint holding, and the warm-up shorter than the data when `barCount` is given.
+ *
+ * @throws InvalidParametersError naming the parameter and what it needs (unknown names get a "did you mean").
+ * @example
+ * resolveParams(getStrategy('sma_crossover'), { fast: 10 }, bars.length); // { fast: 10, slow: 30 }
+ */
+export function resolveParams(def: StrategyDef, params: Params, barCount?: number): Params {
+  const fail = (message: string) => new InvalidParametersError(`${def.name}: ${message}`);
+  for (const name of Object.keys(params)) {
+    if (!(name in def.params)) throw fail(`unknown parameter "${name}"${didYouMean(name, Object.keys(def.params))}; it takes ${describeParams(def)}.`);
+  }
+  const resolved: Params = {};
+  for (const [name, spec] of Object.entries(def.params)) {
+    const value = name in params ? params[name] : spec.default;
+    const problem = checkValue(spec, value);
+    if (problem) throw fail(`${name}=${String(value)} ${problem}.`);
+    resolved[name] = value;
+  }
+  for (const c of def.constraints ?? []) {
+    if (!c.holds(resolved)) throw fail(`${c.description} must hold, got ${Object.entries(resolved).map(([k, v]) => `${k}=${String(v)}`).join(' ')}.`);
+  }
+  if (barCount !== undefined) {
+    const lookback = def.lookback(resolved);
+    if (lookback >= barCount) {
+      throw fail(`these parameters need ${lookback + 1} bars before the first signal, but the data has ${barCount}; use shorter periods or more data.`);
+    }
+  }
+  return resolved;
+}
+
+/**
+ * Turns a command-line value (`--param fast=10`) into the parameter's type.
+ * @throws InvalidParametersError for an unknown name or a value that does not parse.
+ */
+export function parseParamText(def: StrategyDef, name: string, text: string): ParamValue {
+  const spec = def.params[name];
+  if (!spec) throw new InvalidParametersError(`${def.name}: unknown parameter "${name}"${didYouMean(name, Object.keys(def.params))}; it takes ${describeParams(def)}.`);
+  if (spec.type === 'categorical') {
+    const match = spec.choices.find((c) => String(c) === text);
+    if (match === undefined) throw new InvalidParametersError(`${def.name}: ${name} takes one of ${spec.choices.map(String).join(', ')}, got "${text}".`);
+    return match;
+  }
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n)) throw new InvalidParametersError(`${def.name}: ${name} takes a number, got "${text}".`);
+  return n;
+}
+
+/** `fast (int 2..500, default 10), slow (...)`: for messages and `--help`. */
+export function describeParams(def: StrategyDef): string {
+  return Object.entries(def.params).map(([name, s]) => `${name} (${describeSpec(s)})`).join(', ');
+}
+
+export function describeSpec(s: ParamSpec): string {
+  if (s.type === 'categorical') return `one of ${s.choices.map(String).join('|')}, default ${String(s.default)}`;
+  return `${s.type} ${s.min}..${s.max}, default ${s.default}`;
+}
+
+/** ` (did you mean "slow"?)` when one candidate is close to `name`, else an empty string. */
+export function didYouMean(name: string, candidates: readonly string[]): string {
+  let best = '', bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? ` (did you mean "${best}"?)` : '';
+}
+
+function checkValue(spec: ParamSpec, value: ParamValue): string | undefined {
+  if (spec.type === 'categorical') return spec.choices.includes(value) ? undefined : `is not one of ${spec.choices.map(String).join(', ')}`;
+  if (typeof value !== 'number' || !Number.isFinite(value)) return `must be a finite number`;
+  if (spec.type === 'int' && !Number.isInteger(value)) return `must be a whole number`;
+  if (value < spec.min || value > spec.max) return `must lie in ${spec.min}..${spec.max}`;
+  return undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length];
+}

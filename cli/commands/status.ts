@@ -1,0 +1,50 @@
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import type { Command } from 'commander';
+import { InputError } from '../../types/errors';
+import { progressQuery } from '../../workflows';
+import { connectClient } from '../../workers/connection';
+import { resolveServices, sessionUrl } from '../services';
+
+export function registerStatusCommand(program: Command): void {
+  program
+    .command('status')
+    .description("show a session's state and progress")
+    .argument('<session>', 'session id')
+    .option('--json', 'print JSON')
+    .action(async (sessionId: string, flags: { json?: boolean }) => {
+      const services = await resolveServices();
+      try {
+        const client = new Client({ connection: await connectClient(services.target), namespace: services.target.namespace });
+        const handle = client.workflow.getHandle(sessionId);
+        let description;
+        try {
+          description = await handle.describe();
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) throw new InputError(`No session "${sessionId}" on ${services.target.address}.`);
+          throw err;
+        }
+        const progress = await handle.query(progressQuery).catch(() => null);
+        const status = {
+          sessionId,
+          status: description.status.name,
+          startTime: description.startTime.toISOString(),
+          closeTime: description.closeTime?.toISOString() ?? null,
+          progress,
+          webUi: sessionUrl(services.uiUrl, services.target.namespace, sessionId),
+        };
+        if (flags.json) {
+          console.log(JSON.stringify(status, null, 2));
+          return;
+        }
+        console.log(`Session ${sessionId}: ${status.status} (started ${status.startTime}${status.closeTime ? `, closed ${status.closeTime}` : ''})`);
+        if (progress) {
+          const done = progress.counts.succeeded + progress.counts.failed;
+          console.log(`Trials: ${done}/${progress.budget} done, ${progress.counts.failed} failed, ${progress.running} running; phase ${progress.phase}; workflow run ${progress.runs}`);
+          if (progress.best) console.log(`Best: ${progress.best.objective} at trial ${progress.best.trialId} ${JSON.stringify(progress.best.params)}`);
+        }
+        if (status.webUi) console.log(`Web UI: ${status.webUi}`);
+      } finally {
+        await services.stop();
+      }
+    });
+}

@@ -1,0 +1,43 @@
+import { Command, CommanderError } from 'commander';
+import { registerBacktestCommand } from './commands/backtest';
+import { registerCancelCommand } from './commands/cancel';
+import { registerDevCommand } from './commands/dev';
+import { registerResultsCommand } from './commands/results';
+import { registerRunCommand } from './commands/run';
+import { registerStatusCommand } from './commands/status';
+import { registerWorkerCommand } from './commands/worker';
+import { EXIT, reportError } from './errors';
+
+function buildProgram(): Command {
+  const program = new Command()
+    .name('tuneflow')
+    .description('Durable parameter tuning for trading-strategy backtests on Temporal')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(`tuneflow: ${text.replace(/^error: /, '')}`) });
+  registerRunCommand(program);
+  registerWorkerCommand(program);
+  registerDevCommand(program);
+  registerStatusCommand(program);
+  registerResultsCommand(program);
+  registerCancelCommand(program);
+  registerBacktestCommand(program);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.ok : EXIT.error;
+    }
+    return reportError(err);
+  }
+}
+
+main(process.argv).then((code) => {
+  // Open handles (gRPC channels, timers) must not keep a finished command alive.
+  process.exit(code);
+});

@@ -1,0 +1,24 @@
+import type { SessionSummary } from '../types/session';
+
+/** A fixed-width text table. */
+export function table(header: string[], rows: unknown[][]): string {
+  const cells = [header, ...rows.map((r) => r.map(formatCell))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  return cells.map((r) => r.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}
+
+export function formatCell(value: unknown): string {
+  if (value === null || value === undefined) return '-';
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(4);
+  return String(value);
+}
+
+export function printSummary(summary: SessionSummary, metric: string): void {
+  const { counts } = summary;
+  console.log(`Session ${summary.sessionId}: ${counts.succeeded} succeeded, ${counts.failed} failed (${summary.stoppedBy === 'deadline' ? 'stopped at the session deadline' : 'complete'}).`);
+  if (summary.leaderboard.length) {
+    const names = Object.keys(summary.leaderboard[0].params).sort();
+    console.log(table(['rank', 'trial', ...names, metric], summary.leaderboard.map((e, i) => [i + 1, e.trialId, ...names.map((n) => e.params[n]), e.objective])));
+  }
+  console.log(`Outputs: ${summary.outputDir}`);
+}

@@ -1,0 +1,168 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { checkStrategyParams } from '../backtest';
+import type { z } from 'zod';
+import { gridSize, validateSpace } from '../search';
+import type { Algorithm, Distribution, SearchSpace } from '../search/types';
+import { InputError } from '../types/errors';
+import type { SessionSpec } from '../types/session';
+import { METRIC_DIRECTION } from './metrics';
+import { configSchema, type CampaignConfig, type ParamConfig } from './schema';
+import { validateDataFile } from './data';
+
+/** Settings from the command line that win over the YAML. */
+export interface ConfigOverrides {
+  sessionId?: string;
+  trials?: number;
+  parallelism?: number;
+  seed?: number;
+  algorithm?: Algorithm;
+  outputDir?: string;
+}
+
+export const DEFAULT_TASK_QUEUE = 'tuneflow';
+
+/** Reads and parses the YAML file; syntax errors name the line and column. */
+export function readConfigFile(file: string): { raw: unknown; config: CampaignConfig } {
+  if (!fs.existsSync(file)) throw new InputError(`Config file ${file} does not exist.`);
+  const text = fs.readFileSync(file, 'utf8');
+  const doc = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0];
+    const [line, col] = err.linePos?.[0] ? [err.linePos[0].line, err.linePos[0].col] : [0, 0];
+    throw new InputError(`${file}, line ${line}, column ${col}: invalid YAML: ${err.message.split('\n')[0]}`);
+  }
+  const raw = doc.toJS() as unknown;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new InputError(`${file}: expected a mapping of settings at the top level (data, strategy, params, ...).`);
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) throw new InputError(`${file}: ${describeIssues(parsed.error.issues)}`);
+  return { raw, config: parsed.data };
+}
+
+function keyPath(p: PropertyKey[]): string {
+  return p.map((k) => (typeof k === 'number' ? `[${k}]` : String(k))).join('.').replace(/\.\[/g, '[') || '(top level)';
+}
+
+function describeIssues(issues: z.core.$ZodIssue[]): string {
+  return issues
+    .slice(0, 5)
+    .map((issue) => {
+      if (issue.code === 'unrecognized_keys') {
+        const where = issue.path.length ? `${keyPath(issue.path)}.` : '';
+        return issue.keys.map((k) => `unknown key \`${where}${k}\``).join('; ');
+      }
+      return `\`${keyPath(issue.path)}\`: ${issue.message}`;
+    })
+    .join('; ') + '.';
+}
+
+function toDistribution(name: string, p: ParamConfig, file: string): Distribution {
+  if (Array.isArray(p)) return { type: 'categorical', choices: p };
+  if ('choices' in p) return { type: 'categorical', choices: p.choices };
+  const allInts = [p.low, p.high, p.step ?? 1].every(Number.isInteger);
+  const type = p.type ?? (allInts ? 'int' : 'float');
+  if (type === 'int' && ![p.low, p.high, p.step ?? 1].every(Number.isInteger)) {
+    throw new InputError(`${file}: \`params.${name}\`: an int parameter needs whole low, high and step, got low=${p.low} high=${p.high} step=${p.step ?? 1}.`);
+  }
+  return { type, low: p.low, high: p.high, ...(p.step !== undefined ? { step: p.step } : {}), ...(p.log ? { log: true } : {}) };
+}
+
+function withFile(file: string, fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof InputError && !err.message.startsWith(file)) throw new InputError(`${file}: ${err.message}`);
+    throw err;
+  }
+}
+
+/**
+ * Loads a campaign YAML into a validated SessionSpec: schema, data file, strategy parameters,
+ * search space and constraints are all checked here, before anything starts.
+ * @throws InputError naming the file, the key path and the problem.
+ */
+export function loadSessionSpec(configFile: string, overrides: ConfigOverrides = {}): SessionSpec {
+  const file = path.resolve(configFile);
+  const { raw, config } = readConfigFile(file);
+  const baseDir = path.dirname(file);
+
+  const dataPath = path.resolve(baseDir, config.data);
+  validateDataFile(dataPath, `${file}: \`data\``);
+
+  const strategy = typeof config.strategy === 'string' ? config.strategy : config.strategy.name;
+  const strategyModule = typeof config.strategy === 'string' ? undefined : path.resolve(baseDir, config.strategy.module);
+
+  const space: SearchSpace = {};
+  for (const [name, p] of Object.entries(config.params)) space[name] = toDistribution(name, p, file);
+  withFile(file, () => checkStrategyParams(strategy, Object.keys(space), strategyModule));
+  withFile(file, () => validateSpace(space, config.constraints));
+
+  const objectiveMetric = typeof config.objective === 'string' ? config.objective : config.objective.metric;
+  const known = METRIC_DIRECTION[objectiveMetric as keyof typeof METRIC_DIRECTION];
+  if (!known) {
+    throw new InputError(`${file}: \`objective\`: unknown metric "${objectiveMetric}"; choose one of ${Object.keys(METRIC_DIRECTION).join(', ')}.`);
+  }
+  const direction = (typeof config.objective === 'object' && config.objective.direction) || known;
+
+  const algorithm = overrides.algorithm ?? config.search.algorithm;
+  const finite = gridSize(space, config.constraints);
+  let trials = overrides.trials ?? config.search.trials ?? (algorithm === 'grid' ? finite ?? undefined : undefined);
+  if (trials === undefined) {
+    throw new InputError(`${file}: \`search.trials\` is required for algorithm ${algorithm}${finite === null ? ' over a continuous space' : ''} (or pass --trials N).`);
+  }
+  if (algorithm === 'grid' && finite === null) {
+    throw new InputError(`${file}: \`search.algorithm\` grid needs every float parameter to have a step.`);
+  }
+  if (finite !== null && finite === 0) {
+    throw new InputError(`${file}: no parameter set satisfies the constraints ${config.constraints.join(', ')}.`);
+  }
+  if (finite !== null && algorithm === 'grid') trials = Math.min(trials, finite);
+
+  const name = config.name ?? path.basename(file).replace(/\.ya?ml$/i, '');
+  const sessionId = overrides.sessionId ?? defaultSessionId(name);
+  if (!/^[A-Za-z0-9._-]+$/.test(sessionId)) {
+    throw new InputError(`--session-id "${sessionId}": use letters, digits, dot, dash or underscore.`);
+  }
+
+  return {
+    sessionId,
+    name,
+    configPath: file,
+    config: raw,
+    evaluator: { kind: 'backtest', dataPath, strategy, strategyModule, cash: config.backtest.cash, commission: config.backtest.commission },
+    objective: { metric: objectiveMetric, direction },
+    search: {
+      algorithm,
+      space,
+      constraints: config.constraints,
+      seed: overrides.seed ?? config.search.seed,
+      trials,
+      direction,
+      parallelism: overrides.parallelism ?? config.search.parallelism,
+      mode: config.search.mode,
+      options: config.search.options,
+    },
+    trial: {
+      timeoutMs: config.trial.timeout,
+      heartbeatTimeoutMs: config.trial.heartbeat_timeout,
+      retry: {
+        initialIntervalMs: config.trial.retry.initial_interval,
+        backoffCoefficient: config.trial.retry.backoff_coefficient,
+        maximumIntervalMs: config.trial.retry.maximum_interval,
+        maximumAttempts: config.trial.retry.maximum_attempts,
+      },
+    },
+    session: { timeoutMs: config.session.timeout ?? null, continueAsNewEvery: config.session.continue_as_new_every },
+    output: { dir: path.resolve(overrides.outputDir ?? path.resolve(process.cwd(), config.output.dir)), topN: config.output.top_n },
+    tags: config.session.tags,
+    taskQueue: config.session.task_queue ?? process.env.TUNEFLOW_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
+  };
+}
+
+function defaultSessionId(name: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${name}-${stamp}`;
+}

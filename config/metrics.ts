@@ -1,0 +1,30 @@
+import type { MetricName } from '../backtest/types';
+
+/** Whether a larger value of a metric is better. `max_drawdown_pct` is negative, so larger is better there too. */
+export const METRIC_DIRECTION: Record<MetricName, 'maximize' | 'minimize'> = {
+  equity_final: 'maximize',
+  equity_peak: 'maximize',
+  return_pct: 'maximize',
+  buy_hold_return_pct: 'maximize',
+  return_ann_pct: 'maximize',
+  volatility_ann_pct: 'minimize',
+  cagr_pct: 'maximize',
+  sharpe: 'maximize',
+  sortino: 'maximize',
+  calmar: 'maximize',
+  max_drawdown_pct: 'maximize',
+  avg_drawdown_pct: 'maximize',
+  max_drawdown_duration: 'minimize',
+  trades: 'maximize',
+  win_rate_pct: 'maximize',
+  best_trade_pct: 'maximize',
+  worst_trade_pct: 'maximize',
+  avg_trade_pct: 'maximize',
+  profit_factor: 'maximize',
+  expectancy_pct: 'maximize',
+  sqn: 'maximize',
+  kelly: 'maximize',
+  exposure_pct: 'maximize',
+};
+
+export const METRIC_NAMES = Object.keys(METRIC_DIRECTION) as MetricName[];

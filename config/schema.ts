@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { parseDuration } from './duration';
+
+const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const ms = parseDuration(value);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration such as 500ms, 30s, 10m, 2h or 1d, got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const paramValue = z.union([z.number(), z.string(), z.boolean()]);
+
+const numericRange = z.strictObject({
+  type: z.enum(['int', 'float']).optional(),
+  low: z.number(),
+  high: z.number(),
+  step: z.number().positive().optional(),
+  log: z.boolean().optional(),
+});
+
+const categorical = z.strictObject({
+  type: z.literal('categorical').optional(),
+  choices: z.array(paramValue).min(1),
+});
+
+/** A parameter: `{type, low, high, step?, log?}`, `{choices: [...]}`, or a bare list of choices. */
+const param = z.union([z.array(paramValue).min(1), categorical, numericRange]);
+
+const retry = z.strictObject({
+  initial_interval: duration.default(1000),
+  backoff_coefficient: z.number().min(1).default(2),
+  maximum_interval: duration.default(60_000),
+  maximum_attempts: z.number().int().min(1).default(3),
+});
+
+const objective = z.union([
+  z.string(),
+  z.strictObject({ metric: z.string(), direction: z.enum(['maximize', 'minimize']).optional() }),
+]);
+
+/** The campaign YAML. Keys are snake case; unknown keys are errors, never ignored. */
+export const configSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, dot, dash or underscore').optional(),
+  data: z.string().min(1),
+  strategy: z.union([z.string().min(1), z.strictObject({ name: z.string().min(1), module: z.string().min(1) })]),
+  backtest: z
+    .strictObject({
+      cash: z.number().positive().default(10_000),
+      commission: z.number().min(0).max(0.5).default(0),
+    })
+    .default({ cash: 10_000, commission: 0 }),
+  params: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'parameter names are identifiers'), param),
+  constraints: z.array(z.string()).default([]),
+  objective: objective.default('sharpe'),
+  search: z
+    .strictObject({
+      algorithm: z.enum(['grid', 'random', 'qmc', 'tpe', 'cmaes', 'genetic']).default('grid'),
+      seed: z.number().int().min(0).default(42),
+      trials: z.number().int().positive().optional(),
+      parallelism: z.number().int().min(1).max(500).default(8),
+      mode: z.enum(['ordered', 'eager']).default('ordered'),
+      options: z.record(z.string(), z.unknown()).default({}),
+    })
+    .prefault({}),
+  trial: z
+    .strictObject({
+      timeout: duration.default(60_000),
+      heartbeat_timeout: duration.default(10_000),
+      retry: retry.prefault({}),
+    })
+    .prefault({}),
+  session: z
+    .strictObject({
+      timeout: duration.optional(),
+      continue_as_new_every: z.number().int().min(0).default(0),
+      tags: z.array(z.string().min(1)).default([]),
+      task_queue: z.string().min(1).optional(),
+    })
+    .prefault({}),
+  output: z
+    .strictObject({
+      dir: z.string().min(1).default('outputs'),
+      top_n: z.number().int().min(1).max(1000).default(10),
+    })
+    .prefault({}),
+});
+
+export type CampaignConfig = z.infer<typeof configSchema>;
+export type ParamConfig = z.infer<typeof param>;

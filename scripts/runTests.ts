@@ -1,0 +1,49 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startTemporalServer } from './devStack';
+import { PROJECT_ROOT, tuneflowHome } from './paths';
+import { stopProcess } from './processes';
+import { ensureRedis } from './redis';
+import { ensureTemporalCli } from './temporalCli';
+
+/**
+ * `npm test`: starts a real Temporal dev server (in memory) and a real Redis (fresh data folder), runs
+ * every test file under dist/test with node's test runner against them, then stops both.
+ * Extra arguments narrow the run, e.g. `npm test -- dist/test/search`.
+ */
+async function main(): Promise<number> {
+  const log = (line: string) => console.error(`[test set-up] ${line}`);
+  const cli = await ensureTemporalCli(log);
+  const redisDir = path.join(tuneflowHome(), 'redis', 'test');
+  fs.rmSync(redisDir, { recursive: true, force: true });
+  const redis = process.env.REDIS_URL ? null : await ensureRedis({ name: 'test', log });
+  const server = await startTemporalServer({ cliPath: cli.path, name: 'test', persist: false, headless: true });
+  log(`Temporal ${cli.version} (${cli.via}) at ${server.address}; Redis at ${redis?.url ?? process.env.REDIS_URL}`);
+  const targets = process.argv.slice(2);
+  try {
+    return await new Promise<number>((resolve) => {
+      const child = spawn(process.execPath, ['--test', '--test-concurrency=2', ...(targets.length ? targets : [path.join(PROJECT_ROOT, 'dist', 'test')])], {
+        stdio: 'inherit',
+        env: {
+          ...process.env,
+          TEMPORAL_CLI_PATH: cli.path,
+          TUNEFLOW_TEST_TEMPORAL_ADDRESS: server.address,
+          TUNEFLOW_TEST_REDIS_URL: redis?.url ?? process.env.REDIS_URL,
+        },
+      });
+      child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    });
+  } finally {
+    await stopProcess(server.child, 10_000);
+    await redis?.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(`tests could not start: ${(err as Error).message}`);
+    process.exit(2);
+  },
+);

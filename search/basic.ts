@@ -1,0 +1,24 @@
+import type { Algorithm } from './algorithm';
+
+/**
+ * Exhaustive search: every feasible point of a finite space once, in grid order (sorted parameter names, the
+ * last varying fastest), or in a seeded random order with `shuffle: true`.
+ */
+export const grid: Algorithm<Record<string, never>> = {
+  adaptive: false,
+  options: { shuffle: { type: 'boolean', default: false } },
+  shuffledWalk: (options) => options.shuffle === true,
+  init: () => ({}),
+  propose: () => null,
+  observe: () => undefined,
+};
+
+/** Independent uniform draws (log-uniform for log-scaled parameters), like Optuna's RandomSampler. */
+export const random: Algorithm<Record<string, never>> = {
+  adaptive: false,
+  options: {},
+  shuffledWalk: () => true,
+  init: () => ({}),
+  propose: (_state, { space, rng }) => [{ x: space.uniform(rng) }],
+  observe: () => undefined,
+};

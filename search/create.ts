@@ -1,0 +1,91 @@
+import { InputError } from '../types/errors';
+import type { Algorithm } from './algorithm';
+import { grid, random } from './basic';
+import { didYouMean, resolveOptions } from './options';
+import { qmc } from './qmc';
+import { tpe } from './tpe';
+import { Prng } from './prng';
+import { DriverSampler, type Compiled, type DriverState } from './sampler';
+import { Space } from './space';
+import type { Algorithm as AlgorithmName, Sampler, SamplerConfig, SamplerState } from './types';
+import { compileConstraints, countFeasible, validateSpace } from './validate';
+
+const ALGORITHMS = { grid, random, qmc, tpe } as Partial<Record<AlgorithmName, Algorithm>>;
+
+function checkConfig(config: SamplerConfig): void {
+  const names = Object.keys(ALGORITHMS);
+  if (!(config.algorithm in ALGORITHMS)) {
+    throw new InputError(`unknown algorithm "${config.algorithm}"${didYouMean(String(config.algorithm), names)}; choose one of ${names.join(', ')}`);
+  }
+  if (!Number.isSafeInteger(config.seed)) throw new InputError(`seed must be an integer, got ${config.seed}`);
+  if (!Number.isSafeInteger(config.trials) || config.trials < 1) throw new InputError(`trials must be a positive integer, got ${config.trials}`);
+  if (config.direction !== 'maximize' && config.direction !== 'minimize') {
+    throw new InputError(`direction must be maximize or minimize, got ${JSON.stringify(config.direction)}`);
+  }
+  const p = config.parallelism;
+  if (p !== undefined && (!Number.isSafeInteger(p) || p < 1)) throw new InputError(`parallelism must be a positive integer, got ${p}`);
+  if (config.mode !== undefined && config.mode !== 'ordered' && config.mode !== 'eager') {
+    throw new InputError(`mode must be ordered or eager, got ${JSON.stringify(config.mode)}`);
+  }
+  validateSpace(config.space, config.constraints);
+}
+
+function compile(config: SamplerConfig): Compiled {
+  const algorithm = ALGORITHMS[config.algorithm] as Algorithm;
+  const space = new Space(config.space);
+  return {
+    config,
+    space,
+    constraints: compileConstraints(config.space, config.constraints),
+    algorithm,
+    options: resolveOptions(config.algorithm, algorithm.options, config.options),
+  };
+}
+
+/**
+ * Builds a sampler for a new session: validates the whole config, then starts the algorithm from the seed.
+ * @throws InputError for a bad space, constraint, option or setting (the message names it and the fix).
+ * @example
+ *   const sampler = createSampler({ algorithm: 'tpe', space: { fast: { type: 'int', low: 2, high: 50 } },
+ *     seed: 7, trials: 200, direction: 'maximize', parallelism: 4 });
+ *   const trial = sampler.suggest(); // { id: 1, params: { fast: 31 } }
+ *   sampler.update(trial.id, { value: 1.3 });
+ */
+export function createSampler(input: SamplerConfig): Sampler {
+  const config = JSON.parse(JSON.stringify(input)) as SamplerConfig;
+  checkConfig(config);
+  const c = compile(config);
+  if (config.algorithm === 'grid') {
+    const continuous = c.space.dims.find((d) => d.kind === 'continuous');
+    if (continuous) throw new InputError(`grid search needs a finite space: give float parameter "${continuous.name}" a step, or use random, qmc or tpe`);
+    if (c.space.size === null) throw new InputError('the grid has more than 2^52 points; use random, qmc or tpe');
+  }
+  const finite = c.space.size !== null;
+  const state: DriverState = {
+    version: 1,
+    config,
+    rng: Prng.fromSeed(config.seed).state(),
+    nextId: 1,
+    exhausted: false,
+    open: [],
+    best: null,
+    cursor: 0,
+    feasible: countFeasible(c.space, c.constraints),
+    seen: finite && config.algorithm !== 'grid' ? '' : null,
+    model: c.algorithm.init(c.space, c.options, config.seed),
+  };
+  return new DriverSampler(c, state);
+}
+
+/**
+ * Rebuilds a sampler from `state()`, e.g. after continue-as-new; it continues exactly as the original would
+ * have, including trials still open when the state was taken.
+ * @throws InputError when the state is not one this version wrote.
+ */
+export function restoreSampler(state: SamplerState): Sampler {
+  if (state === null || typeof state !== 'object' || state.version !== 1 || !state.config) {
+    throw new InputError('not a sampler state of version 1');
+  }
+  const copy = JSON.parse(JSON.stringify(state)) as DriverState;
+  return new DriverSampler(compile(copy.config), copy);
+}

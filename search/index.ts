@@ -1,0 +1,23 @@
+/**
+ * tuneflow/search: seeded, deterministic samplers whose state is plain JSON, safe to run inside Temporal
+ * workflows (no wall clock, no Math.random, no I/O, no dependencies).
+ */
+export { createSampler, restoreSampler } from './create';
+export { checkConstraints, parseConstraint } from './constraints';
+export type { Comparator, Constraint, Expr } from './constraints';
+export { gridSize, validateSpace } from './validate';
+export type {
+  Algorithm,
+  BestTrial,
+  Direction,
+  Distribution,
+  FeedMode,
+  Outcome,
+  ParamValue,
+  Params,
+  Sampler,
+  SamplerConfig,
+  SamplerState,
+  SearchSpace,
+  Suggestion,
+} from './types';

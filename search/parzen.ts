@@ -1,0 +1,179 @@
+import { LOG_SQRT_2PI, logNormalMass, truncatedNormal } from './normal';
+import type { Prng } from './prng';
+import type { Dim } from './space';
+
+/**
+ * Optuna's default weights: equal for the last 25 observations, a linear ramp from 1/n up for older ones, so
+ * that the old part of a long history fades out.
+ */
+export function rampWeights(n: number): number[] {
+  if (n < 25) return new Array<number>(n).fill(1);
+  const ramp = n - 25;
+  return Array.from({ length: n }, (_, i) => (i >= ramp ? 1 : ramp === 1 ? 1 / n : 1 / n + ((1 - 1 / n) * i) / (ramp - 1)));
+}
+
+/** Kernels of one numeric dim: the observations plus the prior (mean 0.5, sigma 1) as the last kernel. */
+interface NumericKernels {
+  mu: Float64Array;
+  sigma: Float64Array;
+  /** log of each kernel's mass on [0, 1], the truncation constant. */
+  logZ: Float64Array;
+  /** log sigma + log sqrt(2 pi) + logZ: the density's normalizer. */
+  logNorm: Float64Array;
+}
+
+/**
+ * A Parzen estimator in unit coordinates, after Optuna's `_ParzenEstimator`: one product kernel per
+ * observation plus a prior kernel; truncated normals for numeric dims (bandwidth: the larger gap to a sorted
+ * neighbour, clipped to [1 / min(100, n + 1), 1]), probabilities for categorical dims.
+ */
+export class Parzen {
+  private readonly logW: Float64Array;
+  private readonly cumW: Float64Array;
+  private readonly numeric: (NumericKernels | null)[];
+  private readonly categorical: (Float64Array[] | null)[];
+
+  constructor(
+    private readonly dims: readonly Dim[],
+    observations: readonly (readonly number[])[],
+    weights: readonly number[],
+    priorWeight: number,
+  ) {
+    const n = observations.length;
+    const k = n + 1;
+    const w = [...weights, priorWeight];
+    const total = w.reduce((a, b) => a + b, 0);
+    this.logW = Float64Array.from(w, (v) => Math.log(v / total));
+    this.cumW = new Float64Array(k);
+    w.reduce((acc, v, i) => (this.cumW[i] = acc + v / total), 0);
+    this.numeric = dims.map((d, j) => (d.kind === 'categorical' ? null : numericKernels(observations.map((x) => x[j] as number))));
+    this.categorical = dims.map((d, j) => {
+      if (d.kind !== 'categorical') return null;
+      const rows = observations.map((x) => {
+        const row = new Float64Array(d.size).fill(priorWeight / k);
+        row[d.cellOf(x[j] as number)] += 1;
+        const sum = row.reduce((a, b) => a + b, 0);
+        return row.map((v) => v / sum);
+      });
+      rows.push(new Float64Array(d.size).fill(1 / d.size));
+      return rows;
+    });
+  }
+
+  /** One point drawn from the mixture, or (with `only`) from its marginal in that dim, other coordinates 0. */
+  sample(rng: Prng, only?: number): number[] {
+    const r = rng.float();
+    let kernel = 0;
+    while (kernel < this.cumW.length - 1 && (this.cumW[kernel] as number) <= r) kernel++;
+    return this.dims.map((d, j) => {
+      if (only !== undefined && j !== only) return 0;
+      const rows = this.categorical[j];
+      if (rows) {
+        const row = rows[kernel] as Float64Array;
+        let u = rng.float();
+        let c = 0;
+        while (c < row.length - 1 && u >= (row[c] as number)) u -= row[c++] as number;
+        return (c + 0.5) / d.size;
+      }
+      const nk = this.numeric[j] as NumericKernels;
+      const u = truncatedNormal(rng, nk.mu[kernel] as number, nk.sigma[kernel] as number);
+      return d.kind === 'continuous' ? u : d.unit(d.value(u));
+    });
+  }
+
+  /** log density of each point under the mixture, over all dims or (with `only`) one dim's marginal. */
+  logPdf(points: readonly (readonly number[])[], only?: number): Float64Array {
+    const k = this.logW.length;
+    const acc = points.map(() => Float64Array.from(this.logW));
+    this.dims.forEach((d, j) => {
+      if (only !== undefined && j !== only) return;
+      const rows = this.categorical[j];
+      const nk = this.numeric[j];
+      const cellCache = new Map<number, Float64Array>();
+      points.forEach((x, p) => {
+        const a = acc[p] as Float64Array;
+        const u = x[j] as number;
+        if (rows) {
+          const c = d.cellOf(u);
+          for (let i = 0; i < k; i++) a[i] += Math.log((rows[i] as Float64Array)[c] as number);
+        } else if (d.kind === 'continuous') {
+          const { mu, sigma, logNorm } = nk as NumericKernels;
+          for (let i = 0; i < k; i++) {
+            const z = (u - (mu[i] as number)) / (sigma[i] as number);
+            a[i] += -0.5 * z * z - (logNorm[i] as number);
+          }
+        } else {
+          const c = d.cellOf(u);
+          let masses = cellCache.get(c);
+          if (!masses) cellCache.set(c, (masses = cellMasses(nk as NumericKernels, d.edge(c), d.edge(c + 1))));
+          for (let i = 0; i < k; i++) a[i] += masses[i] as number;
+        }
+      });
+    });
+    return Float64Array.from(acc, logSumExp);
+  }
+}
+
+function cellMasses({ mu, sigma, logZ }: NumericKernels, lo: number, hi: number): Float64Array {
+  return mu.map((m, i) => logNormalMass((lo - m) / (sigma[i] as number), (hi - m) / (sigma[i] as number)) - (logZ[i] as number));
+}
+
+function numericKernels(values: readonly number[]): NumericKernels {
+  const n = values.length;
+  const mu = new Float64Array(n + 1);
+  mu.set(values);
+  mu[n] = 0.5;
+  // Sorted means with the endpoints 0 and 1 around them; order[r] is the observation of rank r (ties by index).
+  const sorted = new Float64Array(n + 2);
+  sorted.set(values, 1);
+  sorted.subarray(1, n + 1).sort();
+  sorted[n + 1] = 1;
+  const order = new Uint32Array(n);
+  const taken = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = lowerBound(sorted, mu[i] as number) - 1;
+    order[r + (taken[r] as number)++] = i;
+  }
+  const sigma = new Float64Array(n + 1);
+  const minSigma = 1 / Math.min(100, n + 2);
+  for (let r = 0; r < n; r++) {
+    let s = Math.max((sorted[r + 1] as number) - (sorted[r] as number), (sorted[r + 2] as number) - (sorted[r + 1] as number));
+    // Like Optuna without consider_endpoints: the outermost kernels measure to their inner neighbour only.
+    if (n >= 2 && r === 0) s = (sorted[2] as number) - (sorted[1] as number);
+    if (n >= 2 && r === n - 1) s = (sorted[n] as number) - (sorted[n - 1] as number);
+    sigma[order[r] as number] = s < minSigma ? minSigma : s > 1 ? 1 : s;
+  }
+  sigma[n] = 1;
+  const logZ = new Float64Array(n + 1);
+  const logNorm = new Float64Array(n + 1);
+  for (let i = 0; i <= n; i++) {
+    const m = mu[i] as number;
+    const sd = sigma[i] as number;
+    // Kernels 8 sigmas inside both ends lose under 1e-15 of their mass to the truncation.
+    logZ[i] = Math.min(m, 1 - m) > 8 * sd ? 0 : logNormalMass(-m / sd, (1 - m) / sd);
+    logNorm[i] = logZ[i]! + Math.log(sd) + LOG_SQRT_2PI;
+  }
+  return { mu, sigma, logZ, logNorm };
+}
+
+/** First index of the sorted array (from 1) whose value is >= v. */
+function lowerBound(sorted: Float64Array, v: number): number {
+  let lo = 1;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as number) < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function logSumExp(a: Float64Array): number {
+  let max = -Infinity;
+  for (const v of a) if (v > max) max = v;
+  if (max === -Infinity) return max;
+  let sum = 0;
+  // Terms 40 nats below the largest add less than 1e-17 each.
+  for (const v of a) if (v > max - 40) sum += Math.exp(v - max);
+  return max + Math.log(sum);
+}

@@ -1,0 +1,183 @@
+import type { Algorithm, Candidate, ProposeContext } from './algorithm';
+import { checkConstraints, type Constraint } from './constraints';
+import type { ResolvedOptions } from './options';
+import { Permutation } from './permutation';
+import { Prng, type PrngState } from './prng';
+import { SeenSet } from './seen';
+import type { Space } from './space';
+import type { BestTrial, Outcome, Params, Sampler, SamplerConfig, SamplerState, Suggestion } from './types';
+
+/** Calls to the algorithm for a trial before the sampler falls back to its own search for a feasible new point. */
+export const MODEL_ROUNDS = 4;
+/** Uniform draws of the fallback in a space with a continuous parameter. */
+export const FALLBACK_DRAWS = 20_000;
+/** Positions of the fallback walk over a finite space per trial; more rejected in a row ends the search. */
+export const WALK_LIMIT = 2 ** 21;
+
+/** A proposed trial the model has not been fed yet; its outcome, once known, waits here in ordered mode. */
+interface OpenTrial {
+  id: number;
+  params: Params;
+  x: number[];
+  tag?: number;
+  outcome?: Outcome;
+}
+
+interface Fields {
+  rng: PrngState;
+  nextId: number;
+  /** No further point can be proposed: the space is used up or the constraints left nothing. */
+  exhausted: boolean;
+  open: OpenTrial[];
+  best: BestTrial | null;
+  /** Position of the walk over a finite space. */
+  cursor: number;
+  /** Feasible points of a finite space when counted at creation (spaces up to 2^20 points). */
+  feasible: number | null;
+  /** Base64 of the seen set of a finite space; null for grid search and continuous spaces. */
+  seen: string | null;
+  model: unknown;
+}
+
+export type DriverState = SamplerState & Fields;
+
+/** What the driver needs besides its state, all derived from the config. */
+export interface Compiled {
+  config: SamplerConfig;
+  space: Space;
+  constraints: Constraint[];
+  algorithm: Algorithm;
+  options: ResolvedOptions;
+}
+
+/**
+ * The Sampler every algorithm runs in. It hands out ids, keeps the budget, skips infeasible and repeated
+ * points, and decides which results the algorithm may see:
+ * - ordered mode (default) with an adaptive algorithm: trial n waits until trials 1..n-p are all reported and
+ *   is proposed from exactly those, in id order, with n-p+1..n-1 pending; a result that arrives early waits in
+ *   `open`. So proposals depend on the seed, the config and p only.
+ * - eager mode, or an algorithm that ignores results: each result is fed as it arrives.
+ */
+export class DriverSampler implements Sampler {
+  private readonly rng: Prng;
+  private readonly seen: SeenSet | null;
+  private readonly walk: Permutation | null;
+  private readonly gated: boolean;
+  private readonly parallelism: number;
+
+  constructor(
+    private readonly c: Compiled,
+    private readonly s: DriverState,
+  ) {
+    this.rng = new Prng(s.rng);
+    const size = c.space.size;
+    this.seen = s.seen === null || size === null ? null : new SeenSet(size, s.seen);
+    const shuffled = c.algorithm.shuffledWalk(c.options);
+    this.walk = size !== null && shuffled ? new Permutation(size, c.config.seed, 1) : null;
+    this.parallelism = c.config.parallelism ?? 1;
+    this.gated = c.algorithm.adaptive && (c.config.mode ?? 'ordered') === 'ordered';
+  }
+
+  suggest(): Suggestion | null {
+    if (this.s.exhausted || this.s.nextId > this.c.config.trials) return null;
+    if (this.gated) {
+      const cutoff = this.s.nextId - this.parallelism;
+      if (this.s.open.some((t) => t.id <= cutoff && !t.outcome)) return null;
+      while (this.s.open.length > 0 && (this.s.open[0] as OpenTrial).id <= cutoff) this.feed(this.s.open.shift() as OpenTrial);
+    }
+    const point = this.propose();
+    if (!point) {
+      this.s.exhausted = true;
+      return null;
+    }
+    const id = this.s.nextId++;
+    this.s.open.push({ id, params: point.params, x: point.x, ...(point.tag === undefined ? {} : { tag: point.tag }) });
+    this.seen?.add(this.c.space.indexOf(point.params));
+    if (this.s.feasible !== null && id >= this.s.feasible) this.s.exhausted = true;
+    return { id, params: { ...point.params } };
+  }
+
+  update(id: number, outcome: Outcome): void {
+    const index = this.s.open.findIndex((t) => t.id === id);
+    if (index < 0) {
+      if (Number.isInteger(id) && id >= 1 && id < this.s.nextId) return;
+      throw new RangeError(`trial ${id} was never suggested`);
+    }
+    const trial = this.s.open[index] as OpenTrial;
+    if (trial.outcome) return;
+    const value = 'value' in outcome ? outcome.value : NaN;
+    trial.outcome = Number.isFinite(value) ? { value } : { failed: true };
+    if (Number.isFinite(value)) this.record(trial.id, trial.params, value);
+    if (!this.gated) {
+      this.s.open.splice(index, 1);
+      this.feed(trial);
+    }
+  }
+
+  isComplete(): boolean {
+    const proposing = !this.s.exhausted && this.s.nextId <= this.c.config.trials;
+    return !proposing && this.s.open.every((t) => t.outcome);
+  }
+
+  best(): BestTrial | null {
+    return this.s.best && { ...this.s.best, params: { ...this.s.best.params } };
+  }
+
+  state(): SamplerState {
+    const snapshot: DriverState = { ...this.s, rng: this.rng.state(), seen: this.seen ? this.seen.encode() : null };
+    return JSON.parse(JSON.stringify(snapshot)) as SamplerState;
+  }
+
+  private record(id: number, params: Params, value: number): void {
+    const best = this.s.best;
+    const sign = this.c.config.direction === 'maximize' ? 1 : -1;
+    if (!best || sign * (value - best.value) > 0 || (value === best.value && id < best.id)) {
+      this.s.best = { id, params: { ...params }, value };
+    }
+  }
+
+  private feed(trial: OpenTrial): void {
+    if (!trial.outcome || !('value' in trial.outcome)) return;
+    const loss = this.c.config.direction === 'maximize' ? -trial.outcome.value : trial.outcome.value;
+    this.c.algorithm.observe(this.s.model, trial.x, loss, trial.tag, this.context());
+  }
+
+  private context(): ProposeContext {
+    return { space: this.c.space, rng: this.rng, options: this.c.options, pending: this.s.open.map((t) => t.x) };
+  }
+
+  private acceptable(params: Params): boolean {
+    if (!checkConstraints(params, this.c.constraints)) return false;
+    return !this.seen || !this.seen.has(this.c.space.indexOf(params));
+  }
+
+  /** The algorithm's candidates first; then uniform draws (continuous space) or the walk (finite space). */
+  private propose(): (Candidate & { params: Params }) | null {
+    const ctx = this.context();
+    for (let round = 0; round < MODEL_ROUNDS; round++) {
+      const candidates = this.c.algorithm.propose(this.s.model, ctx);
+      if (!candidates) break;
+      for (const candidate of candidates) {
+        const params = this.c.space.decode(candidate.x);
+        if (this.acceptable(params)) return { ...candidate, params };
+      }
+    }
+    const size = this.c.space.size;
+    if (size !== null) return this.walkFrom(size);
+    for (let i = 0; i < FALLBACK_DRAWS; i++) {
+      const x = this.c.space.uniform(this.rng);
+      const params = this.c.space.decode(x);
+      if (checkConstraints(params, this.c.constraints)) return { x, params };
+    }
+    return null;
+  }
+
+  private walkFrom(size: number): (Candidate & { params: Params }) | null {
+    for (let steps = 0; this.s.cursor < size && steps < WALK_LIMIT; steps++) {
+      const position = this.s.cursor++;
+      const params = this.c.space.at(this.walk ? this.walk.at(position) : position);
+      if (this.acceptable(params)) return { x: this.c.space.encode(params), params };
+    }
+    return null;
+  }
+}

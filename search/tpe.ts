@@ -1,0 +1,101 @@
+import type { Algorithm, Candidate } from './algorithm';
+import { Parzen, rampWeights } from './parzen';
+
+/** Optuna's gamma never puts more than 25 observations in the good group, so the best 25 are always kept. */
+const KEEP_BEST = 25;
+
+interface Observation {
+  /** Order in which the model saw it. */
+  seq: number;
+  x: number[];
+  loss: number;
+}
+
+/**
+ * What TPE remembers: the best KEEP_BEST observations ever, plus the most recent others up to `history` in all.
+ *
+ * Why that bounds it without hurting much: the good group l(x) (the best min(ceil(n/10), 25)) is always exact.
+ * Only the bad group g(x) is cut, to the latest observations; Optuna's own weights already fade older ones
+ * linearly towards 1/n, and g(x) only has to say where not to look. The cost: regions explored long ago and
+ * forgotten may be proposed again (at most once each in a finite space, where duplicates are skipped). The state
+ * stays near history x (dims + 2) numbers (about 160 kB for 6 dims), and a proposal costs O(history), flat in n.
+ */
+interface TpeState {
+  /** Observations ever seen (failed trials excluded). */
+  count: number;
+  /** Sorted by loss, best first. */
+  best: Observation[];
+  /** Sorted by seq, oldest first. */
+  recent: Observation[];
+}
+
+const bySeq = (a: Observation, b: Observation): number => a.seq - b.seq;
+
+/**
+ * Tree-structured Parzen Estimator, after Optuna's TPESampler: `nStartupTrials` random trials, then split the
+ * observations into good (the best min(ceil(n/10), 25)) and bad, fit a Parzen estimator l(x) to the good and
+ * g(x) to the bad (trials still pending join the bad group: the constant liar), draw `nEiCandidates` points from
+ * l and rank them by l(x)/g(x), the expected-improvement criterion. `multivariate` (default, as in Optuna 5)
+ * draws whole points from one kernel; otherwise each parameter is chosen on its own.
+ */
+export const tpe: Algorithm<TpeState> = {
+  adaptive: true,
+  options: {
+    nStartupTrials: { type: 'number', default: 10, min: 0, integer: true },
+    nEiCandidates: { type: 'number', default: 24, min: 1, max: 10_000, integer: true },
+    multivariate: { type: 'boolean', default: true },
+    constantLiar: { type: 'boolean', default: true },
+    priorWeight: { type: 'number', default: 1, min: 1e-9 },
+    history: { type: 'number', default: null, min: 50, integer: true },
+  },
+  shuffledWalk: () => true,
+  init: () => ({ count: 0, best: [], recent: [] }),
+
+  propose(state, { space, rng, options, pending }) {
+    if (state.count < (options.nStartupTrials as number)) return [{ x: space.uniform(rng) }];
+    const nBelow = Math.min(Math.ceil(0.1 * state.count), KEEP_BEST, state.best.length);
+    const below = state.best.slice(0, nBelow).sort(bySeq);
+    const above = [...state.best.slice(nBelow), ...state.recent].sort(bySeq).map((o) => o.x);
+    if (options.constantLiar) above.push(...pending.map((x) => space.snap(x)));
+    const prior = options.priorWeight as number;
+    const l = new Parzen(space.dims, below.map((o) => o.x), new Array<number>(below.length).fill(1), prior);
+    const g = new Parzen(space.dims, above, rampWeights(above.length), prior);
+    const count = options.nEiCandidates as number;
+    if (options.multivariate) return ranked(l, g, Array.from({ length: count }, () => l.sample(rng)));
+    const perDim = space.dims.map((_, j) => ranked(l, g, Array.from({ length: count }, () => l.sample(rng, j)), j));
+    return Array.from({ length: count }, (_, r) => ({ x: perDim.map((list, j) => (list[r] as Candidate).x[j] as number) }));
+  },
+
+  observe(state, x, loss, _tag, { space, options }) {
+    const limit = (options.history as number | null) ?? Math.max(100, Math.min(1000, Math.floor(20_000 / (space.dims.length + 1))));
+    const obs: Observation = { seq: state.count++, x: space.snap(x), loss };
+    const worst = state.best[state.best.length - 1];
+    if (state.best.length < KEEP_BEST || (worst && loss < worst.loss)) {
+      let at = state.best.length;
+      while (at > 0 && (state.best[at - 1] as Observation).loss > loss) at--;
+      state.best.splice(at, 0, obs);
+      if (state.best.length > KEEP_BEST) {
+        const dropped = state.best.pop() as Observation;
+        let to = state.recent.length;
+        while (to > 0 && (state.recent[to - 1] as Observation).seq > dropped.seq) to--;
+        state.recent.splice(to, 0, dropped);
+      }
+    } else {
+      state.recent.push(obs);
+    }
+    while (state.best.length + state.recent.length > Math.max(limit, KEEP_BEST)) state.recent.shift();
+  },
+};
+
+/** Candidates by l(x) / g(x), best first (ties keep draw order). */
+function ranked(l: Parzen, g: Parzen, points: number[][], only?: number): Candidate[] {
+  const ll = l.logPdf(points, only);
+  const lg = g.logPdf(points, only);
+  return points
+    .map((x, i) => {
+      const score = (ll[i] as number) - (lg[i] as number);
+      return { x, score: Number.isNaN(score) ? -Infinity : score, i };
+    })
+    .sort((a, b) => b.score - a.score || a.i - b.i)
+    .map(({ x }) => ({ x }));
+}

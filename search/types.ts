@@ -1,0 +1,73 @@
+/** A parameter value as a trial sees it. */
+export type ParamValue = number | string | boolean;
+
+/** One parameter set, keyed by parameter name. */
+export type Params = Record<string, ParamValue>;
+
+/** Where one parameter may lie. */
+export type Distribution =
+  | { type: 'int'; low: number; high: number; step?: number; log?: boolean }
+  | { type: 'float'; low: number; high: number; step?: number; log?: boolean }
+  | { type: 'categorical'; choices: ParamValue[] };
+
+/** The search space: parameter name to distribution. */
+export type SearchSpace = Record<string, Distribution>;
+
+export type Algorithm = 'grid' | 'random' | 'qmc' | 'tpe' | 'cmaes' | 'genetic';
+export type Direction = 'maximize' | 'minimize';
+
+/**
+ * How results feed the sampler.
+ * - `ordered`: trial n is suggested from exactly the results of trials 1..n-p (p = parallelism);
+ *   trials n-p+1..n-1 count as pending. The proposals then depend only on seed, config and p.
+ * - `eager`: every result is used as soon as it arrives; faster, not reproducible across timings.
+ */
+export type FeedMode = 'ordered' | 'eager';
+
+export interface SamplerConfig {
+  algorithm: Algorithm;
+  space: SearchSpace;
+  /** Constraints between parameters, such as `"fast < slow"`; parsed, never evaluated as code. */
+  constraints?: string[];
+  seed: number;
+  /** How many trials to propose at most. Finite spaces may end sooner. */
+  trials: number;
+  direction: Direction;
+  /** Trials in flight at once; ordered mode uses it to decide which results a proposal may see. */
+  parallelism?: number;
+  mode?: FeedMode;
+  /** Algorithm-specific settings (e.g. `{ shuffle: true }` for grid, `{ nStartupTrials: 10 }` for TPE). */
+  options?: Record<string, unknown>;
+}
+
+export interface Suggestion {
+  id: number;
+  params: Params;
+}
+
+export type Outcome = { value: number } | { failed: true };
+
+export interface BestTrial {
+  id: number;
+  params: Params;
+  value: number;
+}
+
+/** Plain JSON, bounded in size, enough to rebuild the sampler exactly. */
+export type SamplerState = { version: 1; config: SamplerConfig } & Record<string, unknown>;
+
+/**
+ * A seeded, deterministic search algorithm. No wall clock, no Math.random, no I/O: it runs inside
+ * Temporal workflows. The same config and the same updates give the same suggestions.
+ */
+export interface Sampler {
+  /** The next trial to run, ids counting up from 1; `null` when nothing can be proposed right now. */
+  suggest(): Suggestion | null;
+  /** Reports a trial's outcome, in any order; a trial id is updated once (a second update is ignored). */
+  update(id: number, outcome: Outcome): void;
+  /** True once every trial that will ever be proposed has been proposed and updated. */
+  isComplete(): boolean;
+  /** The best updated trial so far (ties: the lowest id), or null. */
+  best(): BestTrial | null;
+  state(): SamplerState;
+}

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseDuration } from '../../config/duration';
+import { loadSessionSpec } from '../../config/load';
+import { InputError } from '../../types/errors';
+import { makeCampaign, SMA_GRID } from '../helpers/campaign';
+
+test('durations parse with units, and bare numbers are seconds', () => {
+  assert.equal(parseDuration('500ms'), 500);
+  assert.equal(parseDuration('30s'), 30_000);
+  assert.equal(parseDuration('1.5m'), 90_000);
+  assert.equal(parseDuration('2h'), 7_200_000);
+  assert.equal(parseDuration('1d'), 86_400_000);
+  assert.equal(parseDuration(3), 3000);
+  assert.equal(parseDuration('soon'), null);
+  assert.equal(parseDuration('-1s'), null);
+});
+
+test('a grid config resolves to a spec whose budget is the constrained grid size', () => {
+  const campaign = makeCampaign(SMA_GRID);
+  const spec = loadSessionSpec(campaign.config, { sessionId: 's1' });
+  assert.equal(spec.sessionId, 's1');
+  assert.equal(spec.search.algorithm, 'grid');
+  assert.equal(spec.search.trials, 24);
+  assert.deepEqual(spec.search.space.fast, { type: 'int', low: 5, high: 25, step: 5 });
+  assert.deepEqual(spec.objective, { metric: 'sharpe', direction: 'maximize' });
+  assert.equal(spec.evaluator.dataPath, campaign.data);
+  assert.equal(spec.trial.retry.maximumAttempts, 3);
+  assert.equal(spec.trial.timeoutMs, 60_000);
+});
+
+test('command-line overrides win over the YAML', () => {
+  const campaign = makeCampaign(`${SMA_GRID}search: { algorithm: random, trials: 10, seed: 1 }\n`);
+  const spec = loadSessionSpec(campaign.config, { trials: 5, seed: 3, parallelism: 2, algorithm: 'grid' });
+  assert.equal(spec.search.trials, 5);
+  assert.equal(spec.search.seed, 3);
+  assert.equal(spec.search.parallelism, 2);
+  assert.equal(spec.search.algorithm, 'grid');
+});
+
+test('short forms: a bare list is categorical, float bounds make a float', () => {
+  const campaign = makeCampaign(`strategy: bollinger_breakout
+params:
+  period: [10, 20, 30]
+  k: { low: 1.5, high: 3.0 }
+search: { algorithm: random, trials: 5 }
+`);
+  const spec = loadSessionSpec(campaign.config);
+  assert.deepEqual(spec.search.space.period, { type: 'categorical', choices: [10, 20, 30] });
+  assert.deepEqual(spec.search.space.k, { type: 'float', low: 1.5, high: 3 });
+});
+
+test('a budget is required where the space is continuous', () => {
+  const campaign = makeCampaign(`strategy: bollinger_breakout
+params:
+  k: { low: 1.5, high: 3.0 }
+search: { algorithm: tpe }
+`);
+  assert.throws(() => loadSessionSpec(campaign.config), (err: unknown) => err instanceof InputError && /search\.trials` is required/.test(err.message));
+});
+
+test('parameters the strategy does not have are rejected', () => {
+  const campaign = makeCampaign(`strategy: sma_crossover
+params:
+  fats: { low: 5, high: 10 }
+`);
+  assert.throws(() => loadSessionSpec(campaign.config), (err: unknown) => err instanceof InputError && /fats/.test(err.message));
+});

@@ -1,0 +1,25 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { formatCsv, generateBars } from '../../backtest';
+
+/** A throw-away folder with a generated daily CSV and a campaign YAML pointing at it. */
+export function makeCampaign(yamlBody: string, opts: { bars?: number; seed?: number } = {}): { dir: string; config: string; data: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tuneflow-test-'));
+  const data = path.join(dir, 'prices.csv');
+  const bars = generateBars({ seed: opts.seed ?? 7, bars: opts.bars ?? 600, interval: '1d', weekends: false, start: '2015-01-05', mu: 0.1, sigma: 0.3, startPrice: 100 });
+  fs.writeFileSync(data, formatCsv(bars));
+  const config = path.join(dir, 'campaign.yaml');
+  fs.writeFileSync(config, `data: prices.csv\noutput:\n  dir: ${path.join(dir, 'outputs')}\n${yamlBody}`);
+  return { dir, config, data };
+}
+
+/** The SMA grid most tests tune: fast 5..25 step 5 × slow 10..60 step 10 with fast < slow (24 trials). */
+export const SMA_GRID = `strategy: sma_crossover
+backtest: { cash: 10000, commission: 0.002 }
+params:
+  fast: { type: int, low: 5, high: 25, step: 5 }
+  slow: { type: int, low: 10, high: 60, step: 10 }
+constraints: ["fast < slow"]
+objective: sharpe
+`;

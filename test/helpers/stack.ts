@@ -1,0 +1,56 @@
+import { NativeConnection } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
+import Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import type { TrialEvaluator } from '../../activities/evaluators';
+import { createTuneflowWorker, installRuntime } from '../../workers/worker';
+
+/**
+ * The real Temporal dev server and Redis that `npm test` (scripts/runTests) starts for the whole run.
+ * Integration tests skip with a reason when run outside it.
+ */
+export function testServices(): { address: string; redisUrl: string } | null {
+  const address = process.env.TUNEFLOW_TEST_TEMPORAL_ADDRESS;
+  const redisUrl = process.env.TUNEFLOW_TEST_REDIS_URL;
+  return address && redisUrl ? { address, redisUrl } : null;
+}
+
+export const SKIP_REASON = 'needs the Temporal dev server and Redis that `npm test` starts';
+
+export function uniqueId(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+export async function connectTestClient(address: string): Promise<{ client: Client; close(): Promise<void> }> {
+  const connection = await Connection.connect({ address });
+  return { client: new Client({ connection }), close: () => connection.close() };
+}
+
+/** Runs `fn` while a tuneflow worker (optionally with a test evaluator) polls `taskQueue`. */
+export async function withWorker<T>(
+  opts: { address: string; redisUrl: string; taskQueue: string; evaluate?: TrialEvaluator; workerId?: string; concurrency?: number },
+  fn: () => Promise<T>,
+): Promise<T> {
+  installRuntime();
+  const connection = await NativeConnection.connect({ address: opts.address });
+  const { worker, redis } = await createTuneflowWorker({
+    connection,
+    namespace: 'default',
+    taskQueue: opts.taskQueue,
+    redisUrl: opts.redisUrl,
+    workerId: opts.workerId ?? 'test-worker',
+    concurrency: opts.concurrency,
+    evaluate: opts.evaluate,
+    shutdownGraceMs: 1000,
+  });
+  try {
+    return await worker.runUntil(fn());
+  } finally {
+    redis.disconnect();
+    await connection.close();
+  }
+}
+
+export function redisClient(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: 3 });
+}

@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Context } from '@temporalio/activity';
+import { Worker } from '@temporalio/worker';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { createBacktestEvaluator, type TrialEvaluator } from '../../activities/evaluators';
+import { TrialStore } from '../../activities/trialStore';
+import { getStrategy, loadCsv, runBacktest } from '../../backtest';
+import { startOrAttach } from '../../cli/sessionClient';
+import { loadSessionSpec } from '../../config/load';
+import type { SessionSpec, SessionSummary } from '../../types/session';
+import { installRuntime, workflowBundle } from '../../workers/worker';
+import { makeCampaign, SMA_GRID } from '../helpers/campaign';
+import { connectTestClient, redisClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
+
+const services = testServices();
+
+describe('tuning session on the real stack', { skip: services ? false : SKIP_REASON }, () => {
+  const { address, redisUrl } = services ?? { address: '', redisUrl: '' };
+  let client: Awaited<ReturnType<typeof connectTestClient>>;
+  const redis = redisClient(redisUrl || 'redis://127.0.0.1:1');
+  const store = new TrialStore(redis);
+  const sessionsRun: string[] = [];
+
+  before(async () => {
+    client = await connectTestClient(address);
+  });
+  after(async () => {
+    redis.disconnect();
+    await client.close();
+  });
+
+  async function runSession(spec: SessionSpec, evaluate?: TrialEvaluator): Promise<SessionSummary> {
+    sessionsRun.push(spec.sessionId);
+    return withWorker({ address, redisUrl, taskQueue: spec.taskQueue, evaluate }, async () => {
+      const { handle } = await startOrAttach(client.client, spec);
+      return handle.result();
+    });
+  }
+
+  function specFor(config: string, overrides: Parameters<typeof loadSessionSpec>[1] = {}): SessionSpec {
+    const sessionId = overrides.sessionId ?? uniqueId('session');
+    return { ...loadSessionSpec(config, { ...overrides, sessionId }), taskQueue: uniqueId('tq') };
+  }
+
+  test('a grid session finds the best of the whole grid evaluated directly and writes its outputs', async () => {
+    const campaign = makeCampaign(SMA_GRID);
+    const spec = specFor(campaign.config);
+    const summary = await runSession(spec);
+
+    const bars = loadCsv(campaign.data);
+    const strategy = getStrategy('sma_crossover');
+    let bestSharpe = -Infinity;
+    let expected = 0;
+    for (let fast = 5; fast <= 25; fast += 5) {
+      for (let slow = 10; slow <= 60; slow += 10) {
+        if (fast >= slow) continue;
+        expected += 1;
+        const { metrics } = runBacktest(bars, strategy, { fast, slow }, { cash: 10_000, commission: 0.002 });
+        if (Number.isFinite(metrics.sharpe)) bestSharpe = Math.max(bestSharpe, metrics.sharpe);
+      }
+    }
+    assert.equal(summary.counts.succeeded, expected);
+    assert.equal(summary.counts.failed, 0);
+    assert.equal(summary.best?.objective, bestSharpe);
+    const direct = runBacktest(bars, strategy, summary.best!.params, { cash: 10_000, commission: 0.002 });
+    assert.equal(direct.metrics.sharpe, bestSharpe);
+
+    for (const name of ['best_params.json', 'rankings.csv', 'trials.csv', 'run.json']) {
+      assert.ok(fs.existsSync(path.join(summary.outputDir, name)), `${name} written`);
+    }
+    const best = JSON.parse(fs.readFileSync(path.join(summary.outputDir, 'best_params.json'), 'utf8'));
+    assert.deepEqual(best.best[0].params, summary.best!.params);
+    const trialsCsv = fs.readFileSync(path.join(summary.outputDir, 'trials.csv'), 'utf8').trim().split('\n');
+    assert.equal(trialsCsv.length, expected + 1);
+    const run = JSON.parse(fs.readFileSync(path.join(summary.outputDir, 'run.json'), 'utf8'));
+    assert.equal(run.seed, 42);
+    assert.equal(run.counts.succeeded, expected);
+    assert.match(run.versions.temporal_server, /\d+\.\d+/);
+  });
+
+  test('a flaky evaluation is retried: every trial succeeds, attempts are recorded, nothing counts twice', async () => {
+    const campaign = makeCampaign(`${SMA_GRID}trial:\n  retry: { initial_interval: 100ms, maximum_attempts: 3 }\n`);
+    const spec = specFor(campaign.config);
+    const real = createBacktestEvaluator();
+    const flaky: TrialEvaluator = async (input, signal) => {
+      if (input.trialId % 3 === 0 && Context.current().info.attempt === 1) throw new Error(`flaky failure of trial ${input.trialId}`);
+      return real(input, signal);
+    };
+    const summary = await runSession(spec, flaky);
+    assert.equal(summary.counts.failed, 0);
+    assert.equal(await store.countTrials(spec.sessionId), summary.counts.succeeded);
+    const records = await store.allTrials(spec.sessionId);
+    assert.equal(records.length, spec.search.trials);
+    for (const record of records) {
+      assert.equal(record.status, 'succeeded');
+      assert.equal(record.attempt, record.trialId % 3 === 0 ? 2 : 1, `trial ${record.trialId} attempts`);
+    }
+  });
+
+  test('a hung trial times out and is retried', async () => {
+    const campaign = makeCampaign(`${SMA_GRID}trial:\n  timeout: 2s\n  heartbeat_timeout: 30s\n  retry: { initial_interval: 100ms }\n`);
+    const spec = specFor(campaign.config, { trials: 4 });
+    const real = createBacktestEvaluator();
+    const hangsOnce: TrialEvaluator = async (input, signal) => {
+      if (input.trialId === 2 && Context.current().info.attempt === 1) {
+        await new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('cancelled after timeout'))));
+      }
+      return real(input, signal);
+    };
+    const summary = await runSession(spec, hangsOnce);
+    assert.equal(summary.counts.failed, 0);
+    const hung = await store.getTrial(spec.sessionId, 2);
+    assert.equal(hung?.status, 'succeeded');
+    assert.equal(hung?.attempt, 2);
+  });
+
+  test('continue-as-new every few trials gives the same outputs as a session that never does', async () => {
+    const body = `${SMA_GRID.replace('objective: sharpe', 'objective: return_pct')}search: { algorithm: random, seed: 9, trials: 21, parallelism: 3 }\n`;
+    const plain = makeCampaign(body);
+    const chained = makeCampaign(`${body}session: { continue_as_new_every: 5 }\n`);
+    const a = await runSession(specFor(plain.config));
+    const b = await runSession(specFor(chained.config));
+    assert.equal(a.runs, 1);
+    assert.ok(b.runs >= 4, `expected at least 4 runs, got ${b.runs}`);
+    assert.deepEqual(b.leaderboard, a.leaderboard);
+    for (const name of ['rankings.csv', 'best_params.json']) {
+      const read = (dir: string) => fs.readFileSync(path.join(dir, name), 'utf8').replaceAll(path.basename(dir), 'SESSION');
+      assert.equal(read(b.outputDir), read(a.outputDir), `${name} identical`);
+    }
+  });
+
+  test('the recorded histories of these sessions replay without non-determinism errors', async () => {
+    assert.ok(sessionsRun.length > 0);
+    installRuntime();
+    const bundle = await workflowBundle();
+    const recordTo = process.env.TUNEFLOW_RECORD_HISTORIES;
+    for (const sessionId of sessionsRun) {
+      const history = await client.client.workflow.getHandle(sessionId).fetchHistory();
+      await Worker.runReplayHistory({ workflowBundle: bundle }, history, sessionId);
+      if (recordTo) {
+        fs.mkdirSync(recordTo, { recursive: true });
+        fs.writeFileSync(path.join(recordTo, `${sessionId}.json`), historyToJSON(history));
+      }
+    }
+  });
+});

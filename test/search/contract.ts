@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { checkConstraints, createSampler, gridSize, parseConstraint, type Params, type SamplerConfig, type SearchSpace } from '../../search';
+import { config, MIXED_SPACE, simulate, SMALL_SPACE } from './helpers';
+
+/** MIXED_SPACE with every parameter discrete, for grid search. */
+const FINITE_MIXED: SearchSpace = {
+  ...MIXED_SPACE,
+  stop: { type: 'float', low: 0.5, high: 5, step: 0.25 },
+  rate: { type: 'int', low: 1, high: 64, log: true },
+};
+
+function assertInSpace(space: SearchSpace, params: Params): void {
+  assert.deepEqual(Object.keys(params).sort(), Object.keys(space).sort());
+  for (const [name, dist] of Object.entries(space)) {
+    const v = params[name];
+    if (dist.type === 'categorical') {
+      assert.ok(dist.choices.includes(v as never), `${name}=${String(v)} not a choice`);
+      continue;
+    }
+    assert.equal(typeof v, 'number');
+    const x = v as number;
+    assert.ok(x >= dist.low && x <= dist.high, `${name}=${x} outside [${dist.low}, ${dist.high}]`);
+    if (dist.type === 'int') assert.ok(Number.isInteger(x), `${name}=${x} not an integer`);
+    if (dist.step !== undefined) {
+      const k = (x - dist.low) / dist.step;
+      assert.ok(Math.abs(k - Math.round(k)) < 1e-9, `${name}=${x} off the step grid`);
+    }
+  }
+}
+
+const key = (p: Params): string => JSON.stringify(p);
+
+/** The properties every algorithm promises, run once per algorithm (Optuna's pytest_samplers, in spirit). */
+export function samplerContract(algorithm: SamplerConfig['algorithm'], options: Record<string, unknown> = {}): void {
+  const finiteOnly = algorithm === 'grid';
+  const space = finiteOnly ? FINITE_MIXED : MIXED_SPACE;
+  const base = (o: Partial<SamplerConfig> = {}): SamplerConfig => config(algorithm, { space, options, ...o });
+  const adaptive = !['grid', 'random', 'qmc'].includes(algorithm);
+
+  test(`${algorithm}: every value lies in its range, on its step grid, of its type`, () => {
+    const { proposals } = simulate(base({ trials: 80 }), { parallelism: 3 });
+    assert.equal(proposals.length, 80);
+    proposals.forEach((t, i) => assert.equal(t.id, i + 1));
+    for (const t of proposals) assertInSpace(space, t.params);
+  });
+
+  test(`${algorithm}: never proposes a point that violates a constraint`, () => {
+    const texts = ['fast * 3 < slow', 'take <= stop - 0.25'];
+    const parsed = texts.map(parseConstraint);
+    const { proposals } = simulate(base({ trials: 80, constraints: texts }), { parallelism: 2 });
+    assert.equal(proposals.length, 80);
+    for (const t of proposals) assert.ok(checkConstraints(t.params, parsed), key(t.params));
+  });
+
+  test(`${algorithm}: visits a small constrained space exactly once, then completes`, () => {
+    const cfg = base({ space: SMALL_SPACE, constraints: ['a < b'], trials: 100 });
+    const { proposals, sampler } = simulate(cfg, { parallelism: 4, shuffle: 3 });
+    assert.equal(proposals.length, gridSize(SMALL_SPACE, ['a < b']));
+    assert.equal(new Set(proposals.map((t) => key(t.params))).size, proposals.length);
+    assert.ok(sampler.isComplete());
+    assert.equal(sampler.suggest(), null);
+  });
+
+  test(`${algorithm}: no duplicates while a finite space is not exhausted`, () => {
+    const grid: SearchSpace = { x: { type: 'int', low: 0, high: 19 }, y: { type: 'int', low: 0, high: 14 } };
+    const { proposals } = simulate(base({ space: grid, trials: 250 }), { parallelism: 2 });
+    assert.equal(proposals.length, 250);
+    assert.equal(new Set(proposals.map((t) => key(t.params))).size, 250);
+  });
+
+  test(`${algorithm}: the same seed gives the same trials, another seed others`, () => {
+    const a = simulate(base({ trials: 30 }), { parallelism: 1 }).proposals;
+    const b = simulate(base({ trials: 30 }), { parallelism: 1 }).proposals;
+    const c = simulate(base({ trials: 30, seed: 43 }), { parallelism: 1 }).proposals;
+    assert.deepEqual(a, b);
+    // An unshuffled grid has one order by design.
+    if (algorithm === 'grid' && options.shuffle !== true) return;
+    assert.notDeepEqual(
+      a.map((t) => key(t.params)),
+      c.map((t) => key(t.params)),
+    );
+  });
+
+  test(`${algorithm}: ordered mode proposes the same trials whatever the completion order`, () => {
+    for (const parallelism of [1, 3, 5]) {
+      const cfg = base({ trials: 45 });
+      const reference = simulate(cfg, { parallelism, failEvery: 7 });
+      for (const shuffle of [1, 2, 3]) {
+        const run = simulate(cfg, { parallelism, failEvery: 7, shuffle });
+        assert.deepEqual(run.proposals, reference.proposals, `p=${parallelism} order=${shuffle}`);
+        assert.deepEqual(run.sampler.best(), reference.sampler.best());
+      }
+    }
+  });
+
+  if (!adaptive) {
+    test(`${algorithm}: proposes the same trials for every parallelism`, () => {
+      const one = simulate(base({ trials: 30 }), { parallelism: 1 }).proposals;
+      for (const parallelism of [2, 7]) assert.deepEqual(simulate(base({ trials: 30 }), { parallelism, shuffle: 4 }).proposals, one);
+    });
+  }
+
+  test(`${algorithm}: a sampler rebuilt from JSON after every call continues identically`, () => {
+    for (const mode of ['ordered', 'eager'] as const) {
+      const cfg = base({ trials: 40, mode, constraints: ['fast * 3 < slow'] });
+      const plain = simulate(cfg, { parallelism: 3, shuffle: 5, failEvery: 9 });
+      const rebuilt = simulate(cfg, { parallelism: 3, shuffle: 5, failEvery: 9, roundTrip: true });
+      assert.deepEqual(rebuilt.proposals, plain.proposals, mode);
+      assert.deepEqual(rebuilt.sampler.best(), plain.sampler.best());
+      assert.deepEqual(rebuilt.sampler.state(), plain.sampler.state());
+    }
+  });
+
+  test(`${algorithm}: completes when every trial fails, without deadlock`, () => {
+    const { proposals, sampler } = simulate(base({ space: SMALL_SPACE, trials: 30 }), { parallelism: 4, shuffle: 8, failEvery: 1 });
+    assert.equal(proposals.length, 24);
+    assert.ok(sampler.isComplete());
+    assert.equal(sampler.best(), null);
+  });
+
+  test(`${algorithm}: a second update of a trial is ignored, an unknown id is an error`, () => {
+    const sampler = createSampler(base({ trials: 3 }));
+    const t = sampler.suggest();
+    assert.ok(t);
+    sampler.update(t.id, { value: 1 });
+    sampler.update(t.id, { value: 5 });
+    assert.equal(sampler.best()?.value, 1);
+    assert.throws(() => sampler.update(99, { value: 1 }), RangeError);
+  });
+}

@@ -1,0 +1,15 @@
+/**
+ * Bad input from a user: a config file, a data file, a parameter range, a CLI flag.
+ * The CLI prints the message as one paragraph and exits with code 2; nothing has been started or written.
+ */
+export class InputError extends Error {
+  override name = 'InputError';
+}
+
+/**
+ * A parameter set a strategy cannot run (e.g. `fast >= slow`, a period longer than the data).
+ * A session records the trial as failed and never retries it.
+ */
+export class InvalidParametersError extends InputError {
+  override name = 'InvalidParametersError';
+}

@@ -1,0 +1,27 @@
+import type { Params } from '../search/types';
+
+export type TrialStatus = 'succeeded' | 'failed';
+
+/** Metric values of one trial; `null` where a statistic is undefined (e.g. Sharpe with no variance). */
+export type MetricValues = Record<string, number | null>;
+
+/**
+ * The full result of one trial as the trial store keeps it. Written idempotently under
+ * (sessionId, trialId): a retried or replayed trial overwrites itself and never counts twice.
+ */
+export interface TrialRecord {
+  sessionId: string;
+  trialId: number;
+  params: Params;
+  status: TrialStatus;
+  metrics: MetricValues;
+  /** The objective metric's value; null when the trial failed or the metric is undefined. */
+  objective: number | null;
+  /** The attempt that produced this record, from 1. */
+  attempt: number;
+  workerId: string;
+  durationMs: number;
+  /** ISO time the record was written. */
+  finishedAt: string;
+  error?: string;
+}

@@ -1,0 +1,2 @@
+export { tuningSession, progressQuery } from './tuningSession';
+export type { SessionCarry, SessionInput } from './tuningSession';
