@@ -14,7 +14,12 @@ export interface AggregateResult {
  * Writes a session's outputs from the trial store: best_params.json, rankings.csv, trials.csv and
  * run.json. Every file is written atomically, and all of them can be regenerated at any time.
  */
-export async function aggregate(store: TrialStore, input: AggregateInput, versions: Record<string, string>): Promise<AggregateResult> {
+export async function aggregate(
+  store: TrialStore,
+  input: AggregateInput,
+  versions: Record<string, string>,
+  workers: Record<string, Record<string, number>>,
+): Promise<AggregateResult> {
   const { spec } = input;
   const trials = await store.allTrials(spec.sessionId);
   const ranked = rankTrials(trials, spec.objective.direction);
@@ -69,6 +74,7 @@ export async function aggregate(store: TrialStore, input: AggregateInput, versio
         stopped_by: input.stoppedBy,
         workflow_runs: input.runs,
         counts: countStatuses(trials),
+        workers,
       },
       null,
       2,

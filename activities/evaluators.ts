@@ -1,9 +1,9 @@
-import fs from 'node:fs';
-import { getStrategy, loadCsv, loadStrategyModule, runBacktest } from '../backtest';
-import type { Bars } from '../backtest/types';
 import type { Params } from '../search/types';
-import type { EvaluatorSpec } from '../types/session';
+import type { CommandEvaluatorSpec, EvaluatorSpec } from '../types/session';
 import type { MetricValues } from '../types/trial';
+import { createBacktestPool, type PoolStats } from '../workers/pool';
+import { runBacktestTrial } from './backtestTrial';
+import { createCommandEvaluator } from './command';
 
 /** What a worker needs to run one trial. Small: it travels through workflow history. */
 export interface TrialInput {
@@ -12,40 +12,60 @@ export interface TrialInput {
   params: Params;
   evaluator: EvaluatorSpec;
   objective: { metric: string; direction: 'maximize' | 'minimize' };
+  /** Trials with fewer trades are stored but not ranked (0: no guard). */
+  minTrades?: number;
 }
 
 /**
  * Runs one trial and returns its metrics. Throws InvalidParametersError for parameter sets the strategy
- * rejects (never retried) and any other error for failures worth a retry.
+ * rejects (never retried), InputError for bad configuration (never retried) and any other error for
+ * failures worth a retry.
  */
 export type TrialEvaluator = (input: TrialInput, signal: AbortSignal) => Promise<MetricValues>;
 
-/** Evaluates trials with the built-in engine, loading each data file once per worker (again when it changes). */
+/** Built-in backtests on the calling thread: for tests and embedders; workers use the thread pool. */
 export function createBacktestEvaluator(): TrialEvaluator {
-  const cache = new Map<string, { mtimeMs: number; bars: Bars }>();
-  const loadedModules = new Set<string>();
-
-  const bars = (file: string): Bars => {
-    const mtimeMs = fs.statSync(file).mtimeMs;
-    const hit = cache.get(file);
-    if (hit && hit.mtimeMs === mtimeMs) return hit.bars;
-    const loaded = loadCsv(file);
-    cache.set(file, { mtimeMs, bars: loaded });
-    return loaded;
-  };
-
   return async (input) => {
-    const spec = input.evaluator;
-    if (spec.strategyModule && !loadedModules.has(spec.strategyModule)) {
-      loadStrategyModule(spec.strategyModule);
-      loadedModules.add(spec.strategyModule);
+    if (input.evaluator.kind !== 'backtest') throw new Error(`not a backtest evaluator: ${input.evaluator.kind}`);
+    return runBacktestTrial(input.evaluator, input.params);
+  };
+}
+
+export interface WorkerEvaluator {
+  evaluate: TrialEvaluator;
+  /** Thread pool statistics; null when backtests run on the main thread. */
+  poolStats(): PoolStats | null;
+  close(): Promise<void>;
+}
+
+/** Upper bound of an external command's log file. */
+const MAX_LOG_BYTES = 1 << 20;
+
+/**
+ * A worker's evaluator: built-in backtests in a pool of `threads` worker threads (on the main thread when
+ * `threads` is 0), external commands as child processes in their own process groups.
+ */
+export function createWorkerEvaluator(opts: { threads: number; maxMemoryMb?: number }): WorkerEvaluator {
+  const pool = opts.threads > 0 ? createBacktestPool({ threads: opts.threads, maxMemoryMb: opts.maxMemoryMb }) : null;
+  const inline = createBacktestEvaluator();
+  const commands = new Map<string, TrialEvaluator>();
+  const command = (spec: CommandEvaluatorSpec): TrialEvaluator => {
+    const key = JSON.stringify(spec);
+    let evaluator = commands.get(key);
+    if (!evaluator) {
+      evaluator = createCommandEvaluator({ ...spec, maxLogBytes: MAX_LOG_BYTES });
+      commands.set(key, evaluator);
     }
-    const result = runBacktest(bars(spec.dataPath), getStrategy(spec.strategy), input.params, {
-      cash: spec.cash,
-      commission: spec.commission,
-    });
-    const metrics: MetricValues = {};
-    for (const [name, value] of Object.entries(result.metrics) as Array<[string, number]>) metrics[name] = Number.isFinite(value) ? value : null;
-    return metrics;
+    return evaluator;
+  };
+  return {
+    evaluate: (input, signal) => {
+      if (input.evaluator.kind === 'command') return command(input.evaluator)(input, signal);
+      return (pool?.evaluate ?? inline)(input, signal);
+    },
+    poolStats: () => pool?.stats() ?? null,
+    close: async () => {
+      await pool?.close();
+    },
   };
 }

@@ -5,7 +5,8 @@ import { InputError, InvalidParametersError } from '../types/errors';
 import type { LeaderboardEntry, SessionCounts, SessionSpec, TrialOutcome } from '../types/session';
 import type { TrialRecord } from '../types/trial';
 import { aggregate, type AggregateResult } from './aggregate';
-import { createBacktestEvaluator, type TrialEvaluator, type TrialInput } from './evaluators';
+import type { TrialEvaluator, TrialInput } from './evaluators';
+import { WorkerStatsStore } from './workerStats';
 import { TrialStore } from './trialStore';
 
 export interface ActivityDeps {
@@ -13,8 +14,8 @@ export interface ActivityDeps {
   workerId: string;
   /** Versions written into run.json. */
   versions: Record<string, string>;
-  /** How trials are evaluated; the built-in backtest engine unless a test or an embedder gives another. */
-  evaluate?: TrialEvaluator;
+  /** How trials are evaluated (the worker's thread pool and command runner, or a test's evaluator). */
+  evaluate: TrialEvaluator;
 }
 
 export interface AggregateInput {
@@ -29,7 +30,8 @@ export interface AggregateInput {
 /** The session's activities, bound to their dependencies (Redis, the evaluator, the worker's identity). */
 export function createActivities(deps: ActivityDeps) {
   const store = new TrialStore(deps.redis);
-  const evaluate = deps.evaluate ?? createBacktestEvaluator();
+  const stats = new WorkerStatsStore(deps.redis);
+  const { evaluate } = deps;
 
   return {
     /** Records the session in the store, so `status` and `results` find it while it runs. */
@@ -43,10 +45,15 @@ export function createActivities(deps: ActivityDeps) {
       const ctx = Context.current();
       const attempt = ctx.info.attempt;
       const started = performance.now();
+      await stats.trialStarted(deps.workerId);
+      // A trial lost with its worker is retried elsewhere once heartbeats stop; a live one keeps beating.
+      const beat = setInterval(() => ctx.heartbeat(), Math.max(1000, (ctx.info.heartbeatTimeoutMs ?? 30_000) / 3));
       let metrics;
       try {
         metrics = await evaluate(input, ctx.cancellationSignal);
       } catch (err) {
+        clearInterval(beat);
+        await stats.trialFinished(deps.workerId, input.sessionId, { failed: true, attempt, durationMs: performance.now() - started });
         // Each failed attempt is stored, so the record shows how many attempts a trial took even when the
         // workflow only learns that it finally failed; a later success overwrites it.
         const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
@@ -55,8 +62,11 @@ export function createActivities(deps: ActivityDeps) {
         if (err instanceof InputError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidConfig');
         throw err;
       }
+      clearInterval(beat);
       const value = metrics[input.objective.metric];
-      const objective = typeof value === 'number' && Number.isFinite(value) ? value : null;
+      const trades = metrics.trades;
+      const tooFewTrades = !!input.minTrades && typeof trades === 'number' && trades < input.minTrades;
+      const objective = typeof value === 'number' && Number.isFinite(value) && !tooFewTrades ? value : null;
       const durationMs = performance.now() - started;
       const record: TrialRecord = {
         sessionId: input.sessionId,
@@ -69,8 +79,10 @@ export function createActivities(deps: ActivityDeps) {
         workerId: deps.workerId,
         durationMs,
         finishedAt: new Date().toISOString(),
+        ...(tooFewTrades ? { note: `not ranked: ${trades} trades < min_trades ${input.minTrades}` } : {}),
       };
       await store.putTrial(record);
+      await stats.trialFinished(deps.workerId, input.sessionId, { failed: false, attempt, durationMs });
       return { trialId: input.trialId, objective, attempt, workerId: deps.workerId, durationMs };
     },
 
@@ -84,7 +96,7 @@ export function createActivities(deps: ActivityDeps) {
 
     /** Writes the session's output files from the trial store. */
     async aggregateSession(input: AggregateInput): Promise<AggregateResult> {
-      const result = await aggregate(store, input, deps.versions);
+      const result = await aggregate(store, input, { ...deps.versions }, await stats.sessionTotals(input.spec.sessionId));
       await store.updateMeta(input.spec.sessionId, { finishedAt: Date.now(), status: input.counts.failed > 0 ? 'completed_with_failures' : 'completed' });
       return result;
     },

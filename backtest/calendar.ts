@@ -28,14 +28,19 @@ export function computeCalendar(bars: Bars): Calendar {
   const freqDays = Math.floor(periodMs / DAY_MS);
 
   let weekendBars = 0;
-  for (let i = 0; i < n; i++) if (dayOfWeek(time[i]) >= 5) weekendBars++;
+  for (let i = 0; i < n; i++) {
+    if (dayOfWeek(time[i]) >= 5) weekendBars++;
+  }
   const haveWeekends = weekendBars / n > (2 / 7) * 0.6;
   const annualDays = freqDays === 7 ? 52 : freqDays === 31 ? 12 : freqDays === 365 ? 1 : haveWeekends ? 365 : 252;
 
-  const key = freqDays === 7 ? weekKey : freqDays === 31 ? monthKey : freqDays === 365 ? yearKey : dayKey;
+  const unit = freqDays === 7 ? 'week' : freqDays === 31 ? 'month' : freqDays === 365 ? 'year' : 'day';
   const last: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (i + 1 === n || key(time[i + 1]) !== key(time[i])) last.push(i);
+  let key = n > 0 ? periodKey(time[0], unit) : 0;
+  for (let i = 1; i <= n; i++) {
+    const next = i < n ? periodKey(time[i], unit) : NaN;
+    if (next !== key) last.push(i - 1);
+    key = next;
   }
 
   const spanMs = n > 0 ? time[n - 1] - time[0] : 0;
@@ -63,11 +68,12 @@ function resolutionOf(periodMs: number): number {
   return DAY_MS;
 }
 
-const dayKey = (t: number) => Math.floor(t / DAY_MS);
-// Weeks end on Sunday (pandas 'W'); day 0, 1970-01-01, was a Thursday.
-const weekKey = (t: number) => Math.floor((Math.floor(t / DAY_MS) + 3) / 7);
-const monthKey = (t: number) => {
+/** Resampling period of a time: pandas' 'D', 'W' (weeks ending on Sunday), 'ME' and 'YE'. */
+function periodKey(t: number, unit: 'day' | 'week' | 'month' | 'year'): number {
+  const day = Math.floor(t / DAY_MS);
+  if (unit === 'day') return day;
+  // Day 0, 1970-01-01, was a Thursday.
+  if (unit === 'week') return Math.floor((day + 3) / 7);
   const d = new Date(t);
-  return d.getUTCFullYear() * 12 + d.getUTCMonth();
-};
-const yearKey = (t: number) => new Date(t).getUTCFullYear();
+  return unit === 'month' ? d.getUTCFullYear() * 12 + d.getUTCMonth() : d.getUTCFullYear();
+}

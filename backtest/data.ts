@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { InputError } from '../types/errors';
-import { formatIsoTime, parseIsoTime } from './dates';
+import { DAY_MS, formatIsoTime, parseIsoTime } from './dates';
 import type { Bars } from './types';
 
 const PRICE_COLUMNS = ['open', 'high', 'low', 'close'] as const;
@@ -105,12 +105,16 @@ export function sliceBars(bars: Bars, from: number | string | Date, to: number |
   };
 }
 
-/** The bars as CSV text in the form {@link loadCsv} reads, with prices as the shortest exact decimals. */
+/**
+ * The bars as CSV text in the form {@link loadCsv} reads, with prices as the shortest exact decimals and one
+ * time format for all rows (dates when every bar is at midnight UTC), so that pandas parses the column too.
+ */
 export function formatCsv(bars: Bars): string {
   const out = ['Date,Open,High,Low,Close,Volume'];
+  const dateOnly = bars.time.every((t) => t % DAY_MS === 0);
   for (let i = 0; i < bars.length; i++) {
     const v = bars.volume[i];
-    out.push(`${formatIsoTime(bars.time[i])},${bars.open[i]},${bars.high[i]},${bars.low[i]},${bars.close[i]},${Number.isNaN(v) ? '' : v}`);
+    out.push(`${formatIsoTime(bars.time[i], dateOnly)},${bars.open[i]},${bars.high[i]},${bars.low[i]},${bars.close[i]},${Number.isNaN(v) ? '' : v}`);
   }
   return out.join('\n') + '\n';
 }

@@ -28,17 +28,17 @@ export function parseIsoTime(text: string): number {
   return t;
 }
 
-/** `YYYY-MM-DD` when `ms` is a UTC midnight, else `YYYY-MM-DD HH:MM:SS`. */
-export function formatIsoTime(ms: number): string {
+/** `YYYY-MM-DD HH:MM:SS` in UTC, or `YYYY-MM-DD` when `dateOnly` (by default when `ms` is a UTC midnight). */
+export function formatIsoTime(ms: number, dateOnly = ms % DAY_MS === 0): string {
   const iso = new Date(ms).toISOString();
-  if (ms % DAY_MS === 0) return iso.slice(0, 10);
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+  return dateOnly ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
 }
 
 /** Day of the week of a UTC time, Monday 0 to Sunday 6, as pandas' `dayofweek`. */
 export function dayOfWeek(ms: number): number {
-  // 1970-01-01 was a Thursday.
-  return (((Math.floor(ms / DAY_MS) + 3) % 7) + 7) % 7;
+  // 1970-01-01 was a Thursday. `| 0` keeps the modulo in integers, where it is cheap (days fit easily).
+  const day = Math.floor(ms / DAY_MS) | 0;
+  return (((day + 3) % 7) + 7) % 7;
 }
 
 function daysInMonth(year: number, month: number): number {

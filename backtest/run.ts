@@ -68,6 +68,18 @@ export function runMany(bars: Bars, strategy: StrategyDef | string, paramSets: r
   return paramSets.map((params) => work.run(def, params, settings));
 }
 
+// Series are immutable once loaded, and callers such as the trial evaluator run many backtests on one.
+const calendars = new WeakMap<Bars, Calendar>();
+
+function calendarOf(bars: Bars): Calendar {
+  let calendar = calendars.get(bars);
+  if (!calendar) {
+    calendar = computeCalendar(bars);
+    calendars.set(bars, calendar);
+  }
+  return calendar;
+}
+
 /** Buffers and shared indicators for the trials of one series. */
 class Workspace {
   readonly targets: Int8Array;
@@ -81,7 +93,7 @@ class Workspace {
     this.targets = new Int8Array(bars.length);
     this.equity = new Float64Array(bars.length);
     this.scratch = new StatsScratch(bars.length);
-    this.calendar = computeCalendar(bars);
+    this.calendar = calendarOf(bars);
     this.indicators = new Indicators(bars);
   }
 

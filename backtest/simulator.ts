@@ -32,26 +32,38 @@ export function simulate(bars: Bars, targets: Int8Array, start: number, s: Broke
   const n = bars.length;
   const { open: O, high: H, low: L, close: C } = bars;
   const c = s.commission, f = s.sizeFraction;
+  // Locals rather than property loads in the per-bar loop.
+  const HOLD: number = Target.Hold, LONG: number = Target.Long, SHORT: number = Target.Short;
   let cash = s.cash, size = 0, entry = 0, entryBar = 0, sl = NaN, tp = NaN;
   log.clear();
   const first = Math.min(start, n);
   for (let i = 0; i < first; i++) equity[i] = cash;
 
-  let pending: number = Target.Hold;
-  for (let i = first; i < n; i++) {
+  let pending = HOLD, i = first;
+  while (i < n) {
+    if (pending === HOLD) {
+      // Most bars change nothing: mark them in a tight loop and stop where something happens.
+      const lowStop = size > 0 ? sl : size < 0 ? tp : NaN, highStop = size > 0 ? tp : size < 0 ? sl : NaN;
+      const k = quietRun(bars, targets, equity, i, cash, size, entry, lowStop, highStop);
+      if (k > i) {
+        pending = targets[k - 1];
+        i = k;
+        continue;
+      }
+    }
     const o = O[i];
-    if (pending !== Target.Hold) {
+    if (pending !== HOLD) {
       if (size !== 0) {
         cash += closeTrade(log, size, entry, entryBar, sl, tp, o, i, c);
         size = 0;
       }
-      if ((pending === Target.Long || pending === Target.Short) && i < n - 1) {
+      if ((pending === LONG || pending === SHORT) && i < n - 1) {
         // Same operations as backtesting.py, so that the floor lands on the same whole number.
         const perUnit = o + (f * o * c) / f;
         const margin = cash > 0 ? cash : 0;
         const units = pyFloorDiv(margin * f, perUnit);
         if (units > 0 && !(units * perUnit > margin)) {
-          const long = pending === Target.Long;
+          const long = pending === LONG;
           size = long ? units : -units;
           entry = o;
           entryBar = i;
@@ -61,7 +73,7 @@ export function simulate(bars: Bars, targets: Int8Array, start: number, s: Broke
           tp = s.takeProfit > 0 ? ref * (long ? 1 + s.takeProfit : 1 - s.takeProfit) : NaN;
         }
       }
-      pending = Target.Hold;
+      pending = HOLD;
     }
     if (size !== 0 && (sl === sl || tp === tp)) {
       const exit = contingentExit(size, sl, tp, o, H[i], L[i]);
@@ -79,11 +91,31 @@ export function simulate(bars: Bars, targets: Int8Array, start: number, s: Broke
       return;
     }
     pending = targets[i];
+    i++;
   }
   if (size !== 0) {
     cash += closeTrade(log, size, entry, entryBar, sl, tp, O[n - 1], n - 1, c);
     equity[n - 1] = cash > 0 ? cash : 0;
   }
+}
+
+/**
+ * Marks bars from `from` on while nothing happens: returns after the first bar with a target, or before the
+ * first bar where the open trade's stop (`low <= lowStop` / `high >= highStop`) is reached or equity would
+ * end, or at the end. Kept apart from the event handling so that V8 compiles it to a tight loop.
+ */
+function quietRun(bars: Bars, targets: Int8Array, equity: Float64Array, from: number, cash: number,
+  size: number, entry: number, lowStop: number, highStop: number): number {
+  const n = bars.length;
+  const { high: H, low: L, close: C } = bars;
+  for (let j = from; j < n; j++) {
+    if (L[j] <= lowStop || H[j] >= highStop) return j;
+    const eq = cash + (C[j] * size - size * entry);
+    if (eq <= 0) return j;
+    equity[j] = eq;
+    if (targets[j] !== 0) return j + 1;
+  }
+  return n;
 }
 
 /** Records the closed trade and returns the cash it releases: P&L less the exit commission. */

@@ -76,19 +76,26 @@ export function computeStats(trades: TradeColumns, equity: Float64Array, bars: B
   const res = calendar.resolutionMs;
   const maxDrawdownDuration = (Math.ceil(longestMs / res) * res) / DAY_MS;
 
+  // Period returns, their logs (for the geometric mean) and squared losses (for Sortino) in one pass.
   const bins = calendar.binLast;
-  let m = 0;
+  let m = 0, wipedOut = false;
   for (let k = 1; k < bins.length; k++) {
     const r = equity[bins[k]] / equity[bins[k - 1]] - 1;
-    if (r === r) c[m++] = r;
+    if (r !== r) continue;
+    const x = r + 1;
+    if (x <= 0) wipedOut = true;
+    const loss = Math.min(r, 0);
+    c[m] = r;
+    b[m] = Math.log(x);
+    dd[m] = loss * loss;
+    m++;
   }
-  const g = geometricMean(c, m, b);
+  const g = geometricMeanOfLogs(b, m, wipedOut);
+  const downside = Math.sqrt(pairwiseSum(dd, 0, m) / m) * Math.sqrt(calendar.annualDays);
   const D = calendar.annualDays;
   const annual = (1 + g) ** D - 1;
   const dayVar = variance(c, 0, m, 1, b);
   const volatilityPct = Math.sqrt((dayVar + (1 + g) ** 2) ** D - (1 + g) ** (2 * D)) * 100;
-  for (let k = 0; k < m; k++) b[k] = c[k] < 0 ? c[k] * c[k] : 0;
-  const downside = Math.sqrt(pairwiseSum(b, 0, m) / m) * Math.sqrt(D);
   const returnAnnPct = annual * 100;
 
   const count = trades.count;
@@ -149,10 +156,16 @@ export function computeStats(trades: TradeColumns, equity: Float64Array, bars: B
 
 /** backtesting.py's `geometric_mean`: 0 when any return is -100 % or worse, NaN for no returns. */
 function geometricMean(returns: ArrayLike<number>, count: number, logs: Float64Array): number {
+  let wipedOut = false;
   for (let k = 0; k < count; k++) {
     const x = returns[k] + 1;
-    if (x <= 0) return 0;
+    if (x <= 0) wipedOut = true;
     logs[k] = Math.log(x);
   }
+  return geometricMeanOfLogs(logs, count, wipedOut);
+}
+
+function geometricMeanOfLogs(logs: Float64Array, count: number, wipedOut: boolean): number {
+  if (wipedOut) return 0;
   return Math.exp(pairwiseSum(logs, 0, count) / (count || NaN)) - 1;
 }

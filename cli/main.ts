@@ -6,6 +6,7 @@ import { registerResultsCommand } from './commands/results';
 import { registerRunCommand } from './commands/run';
 import { registerStatusCommand } from './commands/status';
 import { registerWorkerCommand } from './commands/worker';
+import { registerWorkersCommand } from './commands/workers';
 import { EXIT, reportError } from './errors';
 
 function buildProgram(): Command {
@@ -16,6 +17,7 @@ function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(`tuneflow: ${text.replace(/^error: /, '')}`) });
   registerRunCommand(program);
   registerWorkerCommand(program);
+  registerWorkersCommand(program);
   registerDevCommand(program);
   registerStatusCommand(program);
   registerResultsCommand(program);

@@ -34,12 +34,17 @@ export async function startOrAttach(client: Client, spec: SessionSpec): Promise<
     workflowIdConflictPolicy: 'USE_EXISTING',
     typedSearchAttributes: [
       { key: TuneSession, value: spec.sessionId },
-      { key: TuneStrategy, value: spec.evaluator.strategy },
+      { key: TuneStrategy, value: strategyLabel(spec) },
       { key: TuneAlgorithm, value: spec.search.algorithm },
       { key: TuneTags, value: spec.tags },
     ],
-    staticSummary: `${spec.evaluator.strategy} · ${spec.search.algorithm} · ${spec.search.trials} trials · ${spec.objective.metric}`.slice(0, 200),
+    staticSummary: `${strategyLabel(spec)} · ${spec.search.algorithm} · ${spec.search.trials} trials · ${spec.objective.metric}`.slice(0, 200),
     staticDetails: `Data: \`${spec.evaluator.dataPath}\`\n\nParameters: ${Object.keys(spec.search.space).join(', ')}; parallelism ${spec.search.parallelism}, seed ${spec.search.seed}.`,
   });
   return { kind: 'started', handle };
+}
+
+/** The strategy's name, or the external command's program for command evaluators. */
+export function strategyLabel(spec: SessionSpec): string {
+  return spec.evaluator.kind === 'backtest' ? spec.evaluator.strategy : `command:${spec.evaluator.command.join(' ')}`.slice(0, 100);
 }

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { gridSize, validateSpace } from '../search';
 import type { Algorithm, Distribution, SearchSpace } from '../search/types';
 import { InputError } from '../types/errors';
-import type { SessionSpec } from '../types/session';
+import type { EvaluatorSpec, SessionSpec } from '../types/session';
 import { METRIC_DIRECTION } from './metrics';
 import { configSchema, type CampaignConfig, type ParamConfig } from './schema';
 import { validateDataFile } from './data';
@@ -92,20 +92,28 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
   const dataPath = path.resolve(baseDir, config.data);
   validateDataFile(dataPath, `${file}: \`data\``);
 
-  const strategy = typeof config.strategy === 'string' ? config.strategy : config.strategy.name;
-  const strategyModule = typeof config.strategy === 'string' ? undefined : path.resolve(baseDir, config.strategy.module);
+  if (config.strategy && config.evaluator) {
+    throw new InputError(`${file}: give either \`strategy\` (the built-in engine) or \`evaluator\` (an external command), not both.`);
+  }
+  if (!config.strategy && !config.evaluator) {
+    throw new InputError(`${file}: \`strategy\` is missing: name a built-in strategy (e.g. sma_crossover), a module, or an external \`evaluator\`.`);
+  }
 
   const space: SearchSpace = {};
   for (const [name, p] of Object.entries(config.params)) space[name] = toDistribution(name, p, file);
-  withFile(file, () => checkStrategyParams(strategy, Object.keys(space), strategyModule));
   withFile(file, () => validateSpace(space, config.constraints));
 
   const objectiveMetric = typeof config.objective === 'string' ? config.objective : config.objective.metric;
   const known = METRIC_DIRECTION[objectiveMetric as keyof typeof METRIC_DIRECTION];
-  if (!known) {
-    throw new InputError(`${file}: \`objective\`: unknown metric "${objectiveMetric}"; choose one of ${Object.keys(METRIC_DIRECTION).join(', ')}.`);
+  const givenDirection = typeof config.objective === 'object' ? config.objective.direction : undefined;
+  // An external evaluator may report metrics of its own; the built-in engine's names are all known.
+  if (!known && (config.strategy || !givenDirection)) {
+    throw new InputError(
+      `${file}: \`objective\`: unknown metric "${objectiveMetric}"; choose one of ${Object.keys(METRIC_DIRECTION).join(', ')}` +
+        (config.evaluator ? ', or give `direction` for a metric your evaluator reports.' : '.'),
+    );
   }
-  const direction = (typeof config.objective === 'object' && config.objective.direction) || known;
+  const direction = givenDirection ?? known;
 
   const algorithm = overrides.algorithm ?? config.search.algorithm;
   const finite = gridSize(space, config.constraints);
@@ -116,9 +124,6 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
   if (algorithm === 'grid' && finite === null) {
     throw new InputError(`${file}: \`search.algorithm\` grid needs every float parameter to have a step.`);
   }
-  if (finite !== null && finite === 0) {
-    throw new InputError(`${file}: no parameter set satisfies the constraints ${config.constraints.join(', ')}.`);
-  }
   if (finite !== null && algorithm === 'grid') trials = Math.min(trials, finite);
 
   const name = config.name ?? path.basename(file).replace(/\.ya?ml$/i, '');
@@ -127,12 +132,33 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
     throw new InputError(`--session-id "${sessionId}": use letters, digits, dot, dash or underscore.`);
   }
 
+  const outputDir = path.resolve(overrides.outputDir ?? path.resolve(process.cwd(), config.output.dir));
+  let evaluator: EvaluatorSpec;
+  if (config.evaluator) {
+    const cwd = path.resolve(baseDir, config.evaluator.cwd);
+    if (!fs.existsSync(cwd)) throw new InputError(`${file}: \`evaluator.cwd\`: folder ${cwd} does not exist.`);
+    evaluator = {
+      kind: 'command',
+      command: config.evaluator.command,
+      timeoutMs: config.evaluator.timeout,
+      env: config.evaluator.env,
+      cwd,
+      dataPath,
+      logDir: path.join(outputDir, sessionId, 'logs'),
+    };
+  } else {
+    const strategy = typeof config.strategy === 'string' ? config.strategy : config.strategy!.name;
+    const strategyModule = typeof config.strategy === 'object' ? path.resolve(baseDir, config.strategy.module) : undefined;
+    withFile(file, () => checkStrategyParams(strategy, Object.keys(space), strategyModule));
+    evaluator = { kind: 'backtest', dataPath, strategy, strategyModule, cash: config.backtest.cash, commission: config.backtest.commission };
+  }
+
   return {
     sessionId,
     name,
     configPath: file,
     config: raw,
-    evaluator: { kind: 'backtest', dataPath, strategy, strategyModule, cash: config.backtest.cash, commission: config.backtest.commission },
+    evaluator,
     objective: { metric: objectiveMetric, direction },
     search: {
       algorithm,
@@ -156,7 +182,8 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
       },
     },
     session: { timeoutMs: config.session.timeout ?? null, continueAsNewEvery: config.session.continue_as_new_every },
-    output: { dir: path.resolve(overrides.outputDir ?? path.resolve(process.cwd(), config.output.dir)), topN: config.output.top_n },
+    output: { dir: outputDir, topN: config.output.top_n },
+    minTrades: config.min_trades,
     tags: config.session.tags,
     taskQueue: config.session.task_queue ?? process.env.TUNEFLOW_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
   };

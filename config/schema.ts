@@ -44,7 +44,16 @@ const objective = z.union([
 export const configSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, dot, dash or underscore').optional(),
   data: z.string().min(1),
-  strategy: z.union([z.string().min(1), z.strictObject({ name: z.string().min(1), module: z.string().min(1) })]),
+  strategy: z.union([z.string().min(1), z.strictObject({ name: z.string().min(1), module: z.string().min(1) })]).optional(),
+  evaluator: z
+    .strictObject({
+      command: z.array(z.string().min(1)).min(1),
+      timeout: duration.default(600_000),
+      env: z.record(z.string(), z.string()).default({}),
+      cwd: z.string().min(1).default('.'),
+    })
+    .optional(),
+  min_trades: z.number().int().min(0).default(0),
   backtest: z
     .strictObject({
       cash: z.number().positive().default(10_000),

@@ -41,7 +41,7 @@ async function timeSession(address: string, redisUrl: string, spec: SessionSpec,
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address });
   const client = new Client({ connection: clientConnection });
-  const { worker, redis } = await createTuneflowWorker({
+  const { worker, close } = await createTuneflowWorker({
     connection,
     namespace: 'default',
     taskQueue: spec.taskQueue,
@@ -58,7 +58,7 @@ async function timeSession(address: string, redisUrl: string, spec: SessionSpec,
     });
     return (performance.now() - started) / 1000;
   } finally {
-    redis.disconnect();
+    await close();
     await connection.close();
     await clientConnection.close();
   }

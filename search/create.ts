@@ -1,6 +1,8 @@
 import { InputError } from '../types/errors';
 import type { Algorithm } from './algorithm';
 import { grid, random } from './basic';
+import { cmaes } from './cmaes';
+import { genetic } from './genetic';
 import { didYouMean, resolveOptions } from './options';
 import { qmc } from './qmc';
 import { tpe } from './tpe';
@@ -10,7 +12,7 @@ import { Space } from './space';
 import type { Algorithm as AlgorithmName, Sampler, SamplerConfig, SamplerState } from './types';
 import { compileConstraints, countFeasible, validateSpace } from './validate';
 
-const ALGORITHMS = { grid, random, qmc, tpe } as Partial<Record<AlgorithmName, Algorithm>>;
+const ALGORITHMS = { grid, random, qmc, tpe, cmaes, genetic } as Partial<Record<AlgorithmName, Algorithm>>;
 
 function checkConfig(config: SamplerConfig): void {
   const names = Object.keys(ALGORITHMS);
@@ -44,11 +46,20 @@ function compile(config: SamplerConfig): Compiled {
 
 /**
  * Builds a sampler for a new session: validates the whole config, then starts the algorithm from the seed.
+ *
+ * `options` by algorithm (all optional):
+ * - grid: `shuffle` (false).
+ * - random, qmc: none.
+ * - tpe: `nStartupTrials` (10), `nEiCandidates` (24), `multivariate` (true), `constantLiar` (true),
+ *   `priorWeight` (1), `history` (observations kept: 500, fewer beyond 39 parameters).
+ * - cmaes: `sigma0` (1/6 of each range), `popsize` (4 + 3 ln d), `restarts` ('ipop' | 'none'), `incPopsize` (2).
+ * - genetic: `populationSize` (50), `tournamentSize` (2), `crossover` ('blx' | 'uniform'), `crossoverProb` (0.9),
+ *   `mutationProb` (1/d), `mutationScale` (0.1 of each range).
  * @throws InputError for a bad space, constraint, option or setting (the message names it and the fix).
  * @example
  *   const sampler = createSampler({ algorithm: 'tpe', space: { fast: { type: 'int', low: 2, high: 50 } },
  *     seed: 7, trials: 200, direction: 'maximize', parallelism: 4 });
- *   const trial = sampler.suggest(); // { id: 1, params: { fast: 31 } }
+ *   const trial = sampler.suggest(); // { id: 1, params: { fast: … } }
  *   sampler.update(trial.id, { value: 1.3 });
  */
 export function createSampler(input: SamplerConfig): Sampler {

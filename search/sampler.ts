@@ -52,7 +52,16 @@ export interface Compiled {
 
 /**
  * The Sampler every algorithm runs in. It hands out ids, keeps the budget, skips infeasible and repeated
- * points, and decides which results the algorithm may see:
+ * points, and decides which results the algorithm may see.
+ *
+ * Constraints and duplicates: a candidate that violates a constraint, or repeats a point already proposed in a
+ * finite space (tracked by SeenSet), is skipped. After MODEL_ROUNDS calls to the algorithm without an
+ * acceptable candidate, the sampler searches itself: in a finite space it walks a seeded permutation of all
+ * points from a saved cursor, which finds every unseen feasible point; in a continuous space it rejects up to
+ * FALLBACK_DRAWS uniform draws. If that finds nothing the space counts as exhausted: `suggest()` returns null
+ * from then on and the session completes once the trials in flight report.
+ *
+ * Feeding:
  * - ordered mode (default) with an adaptive algorithm: trial n waits until trials 1..n-p are all reported and
  *   is proposed from exactly those, in id order, with n-p+1..n-1 pending; a result that arrives early waits in
  *   `open`. So proposals depend on the seed, the config and p only.

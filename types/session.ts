@@ -13,7 +13,22 @@ export interface BacktestEvaluatorSpec {
   commission: number;
 }
 
-export type EvaluatorSpec = BacktestEvaluatorSpec;
+/** A backtester in any language, run as a command: trial JSON on stdin, one JSON object of metrics on stdout. */
+export interface CommandEvaluatorSpec {
+  kind: 'command';
+  /** argv; run without a shell, in its own process group. */
+  command: string[];
+  timeoutMs: number;
+  env: Record<string, string>;
+  /** Absolute working directory. */
+  cwd: string;
+  /** Absolute path of the data file, handed to the command in its input. */
+  dataPath: string;
+  /** Where each trial's stdout/stderr log goes: `<output>/<session>/logs`. */
+  logDir: string;
+}
+
+export type EvaluatorSpec = BacktestEvaluatorSpec | CommandEvaluatorSpec;
 
 export interface RetrySpec {
   initialIntervalMs: number;
@@ -41,6 +56,8 @@ export interface SessionSpec {
     continueAsNewEvery: number;
   };
   output: { dir: string; topN: number };
+  /** Trials with fewer trades are stored but not ranked, so a lucky single trade cannot win. 0: no guard. */
+  minTrades: number;
   tags: string[];
   taskQueue: string;
 }

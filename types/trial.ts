@@ -24,4 +24,6 @@ export interface TrialRecord {
   /** ISO time the record was written. */
   finishedAt: string;
   error?: string;
+  /** Why a succeeded trial is not ranked (e.g. too few trades for `min_trades`). */
+  note?: string;
 }

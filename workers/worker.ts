@@ -4,7 +4,8 @@ import path from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
 import Redis from 'ioredis';
 import { createActivities } from '../activities';
-import type { TrialEvaluator } from '../activities/evaluators';
+import { createWorkerEvaluator, type TrialEvaluator } from '../activities/evaluators';
+import { WorkerStatsStore } from '../activities/workerStats';
 import { PROJECT_ROOT } from '../scripts/paths';
 
 export interface TuneflowWorkerOptions {
@@ -13,11 +14,27 @@ export interface TuneflowWorkerOptions {
   taskQueue: string;
   redisUrl: string;
   workerId?: string;
-  /** Trial activities at once on this worker. */
+  /** Trial activities at once on this worker (default: threads, at least 2). */
   concurrency?: number;
+  /** Worker threads for built-in backtests (default: the machine's cores; 0 runs them on the main thread). */
+  threads?: number;
+  /** Heap limit of each backtest thread, in MB. */
+  maxMemoryMb?: number;
+  /** A test's or embedder's evaluator instead of the thread pool and command runner. */
   evaluate?: TrialEvaluator;
+  /** How long in-flight trials may finish after shutdown starts (default 30 s). */
   shutdownGraceMs?: number;
 }
+
+export interface TuneflowWorker {
+  worker: Worker;
+  workerId: string;
+  /** Releases Redis, the thread pool and timers; call after the worker has stopped. */
+  close(): Promise<void>;
+}
+
+/** How often an idle worker tells the fleet view it is alive. */
+const SEEN_EVERY_MS = 10_000;
 
 /** The bundle built at `npm run build`; bundling on the fly is the fallback (it takes seconds). */
 const PREBUILT_BUNDLE = path.join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
@@ -43,13 +60,13 @@ const quietLogger = {
 let runtimeInstalled = false;
 
 /**
- * Installs the SDK runtime once per process with warnings and errors only, so a worker's lifecycle chatter
+ * Installs the SDK runtime once per process logging errors only (TUNEFLOW_LOG_LEVEL=WARN or INFO for more), so a worker's lifecycle chatter
  * does not drown the CLI's own output. Must run before the first connection is made.
  */
 export function installRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  Runtime.install({ logger: new DefaultLogger((process.env.TUNEFLOW_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
+  Runtime.install({ logger: new DefaultLogger((process.env.TUNEFLOW_LOG_LEVEL as 'WARN' | undefined) ?? 'ERROR') });
 }
 
 export function defaultWorkerId(): string {
@@ -64,10 +81,15 @@ function packageVersion(pkg: string): string {
   }
 }
 
-/** A worker that runs session workflows and trial activities; `redis` is closed when it stops. */
-export async function createTuneflowWorker(opts: TuneflowWorkerOptions): Promise<{ worker: Worker; redis: Redis; workerId: string }> {
+/** A worker that runs session workflows and trial activities. */
+export async function createTuneflowWorker(opts: TuneflowWorkerOptions): Promise<TuneflowWorker> {
   const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
   const workerId = opts.workerId ?? defaultWorkerId();
+  const threads = opts.threads ?? os.availableParallelism();
+  const evaluator = opts.evaluate ? null : createWorkerEvaluator({ threads, maxMemoryMb: opts.maxMemoryMb });
+  const stats = new WorkerStatsStore(redis);
+  await stats.announce(workerId, os.hostname());
+  const seen = setInterval(() => void stats.seen(workerId).catch(() => undefined), SEEN_EVERY_MS);
   let serverVersion = 'unknown';
   try {
     const info = await opts.connection.workflowService.getSystemInfo({});
@@ -87,10 +109,19 @@ export async function createTuneflowWorker(opts: TuneflowWorkerOptions): Promise
     taskQueue: opts.taskQueue,
     identity: workerId,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({ redis, workerId, versions, evaluate: opts.evaluate }),
-    maxConcurrentActivityTaskExecutions: opts.concurrency ?? Math.max(2, os.availableParallelism() * 2),
+    activities: createActivities({ redis, workerId, versions, evaluate: opts.evaluate ?? evaluator!.evaluate }),
+    maxConcurrentActivityTaskExecutions: opts.concurrency ?? Math.max(2, threads),
     maxCachedWorkflows: 100,
     shutdownGraceTime: opts.shutdownGraceMs ?? 30_000,
   });
-  return { worker, redis, workerId };
+  return {
+    worker,
+    workerId,
+    close: async () => {
+      clearInterval(seen);
+      await evaluator?.close();
+      await stats.seen(workerId).catch(() => undefined);
+      redis.disconnect();
+    },
+  };
 }

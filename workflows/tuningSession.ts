@@ -127,7 +127,7 @@ export async function tuningSession(input: SessionInput): Promise<SessionSummary
       // The summary names the trial in the Web UI's pending-activity and history views.
       const outcome = await evaluateTrial.executeWithOptions(
         { ...trialOptions, summary: `trial ${trial.id} ${JSON.stringify(trial.params)}`.slice(0, 200) },
-        [{ sessionId: spec.sessionId, trialId: trial.id, params: trial.params, evaluator: spec.evaluator, objective: spec.objective }],
+        [{ sessionId: spec.sessionId, trialId: trial.id, params: trial.params, evaluator: spec.evaluator, objective: spec.objective, minTrades: spec.minTrades }],
       );
       counts.succeeded += 1;
       if (outcome.objective === null) sampler.update(trial.id, { failed: true });

@@ -109,7 +109,7 @@ export class StdoutMetrics {
   metrics(objective: string): MetricValues {
     const expected = `expected one JSON object of metrics on stdout with a numeric "${objective}"`;
     if (!this.candidate) {
-      const got = this.start.trim() === '' ? 'nothing on stdout' : this.start;
+      const got = this.start.trim() === '' ? 'nothing on stdout' : this.start.trim();
       throw new EvaluatorOutputError(`${expected}, got: ${got}`);
     }
     const { line, value } = this.candidate;

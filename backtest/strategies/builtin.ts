@@ -7,9 +7,10 @@ const period = (def: number, description: string) => ({ type: 'int' as const, de
  * both bars, so a touch (equal values) is not a cross.
  */
 function crossoverTargets(a: Float64Array, b: Float64Array, out: Int8Array): void {
+  const long = Target.Long, short = Target.Short;
   for (let i = 1; i < out.length; i++) {
-    if (a[i - 1] < b[i - 1] && a[i] > b[i]) out[i] = Target.Long;
-    else if (b[i - 1] < a[i - 1] && b[i] > a[i]) out[i] = Target.Short;
+    if (a[i - 1] < b[i - 1] && a[i] > b[i]) out[i] = long;
+    else if (b[i - 1] < a[i - 1] && b[i] > a[i]) out[i] = short;
   }
 }
 

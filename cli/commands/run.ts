@@ -89,7 +89,7 @@ async function runSession(configFile: string, flags: RunFlags): Promise<number> 
     let summary: SessionSummary;
     if (services.embedded && outcome.kind !== 'finished') {
       const workerConnection = await connectWorker(services.target);
-      const { worker, redis } = await createTuneflowWorker({
+      const { worker, close } = await createTuneflowWorker({
         connection: workerConnection,
         namespace: services.target.namespace,
         taskQueue: spec.taskQueue,
@@ -101,7 +101,7 @@ async function runSession(configFile: string, flags: RunFlags): Promise<number> 
         summary = await worker.runUntil(outcome.handle.result());
       } finally {
         watching.stop();
-        redis.disconnect();
+        await close();
         await workerConnection.close();
       }
     } else {

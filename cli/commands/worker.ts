@@ -1,14 +1,19 @@
 import type { Command } from 'commander';
+import { parseDuration } from '../../config/duration';
 import { DEFAULT_TASK_QUEUE } from '../../config/load';
+import { InputError } from '../../types/errors';
 import { connectWorker } from '../../workers/connection';
 import { createTuneflowWorker } from '../../workers/worker';
-import { positiveInt } from '../options';
+import { nonNegativeInt, positiveInt } from '../options';
 import { resolveServices } from '../services';
 
 interface WorkerFlags {
   taskQueue?: string;
   concurrency?: number;
+  threads?: number;
+  maxMemoryMb?: number;
   workerId?: string;
+  shutdownGrace: string;
 }
 
 export function registerWorkerCommand(program: Command): void {
@@ -16,25 +21,42 @@ export function registerWorkerCommand(program: Command): void {
     .command('worker')
     .description('run a worker that executes sessions and trials until SIGINT/SIGTERM')
     .option('--task-queue <name>', 'task queue to poll (default: TUNEFLOW_TASK_QUEUE, else tuneflow)')
-    .option('--concurrency <n>', 'trial activities at once', positiveInt('--concurrency'))
+    .option('--concurrency <n>', 'trial activities at once (default: --threads, at least 2)', positiveInt('--concurrency'))
+    .option('--threads <n>', 'worker threads for backtests (default: number of cores; 0: main thread)', nonNegativeInt('--threads'))
+    .option('--max-memory-mb <n>', 'heap limit of each backtest thread; a trial past it fails and is retried', positiveInt('--max-memory-mb'))
     .option('--worker-id <id>', 'name of this worker in results and statistics (default: host-pid)')
+    .option('--shutdown-grace <duration>', 'on SIGTERM/SIGINT, how long running trials may finish', '30s')
     .action(async (flags: WorkerFlags) => {
+      const graceMs = parseDuration(flags.shutdownGrace);
+      if (graceMs === null) throw new InputError(`--shutdown-grace takes a duration such as 30s or 2m, got "${flags.shutdownGrace}".`);
       const services = await resolveServices();
       const connection = await connectWorker(services.target);
       const taskQueue = flags.taskQueue ?? process.env.TUNEFLOW_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
-      const { worker, redis, workerId } = await createTuneflowWorker({
+      const { worker, close, workerId } = await createTuneflowWorker({
         connection,
         namespace: services.target.namespace,
         taskQueue,
         redisUrl: services.redisUrl,
         workerId: flags.workerId,
         concurrency: flags.concurrency,
+        threads: flags.threads,
+        maxMemoryMb: flags.maxMemoryMb,
+        shutdownGraceMs: graceMs,
       });
+      // The SDK drains the worker on the first SIGINT/SIGTERM; a second one means "now".
+      let signals = 0;
+      const onSignal = (signal: NodeJS.Signals) => {
+        signals += 1;
+        if (signals === 1) console.error(`${signal}: finishing running trials (up to ${flags.shutdownGrace}); send it again to stop at once.`);
+        else process.exit(130);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       console.error(`Worker ${workerId} polling ${taskQueue} on ${services.target.address} (namespace ${services.target.namespace}).`);
       try {
         await worker.run();
       } finally {
-        redis.disconnect();
+        await close();
         await connection.close();
         await services.stop();
       }

@@ -33,7 +33,7 @@ export async function withWorker<T>(
 ): Promise<T> {
   installRuntime();
   const connection = await NativeConnection.connect({ address: opts.address });
-  const { worker, redis } = await createTuneflowWorker({
+  const { worker, close } = await createTuneflowWorker({
     connection,
     namespace: 'default',
     taskQueue: opts.taskQueue,
@@ -46,7 +46,7 @@ export async function withWorker<T>(
   try {
     return await worker.runUntil(fn());
   } finally {
-    redis.disconnect();
+    await close();
     await connection.close();
   }
 }

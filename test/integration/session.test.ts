@@ -132,6 +132,19 @@ describe('tuning session on the real stack', { skip: services ? false : SKIP_REA
     }
   });
 
+  test('a TPE session runs end to end and its best is the best stored trial', async () => {
+    const campaign = makeCampaign(`${SMA_GRID}search: { algorithm: tpe, seed: 5, trials: 20, parallelism: 4, options: { nStartupTrials: 8 } }\n`);
+    const spec = specFor(campaign.config);
+    const summary = await runSession(spec);
+    assert.equal(summary.counts.succeeded + summary.counts.failed, 20);
+    const records = await store.allTrials(spec.sessionId);
+    assert.equal(records.length, 20);
+    const best = Math.max(...records.filter((r) => r.objective !== null).map((r) => r.objective as number));
+    assert.equal(summary.best?.objective, best);
+    const distinct = new Set(records.map((r) => JSON.stringify(r.params)));
+    assert.equal(distinct.size, 20, 'no duplicate in a finite space');
+  });
+
   test('the recorded histories of these sessions replay without non-determinism errors', async () => {
     assert.ok(sessionsRun.length > 0);
     installRuntime();

@@ -1,0 +1,41 @@
+import fs from 'node:fs';
+import { getStrategy, loadCsv, loadStrategyModule, runBacktest, type Bars } from '../backtest';
+import type { Params } from '../search/types';
+import type { BacktestEvaluatorSpec } from '../types/session';
+import type { MetricValues } from '../types/trial';
+
+// One process or thread serves every session its worker runs, so only a few recent data files stay loaded.
+const MAX_CACHED_FILES = 4;
+const dataCache = new Map<string, { mtimeMs: number; bars: Bars }>();
+const loadedModules = new Set<string>();
+
+/** The bars of `file`, read once and again when the file changes; least recently used files are dropped. */
+function bars(file: string): Bars {
+  const mtimeMs = fs.statSync(file).mtimeMs;
+  const hit = dataCache.get(file);
+  dataCache.delete(file);
+  if (hit && hit.mtimeMs === mtimeMs) {
+    dataCache.set(file, hit);
+    return hit.bars;
+  }
+  const loaded = { mtimeMs, bars: loadCsv(file) };
+  dataCache.set(file, loaded);
+  if (dataCache.size > MAX_CACHED_FILES) dataCache.delete(dataCache.keys().next().value as string);
+  return loaded.bars;
+}
+
+/**
+ * One built-in backtest of a trial, in whatever thread calls it. Metrics the engine cannot define (NaN)
+ * become null, so they survive JSON.
+ * @throws InvalidParametersError for parameters the strategy rejects; InputError for bad data or modules.
+ */
+export function runBacktestTrial(spec: BacktestEvaluatorSpec, params: Params): MetricValues {
+  if (spec.strategyModule && !loadedModules.has(spec.strategyModule)) {
+    loadStrategyModule(spec.strategyModule);
+    loadedModules.add(spec.strategyModule);
+  }
+  const result = runBacktest(bars(spec.dataPath), getStrategy(spec.strategy), params, { cash: spec.cash, commission: spec.commission });
+  const metrics: MetricValues = {};
+  for (const [name, value] of Object.entries(result.metrics) as Array<[string, number]>) metrics[name] = Number.isFinite(value) ? value : null;
+  return metrics;
+}

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { asyncLocalStorage } from '@temporalio/activity';
+import { InputError } from '../../types/errors';
+import type { TrialEvaluator, TrialInput } from '../evaluators';
+import { CappedLog, StderrTail, StdoutMetrics } from './output';
+import { runInGroup, type GroupExit } from './processGroup';
+
+export interface CommandEvaluatorOptions {
+  /** The program and its arguments, run without a shell; parameters never appear here, only on stdin. */
+  command: readonly string[];
+  /** Wall-clock limit of one attempt; past it the process group is killed and the attempt fails retryably. */
+  timeoutMs: number;
+  /** Variables set on top of the worker's own environment. */
+  env: Readonly<Record<string, string>>;
+  /** Working directory of the command (absolute). */
+  cwd: string;
+  /** Where `<trialId>.log` is written: extra stdout and all of stderr of the trial's last attempt. */
+  logDir: string;
+  /** Captured output kept per log file, in bytes (plus a two-line header and a note when truncated). */
+  maxLogBytes: number;
+}
+
+/** What the command reads on stdin, one JSON object followed by a newline. */
+export interface CommandRequest {
+  session_id: string;
+  trial_id: number;
+  attempt: number;
+  params: TrialInput['params'];
+  data: { path: string };
+  objective: TrialInput['objective'];
+}
+
+const STDERR_LINES_IN_ERRORS = 20;
+
+/**
+ * An evaluator that runs a backtester written in any language as an external command: the trial goes to it
+ * as JSON on stdin, and the last line of stdout that is a JSON object holds its metrics.
+ *
+ * @throws InputError at creation for an empty command.
+ * The evaluator rejects with EvaluatorOutputError (an InputError: never retried) when the command exits 0
+ * without usable metrics; with a plain Error (retried) when it cannot start, exits non-zero, dies of a signal
+ * or times out; with the signal's reason when the trial is cancelled. It writes the log in every case.
+ * @example
+ * const evaluate = createCommandEvaluator({ command: ['python3', 'sma_bt.py'], timeoutMs: 120_000, env: {},
+ *   cwd: '/campaigns/python', logDir: 'outputs/s1/logs', maxLogBytes: 1 << 20 });
+ */
+export function createCommandEvaluator(options: CommandEvaluatorOptions): TrialEvaluator {
+  const { command, cwd, logDir } = options;
+  if (command.length === 0 || command[0] === '') throw new InputError('evaluator.command: expected a program and its arguments, got an empty list.');
+  const env = { ...process.env, ...options.env };
+  const shown = JSON.stringify(command);
+
+  return async (input, signal) => {
+    const request: CommandRequest = {
+      session_id: input.sessionId,
+      trial_id: input.trialId,
+      attempt: asyncLocalStorage.getStore()?.info.attempt ?? 1,
+      params: input.params,
+      data: { path: input.evaluator.dataPath },
+      objective: input.objective,
+    };
+    const log = new CappedLog(options.maxLogBytes);
+    const stdout = new StdoutMetrics((text) => log.append(text));
+    const stderr = new StderrTail();
+    const exit = await runInGroup({
+      argv: command,
+      cwd,
+      env,
+      stdin: JSON.stringify(request) + '\n',
+      timeoutMs: options.timeoutMs,
+      signal,
+      onStdout: (text) => stdout.push(text),
+      onStderr: (text) => {
+        log.append(text);
+        stderr.push(text);
+      },
+    });
+    stdout.end();
+    await writeAtomically(path.join(logDir, `${input.trialId}.log`), Buffer.concat([header(request, shown, cwd, exit), log.toBuffer()]));
+
+    if (exit.aborted) throw signal.reason instanceof Error ? signal.reason : new Error(`trial ${input.trialId} was cancelled`);
+    if (exit.timedOut) throw new Error(`${shown} timed out after ${seconds(options.timeoutMs)} and was killed with its process group${stderrTail(stderr)}`);
+    if (exit.code !== 0) {
+      const how = exit.code === null ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+      throw new Error(`${shown} ${how}${stderrTail(stderr)}`);
+    }
+    return stdout.metrics(input.objective.metric);
+  };
+}
+
+function header(request: CommandRequest, shown: string, cwd: string, exit: GroupExit): Buffer {
+  const outcome = exit.aborted ? 'cancelled' : exit.timedOut ? 'timed out' : exit.code === null ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
+  return Buffer.from(
+    `# tuneflow trial ${request.trial_id} attempt ${request.attempt} of session ${request.session_id}: ${shown} in ${cwd}\n` +
+      `# ${outcome} after ${seconds(exit.durationMs)}\n`,
+  );
+}
+
+function stderrTail(stderr: StderrTail): string {
+  const tail = stderr.lines(STDERR_LINES_IN_ERRORS);
+  return tail === '' ? ' (nothing on stderr)' : `; last lines of stderr:\n${tail}`;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 0)} s`;
+}
+
+/** Readers of the log directory see the old file or the new one, never half of one. */
+async function writeAtomically(file: string, content: Buffer): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomUUID()}.tmp`);
+  try {
+    await fs.writeFile(temp, content);
+    await fs.rename(temp, file);
+  } catch (err) {
+    await fs.rm(temp, { force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,2 @@
+export { createCommandEvaluator, type CommandEvaluatorOptions, type CommandRequest } from './evaluator';
+export { EvaluatorOutputError } from './errors';

@@ -1,0 +1,100 @@
+import type Redis from 'ioredis';
+
+/**
+ * Fleet statistics in Redis, one hash per worker id (`tf:worker:<id>`) plus `tf:workers`, a sorted set of
+ * worker ids scored by when each was last seen (epoch ms). Counters only grow, so concurrent writers
+ * never lose an update.
+ */
+export const workerKeys = {
+  all: 'tf:workers',
+  worker: (id: string) => `tf:worker:${id}`,
+  /** Per-session totals by worker, for run.json: hash field `<worker>:<counter>`. */
+  session: (sessionId: string) => `tf:{${sessionId}}:workers`,
+};
+
+export interface WorkerStats {
+  workerId: string;
+  trialsDone: number;
+  trialsFailed: number;
+  trialsRetried: number;
+  busyMs: number;
+  meanTrialMs: number | null;
+  currentTrials: number;
+  lastSeen: number;
+  startedAt: number;
+  host: string;
+}
+
+export class WorkerStatsStore {
+  constructor(private readonly redis: Redis) {}
+
+  async announce(workerId: string, host: string, now = Date.now()): Promise<void> {
+    await this.redis
+      .multi()
+      .hset(workerKeys.worker(workerId), 'host', host, 'started_at', now, 'last_seen', now, 'current', 0)
+      .zadd(workerKeys.all, now, workerId)
+      .exec();
+  }
+
+  async seen(workerId: string, now = Date.now()): Promise<void> {
+    await this.redis.multi().hset(workerKeys.worker(workerId), 'last_seen', now).zadd(workerKeys.all, now, workerId).exec();
+  }
+
+  async trialStarted(workerId: string): Promise<void> {
+    await this.redis.hincrby(workerKeys.worker(workerId), 'current', 1);
+  }
+
+  async trialFinished(workerId: string, sessionId: string, outcome: { failed: boolean; attempt: number; durationMs: number }): Promise<void> {
+    const now = Date.now();
+    const counter = outcome.failed ? 'failed' : 'done';
+    const busy = Math.round(outcome.durationMs);
+    const tx = this.redis
+      .multi()
+      .hincrby(workerKeys.worker(workerId), 'current', -1)
+      .hincrby(workerKeys.worker(workerId), counter, 1)
+      .hincrby(workerKeys.worker(workerId), 'busy_ms', busy)
+      .hset(workerKeys.worker(workerId), 'last_seen', now)
+      .zadd(workerKeys.all, now, workerId)
+      .hincrby(workerKeys.session(sessionId), `${workerId}:${counter}`, 1)
+      .hincrby(workerKeys.session(sessionId), `${workerId}:busy_ms`, busy);
+    if (outcome.attempt > 1) {
+      tx.hincrby(workerKeys.worker(workerId), 'retried', 1).hincrby(workerKeys.session(sessionId), `${workerId}:retried`, 1);
+    }
+    await tx.exec();
+  }
+
+  async list(): Promise<WorkerStats[]> {
+    const ids = await this.redis.zrevrange(workerKeys.all, 0, -1);
+    const rows = await Promise.all(ids.map((id) => this.redis.hgetall(workerKeys.worker(id))));
+    return ids.map((workerId, i) => {
+      const h = rows[i];
+      const done = Number(h.done ?? 0);
+      const failed = Number(h.failed ?? 0);
+      const busyMs = Number(h.busy_ms ?? 0);
+      return {
+        workerId,
+        trialsDone: done,
+        trialsFailed: failed,
+        trialsRetried: Number(h.retried ?? 0),
+        busyMs,
+        meanTrialMs: done + failed > 0 ? busyMs / (done + failed) : null,
+        currentTrials: Math.max(0, Number(h.current ?? 0)),
+        lastSeen: Number(h.last_seen ?? 0),
+        startedAt: Number(h.started_at ?? 0),
+        host: h.host ?? '',
+      };
+    });
+  }
+
+  /** Per-worker totals of one session: `{ <worker>: { done, failed, retried, busy_ms } }`. */
+  async sessionTotals(sessionId: string): Promise<Record<string, Record<string, number>>> {
+    const fields = await this.redis.hgetall(workerKeys.session(sessionId));
+    const out: Record<string, Record<string, number>> = {};
+    for (const [field, value] of Object.entries(fields)) {
+      const at = field.lastIndexOf(':');
+      const worker = field.slice(0, at);
+      (out[worker] ??= { done: 0, failed: 0, retried: 0, busy_ms: 0 })[field.slice(at + 1)] = Number(value);
+    }
+    return out;
+  }
+}

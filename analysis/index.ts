@@ -1,0 +1,15 @@
+/**
+ * What a session's results mean: weighted ranks, sensitivity, importance, walk-forward statistics, and the
+ * summary.md and report.html built from them. Pure library: no Temporal, no Redis, no files; callers write.
+ */
+export { weightedRank, type WeightedRank, type WeightedRankOptions } from './rank';
+export { sensitivity, sensitivityRows, SENSITIVITY_COLUMNS, type ParamSensitivity, type SensitivityLevel, type SensitivityOptions, type SensitivityResult } from './sensitivity';
+export { paramImportance, type ImportanceOptions, type ParamImportance } from './importance';
+export {
+  analyseWalkForward,
+  type CandidateResult, type Recommendation, type SplitAnalysis, type StitchedCurve, type WalkForwardAnalysis, type WalkForwardOptions,
+  type WalkForwardSplitResult, type Wfe, type WfeUndefined, type WindowResult,
+} from './walkForward';
+export { renderSummaryMarkdown, type SummaryInput } from './summary';
+export { renderReportHtml, type ReportInput } from './report';
+export { bestTrial, scoredTrials, type ScoredTrial } from './trials';

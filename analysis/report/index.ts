@@ -1,0 +1,123 @@
+import { METRIC_NAMES } from '../../config/metrics';
+import type { Direction, SearchSpace } from '../../search/types';
+import type { TrialRecord } from '../../types/trial';
+import { formatNumber, formatParam } from '../format';
+import type { ParamImportance } from '../importance';
+import type { WeightedRank } from '../rank';
+import type { SensitivityResult } from '../sensitivity';
+import { bestTrial, paramNamesOf, scoredTrials } from '../trials';
+import type { WalkForwardAnalysis } from '../walkForward';
+import { equityAndDrawdown, importanceBars, objectiveHistory } from './charts';
+import { HEATMAP_SCRIPT, heatmaps } from './heatmap';
+import { esc, section, table } from './html';
+import { slicePlots } from './slices';
+import { CSS } from './style';
+import { walkForwardBody } from './walkForward';
+
+export interface ReportInput {
+  sessionId: string;
+  /** The page title; the session id by default. */
+  title?: string;
+  objective: { metric: string; direction: Direction };
+  /** Every trial of the session, failed ones included (they are counted, not drawn). */
+  trials: readonly TrialRecord[];
+  /** Bounds and log scaling for the parameter axes. */
+  space?: SearchSpace;
+  /** From `weightedRank`. */
+  ranking?: { weights: Record<string, number>; rows: readonly WeightedRank[] };
+  importance?: readonly ParamImportance[];
+  sensitivity?: SensitivityResult;
+  /** The best trial's equity per bar, `equity[i]` at `times[i]` (epoch ms). */
+  bestEquity?: { times: readonly number[]; equity: readonly number[] };
+  walkForward?: WalkForwardAnalysis;
+  /** Shown in the header; this function reads no clock. */
+  generatedAt?: string;
+  /** Rows of the weighted-rank table (default 10). */
+  topN?: number;
+  /** Trials drawn per chart at most (default 5,000); the running best is always drawn in full. */
+  maxPoints?: number;
+}
+
+const HEATMAP_PARAMS = 8;
+
+/**
+ * report.html: one self-contained page that works offline. Charts are inline SVG made here, the only
+ * script switches heatmaps, nothing is fetched; every user string is escaped.
+ */
+export function renderReportHtml(input: ReportInput): string {
+  const { objective } = input;
+  const scored = scoredTrials(input.trials);
+  const best = bestTrial(scored, objective.direction);
+  const maxPoints = input.maxPoints ?? 5000;
+  const title = input.title ?? `Session ${input.sessionId}`;
+  const failed = input.trials.length - input.trials.filter((t) => t.status === 'succeeded').length;
+  const names = paramNamesOf(scored);
+
+  const cards = [
+    [`best ${objective.metric}`, formatNumber(best?.objective)],
+    ['best trial', best ? `#${best.trialId}` : '—'],
+    ['trials', String(input.trials.length)],
+    ['succeeded / failed', `${input.trials.length - failed} / ${failed}`],
+    ['parameters', String(names.length)],
+  ].map(([label, value]) => `<div class="card"><span>${esc(label)}</span><b>${esc(value)}</b></div>`).join('');
+
+  const sections: string[] = [];
+  if (best) {
+    const metrics = [...METRIC_NAMES.filter((m) => m in best.metrics), ...Object.keys(best.metrics).filter((m) => !(METRIC_NAMES as string[]).includes(m)).sort()];
+    sections.push(section('best', `Best trial #${best.trialId}`, `${objective.direction} ${objective.metric}`,
+      `<div class="cols"><div>${table(['parameter', 'value'], names.map((p) => [p, formatParam(best.params[p])]))}</div>` +
+        `<div>${table(['metric', 'value', 'metric', 'value'], pairUp(metrics.map((m) => [m, formatNumber(best.metrics[m])])), new Set([1, 3]))}</div></div>`));
+  }
+  if (scored.length) {
+    sections.push(section('history', `${objective.metric} over trials`, 'Each dot is a trial; the line is the best found so far.',
+      objectiveHistory(scored, objective.direction, objective.metric, maxPoints)));
+  }
+  if (input.bestEquity && input.bestEquity.equity.length > 1) {
+    sections.push(section('equity', 'Equity and drawdown of the best trial', '', equityAndDrawdown(input.bestEquity.times, input.bestEquity.equity, 'best trial')));
+  }
+  if (names.length >= 2 && scored.length) {
+    const ordered = input.importance?.length ? input.importance.map((i) => i.param).filter((p) => names.includes(p)) : names;
+    sections.push(section('heatmap', 'Heatmap of two parameters', 'Pick a pair; each cell shows the best objective of the trials in it (hover for the value).',
+      heatmaps(scored, ordered.slice(0, HEATMAP_PARAMS), objective.direction, objective.metric, input.space)));
+  }
+  if (input.importance?.length) {
+    sections.push(section('importance', 'Parameter importance', 'fANOVA on a random forest: the share of the objective\'s variance each parameter explains on its own.',
+      importanceBars(input.importance)));
+  }
+  if (input.sensitivity?.params.length) {
+    sections.push(section('slices', 'Slice plots and sensitivity', 'The objective against each parameter: all trials, the marginal mean, and the response with the other parameters at the best point.',
+      slicePlots(scored, input.sensitivity, objective.metric, input.space, maxPoints)));
+  }
+  if (input.ranking?.rows.length) sections.push(rankingSection(input.ranking, input.topN ?? 10));
+  if (input.walkForward) {
+    sections.push(section('walk-forward', 'Walk-forward', 'Each split tunes on its in-sample window and trades the chosen parameters on the next, unseen window.',
+      walkForwardBody(input.walkForward, objective.metric)));
+  }
+
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title><style>${CSS}</style></head>
+<body><header><h1>${esc(title)}</h1><p>Session ${esc(input.sessionId)} · objective: ${esc(objective.direction)} ${esc(objective.metric)}${input.generatedAt ? ` · generated ${esc(input.generatedAt)}` : ''}</p></header>
+<main><div class="cards">${cards}</div>
+${sections.join('\n')}
+<footer>tuneflow report · self-contained, works offline</footer></main>
+<script>${HEATMAP_SCRIPT}</script></body></html>
+`;
+}
+
+function rankingSection(ranking: NonNullable<ReportInput['ranking']>, topN: number): string {
+  const metrics = Object.keys(ranking.weights).filter((m) => ranking.weights[m] > 0).sort();
+  const rows = ranking.rows.slice(0, topN);
+  const params = paramNamesOf(rows.map((r) => r.trial));
+  const weights = metrics.map((m) => `${m} ${formatNumber(ranking.weights[m])}`).join(', ');
+  const body = table(['rank', 'trial', 'score', ...params, ...metrics],
+    rows.map((r) => [r.rankable ? String(r.rank) : `${r.rank} (not rankable)`, String(r.trialId), formatNumber(r.score),
+      ...params.map((p) => formatParam(r.trial.params[p])), ...metrics.map((m) => formatNumber(r.trial.metrics[m]))]),
+    new Set([2, ...metrics.map((_, i) => 3 + params.length + i)]));
+  return section('ranking', `Weighted rank, top ${rows.length}`, `Weights: ${weights}. Per metric, trials are ranked from worst (0) to best (1); the score is the weighted mean.`, body);
+}
+
+function pairUp(rows: string[][]): string[][] {
+  const half = Math.ceil(rows.length / 2);
+  return rows.slice(0, half).map((row, i) => [...row, ...(rows[half + i] ?? ['', ''])]);
+}

@@ -1,0 +1,128 @@
+import { METRIC_NAMES } from '../config/metrics';
+import type { Direction } from '../search/types';
+import type { TrialRecord } from '../types/trial';
+import { formatNumber, formatParam, formatTime, formatWfe } from './format';
+import type { ParamImportance } from './importance';
+import type { WeightedRank } from './rank';
+import type { SensitivityResult } from './sensitivity';
+import { bestTrial, paramNamesOf } from './trials';
+import type { WalkForwardAnalysis } from './walkForward';
+
+export interface SummaryInput {
+  sessionId: string;
+  objective: { metric: string; direction: Direction };
+  /** Every trial of the session, failed ones included (they are counted). */
+  trials: readonly TrialRecord[];
+  /** From `weightedRank`, with the weights it used. */
+  ranking?: { weights: Record<string, number>; minTrades?: number; rows: readonly WeightedRank[] };
+  importance?: readonly ParamImportance[];
+  sensitivity?: SensitivityResult;
+  walkForward?: WalkForwardAnalysis;
+  /** Rows of the weighted-rank table (default 10). */
+  topN?: number;
+}
+
+/** summary.md: what a quant reads first, in the order they ask: best result, how it ranks, what matters, how robust. */
+export function renderSummaryMarkdown(input: SummaryInput): string {
+  const { trials, objective } = input;
+  const best = bestTrial(trials, objective.direction);
+  const succeeded = trials.filter((t) => t.status === 'succeeded').length;
+  const out: string[] = [`# Session ${md(input.sessionId)}`, ''];
+  out.push(`Objective: ${objective.direction} \`${md(objective.metric)}\`. Trials: ${trials.length} (${succeeded} succeeded, ${trials.length - succeeded} failed).`, '');
+
+  out.push('## Best trial', '');
+  if (!best) out.push('No trial succeeded with a defined objective.', '');
+  else {
+    out.push(`Trial ${best.trialId}, ${md(objective.metric)} = ${formatNumber(best.objective)}.`, '');
+    out.push(...table(['parameter', 'value'], paramNamesOf([best]).map((p) => [p, formatParam(best.params[p])])), '');
+    const metrics = orderedMetrics(Object.keys(best.metrics));
+    if (metrics.length) out.push(...table(['metric', 'value'], metrics.map((m) => [m, formatNumber(best.metrics[m])])), '');
+  }
+
+  if (input.ranking) out.push(...rankingSection(input.ranking, input.topN ?? 10));
+  if (input.importance?.length) {
+    out.push('## Parameter importance', '', 'fANOVA on a random forest: the share of the objective\'s variance each parameter explains on its own.', '');
+    out.push(...table(['parameter', 'importance', ''], input.importance.map((i) => [i.param, formatNumber(i.importance), '█'.repeat(Math.round(i.importance * 20))])), '');
+  }
+  if (input.sensitivity?.params.length) out.push(...sensitivitySection(input.sensitivity, objective.direction));
+  if (input.walkForward) out.push(...walkForwardSection(input.walkForward));
+  return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+}
+
+function rankingSection(ranking: NonNullable<SummaryInput['ranking']>, topN: number): string[] {
+  const metrics = Object.keys(ranking.weights).filter((m) => ranking.weights[m] > 0).sort();
+  const weights = metrics.map((m) => `${m} ${formatNumber(ranking.weights[m])}`).join(', ');
+  const rows = ranking.rows.slice(0, topN);
+  const params = paramNamesOf(rows.map((r) => r.trial));
+  const unrankable = ranking.rows.filter((r) => !r.rankable).length;
+  return [
+    '## Weighted rank', '',
+    `Weights: ${md(weights)}. Each metric ranks the trials (1 = best, 0 = worst); the score is the weighted mean.` +
+      (unrankable ? ` ${unrankable} trials with fewer than ${ranking.minTrades} trades are not rankable and listed last.` : ''),
+    '',
+    ...table(['rank', 'trial', 'score', ...params, ...metrics], rows.map((r) => [
+      String(r.rank) + (r.rankable ? '' : ' (not rankable)'), String(r.trialId), formatNumber(r.score),
+      ...params.map((p) => formatParam(r.trial.params[p])), ...metrics.map((m) => formatNumber(r.trial.metrics[m])),
+    ])),
+    '',
+  ];
+}
+
+function sensitivitySection(s: SensitivityResult, direction: Direction): string[] {
+  const sign = direction === 'maximize' ? 1 : -1;
+  const rows = [...s.params].sort((a, b) => b.aroundBestSpread - a.aroundBestSpread || a.param.localeCompare(b.param));
+  return [
+    '## Sensitivity', '',
+    'How far the objective moves when one parameter changes and the others stay at the best point ' +
+      '(exact: trials equal on the others; nearest: the closest trial per level), and across the whole search (marginal mean per level).',
+    '',
+    ...table(['parameter', 'around best: range', 'method', 'best level', 'marginal: range'], rows.map((p) => {
+      const byMean = [...p.aroundBest].sort((a, b) => sign * (b.mean - a.mean));
+      const range = `${byMean[0]?.label ?? '—'} (worst ${byMean[byMean.length - 1]?.label ?? '—'})`;
+      return [p.param, formatNumber(p.aroundBestSpread), p.method, range, formatNumber(p.marginalSpread)];
+    })),
+    '',
+  ];
+}
+
+function walkForwardSection(wf: WalkForwardAnalysis): string[] {
+  const st = wf.stitched;
+  const out = [
+    '## Walk-forward', '',
+    `Stitched out-of-sample: return ${formatNumber(st.returnPct)} %, max drawdown ${formatNumber(st.maxDrawdownPct)} %, ` +
+      `Sharpe ${formatNumber(st.sharpeAnn)}, t-statistic ${formatNumber(st.tStat)} over ${st.bars} bar returns. ` +
+      `Overall WFE ${formatWfe(wf.overallWfe)} (mean OOS / mean IS annualised return; weak alone, read it with the Sharpe and t-statistic).`,
+    '',
+    ...table(['split', 'in sample', 'out of sample', 'IS return ann %', 'OOS return ann %', 'WFE', 'OOS objective'], wf.splits.map((s) => [
+      String(s.split), `${formatTime(s.inSample.start)} → ${formatTime(s.inSample.end)}`, `${formatTime(s.outOfSample.start)} → ${formatTime(s.outOfSample.end)}`,
+      formatNumber(s.isReturnAnnPct), formatNumber(s.oosReturnAnnPct), formatWfe(s.wfe), formatNumber(s.oosObjective),
+    ])),
+    '',
+    '### Parameter drift', '',
+    ...table(['parameter', ...wf.splits.map((s) => `split ${s.split}`)], wf.drift.map((d) => [d.param, ...d.values.map(formatParam)])),
+    '',
+  ];
+  if (wf.recommended) {
+    const r = wf.recommended;
+    out.push('### Recommended parameters', '',
+      `Best mean out-of-sample rank across splits (score ${formatNumber(r.score)}, tested in ${r.splitsEvaluated} of ${wf.splits.length} splits, ` +
+        `mean OOS Sharpe ${formatNumber(r.meanOosSharpe)}).`, '',
+      ...table(['parameter', 'value'], Object.keys(r.params).sort().map((p) => [p, formatParam(r.params[p])])), '');
+  }
+  return out;
+}
+
+
+function orderedMetrics(names: string[]): string[] {
+  const known = METRIC_NAMES.filter((m) => names.includes(m));
+  return [...known, ...names.filter((m) => !(known as string[]).includes(m)).sort()];
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  return [`| ${header.map(md).join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(md).join(' | ')} |`)];
+}
+
+/** Keeps user text inside its table cell and out of HTML when the Markdown is rendered. */
+function md(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

@@ -1,0 +1,30 @@
+import type { Direction, ParamValue } from '../search/types';
+import type { TrialRecord } from '../types/trial';
+
+/** A trial an analysis can use: it succeeded and its objective is a finite number. */
+export type ScoredTrial = TrialRecord & { objective: number };
+
+/** The trials every analysis reads; failed trials and undefined objectives are left out. */
+export function scoredTrials(trials: readonly TrialRecord[]): ScoredTrial[] {
+  return trials.filter((t): t is ScoredTrial => t.status === 'succeeded' && typeof t.objective === 'number' && Number.isFinite(t.objective));
+}
+
+/** The trial with the best objective (ties: the lower trial id), or null when no trial scored. */
+export function bestTrial(trials: readonly TrialRecord[], direction: Direction): ScoredTrial | null {
+  const sign = direction === 'maximize' ? 1 : -1;
+  let best: ScoredTrial | null = null;
+  for (const t of scoredTrials(trials)) {
+    if (!best || sign * (t.objective - best.objective) > 0 || (t.objective === best.objective && t.trialId < best.trialId)) best = t;
+  }
+  return best;
+}
+
+/** Every parameter name any trial has, sorted so that outputs list them in one stable order. */
+export function paramNamesOf(trials: readonly TrialRecord[]): string[] {
+  return [...new Set(trials.flatMap((t) => Object.keys(t.params)))].sort();
+}
+
+/** Groups values by a key that tells 1 from '1' and true from 'true'. */
+export function valueKey(v: ParamValue): string {
+  return `${typeof v}:${String(v)}`;
+}

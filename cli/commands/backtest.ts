@@ -1,0 +1,71 @@
+import type { Command } from 'commander';
+import { getStrategy, listStrategies, loadCsv, loadStrategyModule, parseParamText, resolveParams, runBacktest } from '../../backtest';
+import type { BacktestOptions, Params } from '../../backtest';
+import { formatIsoTime } from '../../backtest/dates';
+import { InputError } from '../../types/errors';
+import { table } from '../print';
+
+interface BacktestFlags {
+  data: string;
+  strategy: string;
+  strategyModule?: string;
+  param: string[];
+  cash: string;
+  commission: string;
+  size?: string;
+  stopLoss?: string;
+  takeProfit?: string;
+  json?: boolean;
+}
+
+/** `tuneflow backtest`: one backtest of one parameter set, printed as a table or as one JSON object. */
+export function registerBacktestCommand(program: Command): void {
+  program
+    .command('backtest')
+    .description('run one backtest and print its statistics')
+    .requiredOption('--data <file>', 'OHLCV CSV file (Date,Open,High,Low,Close[,Volume])')
+    .requiredOption('--strategy <name>', `strategy: ${listStrategies().map((s) => s.name).join(', ')}`)
+    .option('--strategy-module <file>', 'TypeScript or JavaScript module that defines the strategy')
+    .option('--param <name=value>', 'strategy parameter; repeat for each', (v: string, acc: string[]) => [...acc, v], [])
+    .option('--cash <amount>', 'starting cash', '10000')
+    .option('--commission <fraction>', 'commission per fill as a fraction of traded value', '0')
+    .option('--size <fraction>', 'share of cash each entry commits (default: all in)')
+    .option('--stop-loss <fraction>', 'stop-loss distance from the signal close, e.g. 0.05')
+    .option('--take-profit <fraction>', 'take-profit distance from the signal close, e.g. 0.1')
+    .option('--json', 'print one JSON object: every metric (null where undefined) and the parameters')
+    .action((flags: BacktestFlags) => {
+      if (flags.strategyModule) loadStrategyModule(flags.strategyModule);
+      const def = getStrategy(flags.strategy);
+      const bars = loadCsv(flags.data);
+      const given: Params = {};
+      for (const pair of flags.param) {
+        const eq = pair.indexOf('=');
+        if (eq <= 0) throw new InputError(`--param takes name=value, got "${pair}".`);
+        given[pair.slice(0, eq)] = parseParamText(def, pair.slice(0, eq), pair.slice(eq + 1));
+      }
+      const params = resolveParams(def, given, bars.length);
+      const options: BacktestOptions = {
+        cash: number('--cash', flags.cash),
+        commission: number('--commission', flags.commission),
+        sizeFraction: flags.size === undefined ? undefined : number('--size', flags.size),
+        stopLoss: flags.stopLoss === undefined ? undefined : number('--stop-loss', flags.stopLoss),
+        takeProfit: flags.takeProfit === undefined ? undefined : number('--take-profit', flags.takeProfit),
+      };
+      const { metrics } = runBacktest(bars, def, params, options);
+      const values = Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, Number.isFinite(v) ? v : null]));
+      if (flags.json) {
+        console.log(JSON.stringify({ ...values, params }));
+        return;
+      }
+      const span = `${formatIsoTime(bars.time[0])} to ${formatIsoTime(bars.time[bars.length - 1])}`;
+      const paramText = Object.entries(params).map(([k, v]) => `${k}=${String(v)}`).join(' ');
+      console.log(`${def.name} ${paramText} on ${flags.data}: ${bars.length} bars, ${span}; cash ${options.cash}, commission ${options.commission}`);
+      console.log(table(['metric', 'value'], Object.entries(values)));
+    });
+}
+
+function number(flag: string, text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n)) throw new InputError(`${flag} takes a number, got "${text}".`);
+  return n;
+}

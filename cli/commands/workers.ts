@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import Redis from 'ioredis';
+import { WorkerStatsStore } from '../../activities/workerStats';
+import { ensureRedis } from '../../scripts/redis';
+import { table } from '../print';
+
+/** A worker unseen for longer than this is reported gone (workers report every 10 s, and at each trial). */
+const ALIVE_WITHIN_MS = 30_000;
+
+export function registerWorkersCommand(program: Command): void {
+  program
+    .command('workers')
+    .description('the fleet: every worker seen, alive or gone, with its trial statistics')
+    .option('--json', 'print JSON')
+    .action(async (flags: { json?: boolean }) => {
+      const service = await ensureRedis({ name: 'dev', log: (l) => console.error(l) });
+      const redis = new Redis(service.url, { maxRetriesPerRequest: 3 });
+      try {
+        const now = Date.now();
+        const workers = (await new WorkerStatsStore(redis).list()).map((w) => ({ ...w, alive: now - w.lastSeen <= ALIVE_WITHIN_MS }));
+        if (flags.json) {
+          console.log(JSON.stringify(workers, null, 2));
+          return;
+        }
+        if (workers.length === 0) {
+          console.log('No worker has reported yet.');
+          return;
+        }
+        console.log(
+          table(
+            ['worker', 'state', 'current', 'done', 'failed', 'retried', 'busy s', 'mean ms', 'last seen'],
+            workers.map((w) => [
+              w.workerId,
+              w.alive ? 'alive' : 'gone',
+              w.currentTrials,
+              w.trialsDone,
+              w.trialsFailed,
+              w.trialsRetried,
+              Math.round(w.busyMs / 1000),
+              w.meanTrialMs === null ? null : Math.round(w.meanTrialMs * 10) / 10,
+              `${Math.round((now - w.lastSeen) / 1000)} s ago`,
+            ]),
+          ),
+        );
+      } finally {
+        redis.disconnect();
+        await service.stop();
+      }
+    });
+}

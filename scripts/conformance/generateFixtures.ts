@@ -1,0 +1,95 @@
+/**
+ * Writes the conformance fixtures: a few generated series as CSV, and backtesting.py's trades and statistics
+ * for SmaCross on them as JSON, which test/backtest/conformance.test.ts compares the engine with.
+ * Not part of `npm test` (it needs Python and PyPI):
+ *
+ *   npx tsc -p tsconfig.json && node dist/scripts/conformance/generateFixtures.js
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { formatCsv, generateBars, type BacktestOptions, type Bars } from '../../backtest';
+import { ROOT, ensureVenv, runPython } from './venv';
+
+/** Pinned so that fixtures are reproducible; backtesting.py's results changed between 0.6.5 and 0.6.6. */
+const BACKTESTING_PY = ['backtesting==0.6.6', 'pandas==3.1.1', 'numpy==2.4.6', 'bokeh==3.9.2'];
+
+const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'conformance');
+
+interface Case {
+  id: string;
+  data: string;
+  strategy: 'sma_crossover';
+  params: { fast: number; slow: number };
+  options: BacktestOptions;
+}
+
+const SERIES: Record<string, () => Bars> = {
+  // Equities: weekdays only, annualised over 252 days.
+  'daily_weekdays.csv': () => generateBars({ seed: 11, bars: 1500, interval: '1d', weekends: false, start: '2015-01-05', mu: 0.12, sigma: 0.3, startPrice: 50 }),
+  // Crypto: every hour of every day, annualised over 365 days from daily resampling.
+  'hourly_247.csv': () => generateBars({ seed: 12, bars: 2000, interval: '1h', weekends: true, start: '2021-03-01', mu: 0.3, sigma: 0.8, startPrice: 300 }),
+  // FX-like: hourly on weekdays.
+  'hourly_weekdays.csv': () => generateBars({ seed: 13, bars: 1500, interval: '1h', weekends: false, start: '2019-06-03', mu: 0.02, sigma: 0.1, startPrice: 1.1, decimals: 5 }),
+  // Long flat stretches, where moving averages become exactly equal and crossovers are skipped.
+  'daily_flat.csv': () => withFlatStretches(
+    generateBars({ seed: 14, bars: 1200, interval: '1d', weekends: false, start: '2010-01-04', mu: 0.1, sigma: 0.25, startPrice: 80 }),
+    [[200, 60], [520, 120], [900, 45]],
+  ),
+};
+
+function cases(): Case[] {
+  const out: Case[] = [];
+  for (const data of Object.keys(SERIES)) {
+    const cash = data.startsWith('hourly_weekdays') ? 100_000 : 10_000;
+    for (const [fast, slow] of [[5, 20], [10, 30], [20, 60]]) {
+      for (const commission of [0, 0.002]) {
+        out.push({ id: `${data.replace('.csv', '')}/sma_${fast}_${slow}/c${commission}`, data, strategy: 'sma_crossover', params: { fast, slow }, options: { cash, commission } });
+      }
+    }
+  }
+  const extra: [string, BacktestOptions][] = [
+    ['sl5_tp10', { cash: 10_000, commission: 0.001, stopLoss: 0.05, takeProfit: 0.1 }],
+    ['sl2', { cash: 10_000, commission: 0, stopLoss: 0.02 }],
+    ['size50', { cash: 10_000, commission: 0.002, sizeFraction: 0.5 }],
+  ];
+  for (const [name, options] of extra) {
+    for (const data of ['daily_weekdays.csv', 'hourly_247.csv']) {
+      out.push({ id: `${data.replace('.csv', '')}/sma_15_40/${name}`, data, strategy: 'sma_crossover', params: { fast: 15, slow: 40 }, options });
+    }
+  }
+  return out;
+}
+
+/** Holds OHLC at the previous close over each [start, length) window and rescales later bars to continue from it. */
+function withFlatStretches(bars: Bars, stretches: [number, number][]): Bars {
+  const cols = [bars.open, bars.high, bars.low, bars.close];
+  for (const [start, length] of stretches) {
+    const level = bars.close[start - 1];
+    const scale = level / bars.close[start + length - 1];
+    for (let i = start; i < bars.length; i++) {
+      for (const col of cols) col[i] = i < start + length ? level : Math.round(col[i] * scale * 100) / 100;
+    }
+  }
+  return { ...bars, source: `${bars.source} with flat stretches` };
+}
+
+function main(): void {
+  fs.mkdirSync(FIXTURES, { recursive: true });
+  for (const [file, make] of Object.entries(SERIES)) fs.writeFileSync(path.join(FIXTURES, file), formatCsv(make()));
+
+  const all = cases();
+  const casesFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tuneflow-conformance-')), 'cases.json');
+  fs.writeFileSync(casesFile, JSON.stringify(all));
+  const python = ensureVenv('venv-conformance', BACKTESTING_PY);
+  const { versions, results } = JSON.parse(runPython(python, path.join(ROOT, 'scripts', 'conformance', 'expected.py'), [casesFile, FIXTURES]));
+
+  const lines = all.map((c) => JSON.stringify({ ...c, expected: results[c.id] }));
+  const header = JSON.stringify({ generatedBy: 'scripts/conformance/generateFixtures.ts', versions });
+  fs.writeFileSync(path.join(FIXTURES, 'expected.json'), `{"about":${header},"cases":[\n${lines.join(',\n')}\n]}\n`);
+  const flagged = all.filter((c) => results[c.id].lastBarEntry).map((c) => c.id);
+  console.log(`Wrote ${all.length} cases to ${path.relative(ROOT, FIXTURES)}/expected.json (backtesting ${versions.backtesting}).`);
+  if (flagged.length) console.log(`Cases where backtesting.py opens a trade on the last bar: ${flagged.join(', ')}`);
+}
+
+main();

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { computeStats, generateBars, runBacktest } from '../../backtest';
+import { computeCalendar } from '../../backtest/calendar';
+import { TradeLog } from '../../backtest/tradeLog';
+import { barsOf, scripted } from './helpers';
+
+const close = (a: number, b: number) => Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b));
+
+test('drawdowns from a literal equity curve: depth, average of episode peaks, longest episode in days', () => {
+  const equity = Float64Array.from([100, 110, 99, 110, 121, 100, 90, 121]);
+  const bars = barsOf(Array.from(equity, (e) => [e, e, e, e] as [number, number, number, number]));
+  const m = computeStats(new TradeLog(), equity, bars, 0);
+  const deepest = 1 - 90 / 121;
+  assert.ok(close(m.max_drawdown_pct, -deepest * 100));
+  assert.ok(close(m.avg_drawdown_pct, -((1 - 99 / 110 + deepest) / 2) * 100));
+  assert.equal(m.max_drawdown_duration, 3);
+  assert.equal(m.equity_peak, 121);
+  assert.ok(close(m.return_pct, 21));
+});
+
+test('statistics without trades are NaN where undefined, zero where not', () => {
+  const bars = generateBars({ seed: 4, bars: 300, interval: '1d', weekends: false, start: '2020-01-01', mu: 0, sigma: 0.2, startPrice: 10 });
+  const { metrics: m } = runBacktest(bars, scripted({}), {}, { cash: 1000, commission: 0 });
+  assert.equal(m.trades, 0);
+  assert.equal(m.return_pct, 0);
+  assert.equal(m.exposure_pct, 0);
+  assert.equal(m.volatility_ann_pct, 0);
+  assert.ok(m.max_drawdown_pct === 0);
+  for (const key of ['win_rate_pct', 'best_trade_pct', 'worst_trade_pct', 'avg_trade_pct', 'profit_factor', 'expectancy_pct',
+    'sqn', 'kelly', 'sharpe', 'sortino', 'calmar', 'avg_drawdown_pct', 'max_drawdown_duration'] as const) {
+    assert.ok(Number.isNaN(m[key]), `${key} = ${m[key]}`);
+  }
+});
+
+test('annualisation follows the data: 252 days for weekday bars, 365 when weekends trade, 52 for weekly bars', () => {
+  const make = (interval: '1d' | '1h', weekends: boolean) =>
+    generateBars({ seed: 1, bars: 400, interval, weekends, start: '2021-01-04', mu: 0, sigma: 0.2, startPrice: 10 });
+  assert.equal(computeCalendar(make('1d', false)).annualDays, 252);
+  assert.equal(computeCalendar(make('1d', true)).annualDays, 365);
+  const hourly = computeCalendar(make('1h', true));
+  assert.deepEqual([hourly.annualDays, hourly.binLast.length, hourly.resolutionMs], [365, 17, 3_600_000]);
+  const weekly = barsOf(Array.from({ length: 60 }, () => [1, 1, 1, 1]));
+  weekly.time.forEach((_, i) => (weekly.time[i] = Date.UTC(2020, 0, 6) + i * 7 * 86_400_000));
+  assert.equal(computeCalendar(weekly).annualDays, 52);
+});
+
+test('returns compound a geometric mean daily return over the trading year', () => {
+  const equity = Float64Array.from({ length: 30 }, (_, i) => 100 * 1.01 ** i);
+  const bars = barsOf(Array.from({ length: 30 }, () => [1, 1, 1, 1]));
+  bars.time.forEach((_, i) => (bars.time[i] = Date.UTC(2021, 0, 4) + (Math.floor(i / 5) * 7 + (i % 5)) * 86_400_000));
+  const m = computeStats(new TradeLog(), equity, bars, 0);
+  assert.ok(Math.abs(m.return_ann_pct - (1.01 ** 252 - 1) * 100) < 1e-6);
+  // backtesting.py's compounded volatility cancels to a rounding residue here, NaN when negative.
+  assert.ok(!(Math.abs(m.volatility_ann_pct) > 0.01));
+  assert.ok(m.sortino === Infinity, 'no losing days');
+});

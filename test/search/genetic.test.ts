@@ -1,0 +1,3 @@
+import { samplerContract } from './contract';
+
+samplerContract('genetic');

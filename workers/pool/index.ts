@@ -1,0 +1,1 @@
+export { createBacktestPool, type BacktestPool, type BacktestPoolOptions, type PoolStats } from './pool';
