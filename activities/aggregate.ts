@@ -1,65 +1,59 @@
 import path from 'node:path';
 import type { AggregateInput } from '.';
+import { paramImportance, renderReportHtml, renderSummaryMarkdown, sensitivity, sensitivityRows, SENSITIVITY_COLUMNS, weightedRank } from '../analysis';
+import type { SessionSpec } from '../types/session';
 import type { TrialRecord } from '../types/trial';
+import { bestEquityCurve } from './backtestTrial';
 import { toCsv, writeFileAtomic } from './files';
 import type { TrialStore } from './trialStore';
-import { rankTrials } from './ranking';
 
 export interface AggregateResult {
   outputDir: string;
   files: string[];
 }
 
+/** Writes files into one session's output folder, atomically, remembering what it wrote. */
+export class OutputWriter {
+  readonly files: string[] = [];
+  constructor(readonly dir: string) {}
+
+  write(name: string, content: string): void {
+    const file = path.join(this.dir, name);
+    writeFileAtomic(file, content);
+    this.files.push(file);
+  }
+}
+
 /**
- * Writes a session's outputs from the trial store: best_params.json, rankings.csv, trials.csv and
+ * Writes a session's outputs from the trial store: best_params.json, rankings.csv (objective rank and the
+ * multi-metric weighted rank), trials.csv, sensitivity.csv, importance.csv, summary.md, report.html and
  * run.json. Every file is written atomically, and all of them can be regenerated at any time.
+ * `beat` is called between the heavier steps so a long aggregation keeps heartbeating.
  */
 export async function aggregate(
   store: TrialStore,
   input: AggregateInput,
   versions: Record<string, string>,
   workers: Record<string, Record<string, number>>,
+  beat: () => void = () => undefined,
 ): Promise<AggregateResult> {
   const { spec } = input;
   const trials = await store.allTrials(spec.sessionId);
-  const ranked = rankTrials(trials, spec.objective.direction);
-  const outputDir = path.join(spec.output.dir, spec.sessionId);
-  const paramNames = Object.keys(spec.search.space).sort();
-  const metricNames = [...new Set(trials.flatMap((t) => Object.keys(t.metrics)))].sort();
-  const files: string[] = [];
-  const write = (name: string, content: string) => {
-    const file = path.join(outputDir, name);
-    writeFileAtomic(file, content);
-    files.push(file);
-  };
-
-  const best = ranked.slice(0, spec.output.topN).map((t, i) => ({
-    rank: i + 1,
-    trial_id: t.trialId,
-    params: t.params,
-    objective: t.objective,
-    metrics: t.metrics,
-  }));
-  write('best_params.json', JSON.stringify({ session_id: spec.sessionId, objective: spec.objective, best }, null, 2) + '\n');
-
-  write(
-    'rankings.csv',
-    toCsv(
-      ['rank', 'trial_id', ...paramNames, 'objective', ...metricNames],
-      ranked.map((t, i) => [i + 1, t.trialId, ...paramNames.map((p) => t.params[p]), t.objective, ...metricNames.map((m) => t.metrics[m])]),
-    ),
-  );
-
-  write(
-    'trials.csv',
-    toCsv(
-      ['trial_id', 'status', 'attempt', 'worker_id', 'duration_ms', ...paramNames, 'objective', 'error'],
-      trials.map((t) => [t.trialId, t.status, t.attempt, t.workerId, Math.round(t.durationMs * 1000) / 1000, ...paramNames.map((p) => t.params[p]), t.objective, t.error ?? '']),
-    ),
-  );
+  const out = new OutputWriter(path.join(spec.output.dir, spec.sessionId));
+  const analysis = analyse(spec, trials, beat);
+  writeRankings(out, spec, trials, analysis.ranking);
+  beat();
+  out.write('sensitivity.csv', toCsv([...SENSITIVITY_COLUMNS], sensitivityRows(analysis.sensitivity)));
+  out.write('importance.csv', toCsv(['param', 'importance'], analysis.importance.map((i) => [i.param, i.importance])));
+  const common = { sessionId: spec.sessionId, objective: spec.objective, trials, ranking: analysis.rankingInput, importance: analysis.importance, sensitivity: analysis.sensitivity, topN: spec.output.topN };
+  out.write('summary.md', renderSummaryMarkdown(common));
+  beat();
+  const best = analysis.ranking.find((r) => r.rankable && r.trial.objective !== null)?.trial;
+  const bestEquity = best && spec.evaluator.kind === 'backtest' ? bestEquityCurve(spec.evaluator, best.params) : undefined;
+  out.write('report.html', renderReportHtml({ ...common, space: spec.search.space, bestEquity, generatedAt: new Date().toISOString() }));
 
   const meta = await store.getMeta(spec.sessionId);
-  write(
+  out.write(
     'run.json',
     JSON.stringify(
       {
@@ -80,7 +74,64 @@ export async function aggregate(
       2,
     ) + '\n',
   );
-  return { outputDir, files };
+  return { outputDir: out.dir, files: out.files };
+}
+
+/** The weights of the multi-metric rank: the config's, else the objective alone. */
+function rankWeights(spec: SessionSpec): Record<string, number> {
+  return Object.keys(spec.rankWeights).length > 0 ? spec.rankWeights : { [spec.objective.metric]: 1 };
+}
+
+function analyse(spec: SessionSpec, trials: TrialRecord[], beat: () => void) {
+  const weights = rankWeights(spec);
+  const directions = { [spec.objective.metric]: spec.objective.direction };
+  const ranking = weightedRank(trials, { weights, minTrades: spec.minTrades, directions });
+  beat();
+  const sens = sensitivity(trials, { direction: spec.objective.direction, space: spec.search.space });
+  beat();
+  const importance = paramImportance(trials, { space: spec.search.space, seed: spec.search.seed });
+  beat();
+  return { ranking, rankingInput: { weights, minTrades: spec.minTrades, rows: ranking }, sensitivity: sens, importance };
+}
+
+function writeRankings(out: OutputWriter, spec: SessionSpec, trials: TrialRecord[], ranking: ReturnType<typeof weightedRank>): void {
+  const paramNames = Object.keys(spec.search.space).sort();
+  const metricNames = [...new Set(trials.flatMap((t) => Object.keys(t.metrics)))].sort();
+  const sign = spec.objective.direction === 'maximize' ? -1 : 1;
+  const byObjective = trials
+    .filter((t): t is TrialRecord & { objective: number } => t.status === 'succeeded' && t.objective !== null)
+    .sort((a, b) => sign * (a.objective - b.objective) || a.trialId - b.trialId);
+  const objectiveRank = new Map(byObjective.map((t, i) => [t.trialId, i + 1]));
+  const weighted = new Map(ranking.map((r) => [r.trialId, r]));
+
+  const best = byObjective.slice(0, spec.output.topN).map((t, i) => ({
+    rank: i + 1,
+    trial_id: t.trialId,
+    params: t.params,
+    objective: t.objective,
+    weighted_rank: weighted.get(t.trialId)?.rank ?? null,
+    metrics: t.metrics,
+  }));
+  out.write('best_params.json', JSON.stringify({ session_id: spec.sessionId, objective: spec.objective, best }, null, 2) + '\n');
+
+  out.write(
+    'rankings.csv',
+    toCsv(
+      ['rank', 'trial_id', ...paramNames, 'objective', 'weighted_rank', 'weighted_score', ...metricNames],
+      byObjective.map((t) => {
+        const w = weighted.get(t.trialId);
+        return [objectiveRank.get(t.trialId), t.trialId, ...paramNames.map((p) => t.params[p]), t.objective, w?.rank, w?.score, ...metricNames.map((m) => t.metrics[m])];
+      }),
+    ),
+  );
+
+  out.write(
+    'trials.csv',
+    toCsv(
+      ['trial_id', 'status', 'attempt', 'worker_id', 'duration_ms', ...paramNames, 'objective', 'error', 'note'],
+      trials.map((t) => [t.trialId, t.status, t.attempt, t.workerId, Math.round(t.durationMs * 1000) / 1000, ...paramNames.map((p) => t.params[p]), t.objective, t.error ?? '', t.note ?? '']),
+    ),
+  );
 }
 
 function countStatuses(trials: TrialRecord[]): Record<string, number> {

@@ -34,8 +34,38 @@ export function runBacktestTrial(spec: BacktestEvaluatorSpec, params: Params): M
     loadStrategyModule(spec.strategyModule);
     loadedModules.add(spec.strategyModule);
   }
-  const result = runBacktest(bars(spec.dataPath), getStrategy(spec.strategy), params, { cash: spec.cash, commission: spec.commission });
+  const result = runBacktest(bars(spec.dataPath), getStrategy(spec.strategy), params, { cash: spec.cash, commission: spec.commission, window: spec.window });
   const metrics: MetricValues = {};
   for (const [name, value] of Object.entries(result.metrics) as Array<[string, number]>) metrics[name] = Number.isFinite(value) ? value : null;
   return metrics;
+}
+
+/** Points of an equity curve a report draws at most; longer curves are thinned evenly. */
+const MAX_CURVE_POINTS = 5000;
+
+/** The equity curve of one parameter set (for the report), thinned to at most MAX_CURVE_POINTS points. */
+export function bestEquityCurve(spec: BacktestEvaluatorSpec, params: Params): { times: number[]; equity: number[] } {
+  const data = bars(spec.dataPath);
+  const { equity } = runBacktest(data, getStrategy(spec.strategy), params, { cash: spec.cash, commission: spec.commission });
+  const step = Math.max(1, Math.ceil(equity.length / MAX_CURVE_POINTS));
+  const times: number[] = [];
+  const values: number[] = [];
+  for (let i = 0; i < equity.length; i += step) {
+    times.push(data.time[i]);
+    values.push(equity[i]);
+  }
+  return { times, equity: values };
+}
+
+/** One parameter set inside a window of bars (warm-up read from before it): metrics and the window's equity. */
+export function runWindow(
+  spec: BacktestEvaluatorSpec,
+  params: Params,
+  window: { start: number; end: number },
+): { metrics: MetricValues; times: number[]; equity: number[] } {
+  const data = bars(spec.dataPath);
+  const result = runBacktest(data, getStrategy(spec.strategy), params, { cash: spec.cash, commission: spec.commission, window });
+  const metrics: MetricValues = {};
+  for (const [name, value] of Object.entries(result.metrics) as Array<[string, number]>) metrics[name] = Number.isFinite(value) ? value : null;
+  return { metrics, times: Array.from(data.time.subarray(window.start, window.end)), equity: Array.from(result.equity) };
 }

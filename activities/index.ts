@@ -2,12 +2,13 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type Redis from 'ioredis';
 import type { Params } from '../search/types';
 import { InputError, InvalidParametersError } from '../types/errors';
-import type { LeaderboardEntry, SessionCounts, SessionSpec, TrialOutcome } from '../types/session';
+import type { LeaderboardEntry, SessionCounts, SessionSpec, SplitResult, TrialOutcome } from '../types/session';
 import type { TrialRecord } from '../types/trial';
 import { aggregate, type AggregateResult } from './aggregate';
 import type { TrialEvaluator, TrialInput } from './evaluators';
 import { WorkerStatsStore } from './workerStats';
 import { TrialStore } from './trialStore';
+import { aggregateWalkForward, evaluateSplitCandidates, type EvaluateSplitInput, type WalkForwardAggregateInput, type WalkForwardAggregateResult } from './walkForward';
 
 export interface ActivityDeps {
   redis: Redis;
@@ -94,9 +95,24 @@ export function createActivities(deps: ActivityDeps) {
       await store.putTrial({ ...failedRecord(input, attempt, previous?.workerId ?? '', input.error, previous?.durationMs ?? 0) });
     },
 
+    /** Backtests a walk-forward split's in-sample leaders on its training and test windows. */
+    async evaluateSplit(input: EvaluateSplitInput): Promise<SplitResult> {
+      const result = evaluateSplitCandidates(input);
+      await store.updateMeta(input.spec.sessionId, { finishedAt: Date.now(), status: 'completed', result });
+      return result;
+    },
+
+    /** Writes a walk-forward session's outputs from its splits' results. */
+    async aggregateWalkForward(input: WalkForwardAggregateInput): Promise<WalkForwardAggregateResult> {
+      const result = await aggregateWalkForward(store, input, { ...deps.versions });
+      await store.updateMeta(input.spec.sessionId, { finishedAt: Date.now(), status: input.failures.length > 0 ? 'completed_with_failures' : 'completed' });
+      return result;
+    },
+
     /** Writes the session's output files from the trial store. */
     async aggregateSession(input: AggregateInput): Promise<AggregateResult> {
-      const result = await aggregate(store, input, { ...deps.versions }, await stats.sessionTotals(input.spec.sessionId));
+      const ctx = Context.current();
+      const result = await aggregate(store, input, { ...deps.versions }, await stats.sessionTotals(input.spec.sessionId), () => ctx.heartbeat());
       await store.updateMeta(input.spec.sessionId, { finishedAt: Date.now(), status: input.counts.failed > 0 ? 'completed_with_failures' : 'completed' });
       return result;
     },

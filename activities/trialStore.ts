@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import type { SplitResult } from '../types/session';
 import type { TrialRecord } from '../types/trial';
 
 /**
@@ -40,6 +41,8 @@ export interface SessionMeta {
   finishedAt?: number;
   status?: string;
   spec: unknown;
+  /** A walk-forward split's result, once it is evaluated out of sample. */
+  result?: SplitResult;
 }
 
 /**

@@ -1,6 +1,5 @@
 import type { Distribution, ParamValue } from '../search/types';
 import { extent } from './numeric';
-import { valueKey } from './trials';
 
 /**
  * How one parameter's values map onto [0, 1]: numbers linearly (or logarithmically when the search space
@@ -11,7 +10,7 @@ export type ParamAxis =
   | { kind: 'numeric'; name: string; min: number; max: number; log: boolean }
   | { kind: 'categorical'; name: string; choices: ParamValue[] };
 
-/** One group of a parameter's values: a single value, or a bin `[low, high)` (the last bin is closed). */
+/** One group of a parameter's values: one value (low = high), whole numbers low to high inclusive, or a bin `[low, high)` (the last one closed). */
 export interface Level {
   label: string;
   low: number | null;
@@ -25,16 +24,15 @@ export function paramAxis(name: string, values: readonly ParamValue[], dist?: Di
     const min = Math.min(dist?.low ?? lo, lo), max = Math.max(dist?.high ?? hi, hi);
     return { kind: 'numeric', name, min, max, log: dist?.log === true && min > 0 };
   }
-  const seen = new Map<string, ParamValue>();
-  for (const v of values) seen.set(valueKey(v), v);
-  const choices = [...seen.values()].sort((a, b) => String(a).localeCompare(String(b)));
+  // Set members are compared without conversion, so 1, '1' and true stay three choices.
+  const choices = [...new Set(values)].sort((a, b) => String(a).localeCompare(String(b)));
   return { kind: 'categorical', name, choices };
 }
 
 /** Position in [0, 1]; a categorical choice sits in the middle of its cell, an unknown one at 0.5. */
 export function normalise(axis: ParamAxis, v: ParamValue): number {
   if (axis.kind === 'categorical') {
-    const i = axis.choices.findIndex((c) => valueKey(c) === valueKey(v));
+    const i = axis.choices.indexOf(v);
     return i < 0 ? 0.5 : (i + 0.5) / axis.choices.length;
   }
   const x = axis.log ? Math.log(v as number) : (v as number);
@@ -49,18 +47,20 @@ export function normalise(axis: ParamAxis, v: ParamValue): number {
  */
 export function levelsOf(axis: ParamAxis, values: readonly ParamValue[], maxBins: number): { levels: Level[]; levelOf: (v: ParamValue) => number } {
   if (axis.kind === 'categorical') {
-    const index = new Map(axis.choices.map((c, i) => [valueKey(c), i]));
-    return { levels: axis.choices.map((c) => ({ label: String(c), low: null, high: null })), levelOf: (v) => index.get(valueKey(v)) ?? -1 };
+    const index = new Map(axis.choices.map((c, i) => [c, i]));
+    return { levels: axis.choices.map((c) => ({ label: String(c), low: null, high: null })), levelOf: (v) => index.get(v) ?? -1 };
   }
-  const distinct = [...new Set(values as number[])].sort((a, b) => a - b);
-  if (distinct.length <= maxBins) {
+  const seen = new Set<number>();
+  for (const v of values as number[]) if (seen.add(v).size > maxBins) break;
+  if (seen.size <= maxBins) {
+    const distinct = [...seen].sort((a, b) => a - b);
     const index = new Map(distinct.map((v, i) => [v, i]));
     return { levels: distinct.map((v) => ({ label: formatValue(v), low: v, high: v })), levelOf: (v) => index.get(v as number) ?? -1 };
   }
-  const step = axis.log ? 0 : integerStep(distinct);
+  const step = axis.log ? 0 : integerStep(values as number[]);
   if (step > 0) {
     // Whole numbers get whole-number bins, so that a bin reads "20–35" rather than "[19.6, 35.4)".
-    const min = distinct[0], max = distinct[distinct.length - 1];
+    const [min, max] = extent(values as number[]);
     const per = Math.ceil((Math.round((max - min) / step) + 1) / maxBins) * step;
     const count = Math.floor((max - min) / per) + 1;
     const levels = Array.from({ length: count }, (_, k) => {
@@ -82,10 +82,13 @@ export function levelsOf(axis: ParamAxis, values: readonly ParamValue[], maxBins
 }
 
 /** The largest whole step all values lie on from the smallest, or 0 when they are not all whole numbers. */
-function integerStep(sorted: readonly number[]): number {
-  if (!sorted.every(Number.isSafeInteger)) return 0;
+function integerStep(values: readonly number[]): number {
+  if (!values.every(Number.isSafeInteger)) return 0;
+  const [min] = extent(values);
   const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
-  return sorted.reduce((g, v) => gcd(g, v - sorted[0]), 0);
+  let g = 0;
+  for (const v of values) if (g !== 1) g = gcd(g, v - min);
+  return g;
 }
 
 /** Four significant digits, without a trailing exponent for ordinary magnitudes. */

@@ -41,6 +41,8 @@ export interface ParamImportance {
  *
  * Only succeeded trials with a finite objective and every analysed parameter count. Sorted by importance,
  * then by name; all 0 when the objective does not vary.
+ *
+ * @example paramImportance(trials, { space: spec.search.space, seed: spec.search.seed })
  */
 export function paramImportance(trials: readonly TrialRecord[], options: ImportanceOptions = {}): ParamImportance[] {
   const names = options.params ?? paramNamesOf(scoredTrials(trials));

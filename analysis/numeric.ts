@@ -8,7 +8,7 @@ export function mean(xs: readonly number[]): number {
 /** Median; NaN for no values. */
 export function median(xs: readonly number[]): number {
   if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
+  const s = Float64Array.from(xs).sort();
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }

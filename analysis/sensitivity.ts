@@ -57,6 +57,8 @@ export interface SensitivityResult {
  *
  * Levels are each distinct value when at most `bins` were tried, else equal-width bins (log-width on a log
  * axis). Only succeeded trials with a finite objective count.
+ *
+ * @example toCsv(SENSITIVITY_COLUMNS, sensitivityRows(sensitivity(trials, { direction: 'maximize', space })))
  */
 export function sensitivity(trials: readonly TrialRecord[], options: SensitivityOptions): SensitivityResult {
   const scored = scoredTrials(trials);

@@ -22,7 +22,12 @@ export interface SummaryInput {
   topN?: number;
 }
 
-/** summary.md: what a quant reads first, in the order they ask: best result, how it ranks, what matters, how robust. */
+/**
+ * summary.md: what a quant reads first, in the order they ask: best result, how it ranks, what matters, how robust.
+ * Sections without input are left out.
+ *
+ * @example writeFileAtomic(path.join(dir, 'summary.md'), renderSummaryMarkdown({ sessionId, objective, trials, importance }))
+ */
 export function renderSummaryMarkdown(input: SummaryInput): string {
   const { trials, objective } = input;
   const best = bestTrial(trials, objective.direction);

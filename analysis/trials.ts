@@ -1,4 +1,4 @@
-import type { Direction, ParamValue } from '../search/types';
+import type { Direction } from '../search/types';
 import type { TrialRecord } from '../types/trial';
 
 /** A trial an analysis can use: it succeeded and its objective is a finite number. */
@@ -21,10 +21,7 @@ export function bestTrial(trials: readonly TrialRecord[], direction: Direction):
 
 /** Every parameter name any trial has, sorted so that outputs list them in one stable order. */
 export function paramNamesOf(trials: readonly TrialRecord[]): string[] {
-  return [...new Set(trials.flatMap((t) => Object.keys(t.params)))].sort();
-}
-
-/** Groups values by a key that tells 1 from '1' and true from 'true'. */
-export function valueKey(v: ParamValue): string {
-  return `${typeof v}:${String(v)}`;
+  const names = new Set<string>();
+  for (const t of trials) for (const name in t.params) names.add(name);
+  return [...names].sort();
 }

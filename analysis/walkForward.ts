@@ -1,7 +1,6 @@
 import type { Direction, ParamValue, Params } from '../search/types';
 import type { MetricValues } from '../types/trial';
 import { mean, rankScores, sampleStd } from './numeric';
-import { valueKey } from './trials';
 
 /** One evaluated window. Times are epoch milliseconds (UTC), inclusive. */
 export interface WindowResult {
@@ -107,6 +106,7 @@ export interface WalkForwardAnalysis {
  *   once. Ties go to the higher mean OOS `sharpe`, then to the set seen first.
  *
  * @throws Error when the OOS windows overlap or a curve is malformed: the split plan is broken.
+ * @example analyseWalkForward(splitResults, { objective: spec.objective, periodsPerYear: calendar.annualDays })
  */
 export function analyseWalkForward(splits: readonly WalkForwardSplitResult[], options: WalkForwardOptions): WalkForwardAnalysis {
   const ordered = [...splits].sort((a, b) => a.outOfSample.start - b.outOfSample.start);
@@ -133,7 +133,7 @@ export function analyseWalkForward(splits: readonly WalkForwardSplitResult[], op
   const names = [...new Set(ordered.flatMap((s) => Object.keys(s.params)))].sort();
   const drift = names.map((param) => {
     const values = ordered.map((s) => (param in s.params ? s.params[param] : null));
-    return { param, values, distinct: new Set(values.map((v) => (v === null ? 'null' : valueKey(v)))).size };
+    return { param, values, distinct: new Set(values).size };
   });
   return {
     splits: perSplit,

@@ -43,10 +43,40 @@ export function computeCalendar(bars: Bars): Calendar {
     key = next;
   }
 
-  const spanMs = n > 0 ? time[n - 1] - time[0] : 0;
+  const years = n > 0 ? yearsOf(time[n - 1] - time[0]) : 0;
+  return { annualDays, binLast: Int32Array.from(last), resolutionMs: resolutionOf(periodMs), years };
+}
+
+/**
+ * The calendar of bars `[start, end)` of the series whose calendar is `series`: the series' annualisation and
+ * duration unit, with resampling bins and span of the window's own bars. What {@link computeCalendar} gives
+ * for the window's bars whenever its inference agrees with the whole series' (any daily window of a few weeks
+ * or more); on shorter windows the median bar spacing and the weekend share swing (a few monthly bars can look
+ * daily, a weekday stretch of 24/7 data can look like equities), and every window of one series must be
+ * annualised alike for walk-forward ratios to compare like with like.
+ */
+export function windowCalendar(series: Calendar, bars: Bars, start: number, end: number): Calendar {
+  const bins = series.binLast;
+  let lo = 0, hi = bins.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (bins[mid] < start) lo = mid + 1;
+    else hi = mid;
+  }
+  let to = lo;
+  while (to < bins.length && bins[to] < end - 1) to++;
+  // The bin holding the window's last bar ends there, wherever the series' bin ends.
+  const binLast = new Int32Array(to - lo + 1);
+  for (let k = lo; k < to; k++) binLast[k - lo] = bins[k] - start;
+  binLast[to - lo] = end - 1 - start;
+  return { ...series, binLast, years: yearsOf(bars.time[end - 1] - bars.time[start]) };
+}
+
+/** A span in years of 365.25 days, counting whole seconds as pandas' `Timedelta.seconds` does. */
+function yearsOf(spanMs: number): number {
   const days = Math.floor(spanMs / DAY_MS);
   const seconds = Math.floor((spanMs - days * DAY_MS) / 1000);
-  return { annualDays, binLast: Int32Array.from(last), resolutionMs: resolutionOf(periodMs), years: (days + seconds / 86400) / 365.25 };
+  return (days + seconds / 86400) / 365.25;
 }
 
 function medianSpacing(t: Float64Array): number {

@@ -1,5 +1,6 @@
-import { InputError } from '../types/errors';
-import { computeCalendar, type Calendar } from './calendar';
+import { InputError, InvalidParametersError } from '../types/errors';
+import { computeCalendar, windowCalendar, type Calendar } from './calendar';
+import { sliceBars } from './data';
 import { Indicators } from './indicatorCache';
 import { simulate, type BrokerSettings } from './simulator';
 import { StatsScratch, computeStats } from './stats';
@@ -11,9 +12,12 @@ import type { BacktestOptions, Bars, Metrics, Trade } from './types';
 
 export interface BacktestResult {
   metrics: Metrics;
-  /** Closed trades in the order they closed. */
+  /** Closed trades in the order they closed; their bars index the whole series, also for a window. */
   trades: Trade[];
-  /** Account equity at every bar's close. */
+  /**
+   * Account equity at every close of the window (the whole series unless a window is given): `equity[k]` is
+   * bar `start + k`'s. For a window it is a view into a buffer that also covers the warm-up bars.
+   */
   equity: Float64Array;
 }
 
@@ -21,16 +25,35 @@ export interface BacktestResult {
  * One backtest: validates the parameters, computes the strategy's targets, simulates the broker and computes
  * the statistics. Takes well under a millisecond for a few thousand bars.
  *
+ * With `options.window` `{ start, end }` (walk-forward windows) the strategy sees bars `[0, end)`: the bars
+ * before `start` warm its indicators up, so a 200-bar SMA is defined on a 100-bar window's first bar.
+ * - Targets count from bar `max(start, lookback + 1)`: the first fill is at bar `start + 1`'s open at the
+ *   earliest, and a window that starts before the strategy is warm trades as a backtest of the whole series
+ *   would, from its first warm bar. The bars up to `end` must hold the warm-up plus one bar whose target
+ *   counts (`end >= lookback + 2`).
+ * - A trade still open at bar `end - 1` closes at that bar's open, nothing opens on it, as at a series' end.
+ * - The metrics are `computeStats` of the window's bars `[start, end)`, their equity (starting with `cash`)
+ *   and the window's trades: buy & hold from bar `max(start, lookback)`, exposure and drawdowns within the
+ *   window, CAGR over its span. Annualisation (252/365/52/12/1 periods a year) and the duration unit are
+ *   inferred from the whole series, not the window: backtesting.py's inference is unstable on short windows
+ *   (a few monthly bars can look daily), and every window of a series must be annualised alike for
+ *   walk-forward ratios to mean anything. On any daily window of a few weeks or more the two agree.
+ * A window over the whole series gives exactly the backtest of the whole series.
+ *
  * @throws InvalidParametersError when the parameters break the strategy's declared types, bounds or
- *   constraints, or need more warm-up than the data has; InputError for bad options or an unknown strategy.
+ *   constraints, or need more warm-up than the data (or the bars up to the window's end) has; InputError for
+ *   bad options, a window outside the bars or empty, or an unknown strategy.
  * @example
  * const { metrics } = runBacktest(loadCsv('data/sample_daily.csv'), 'sma_crossover', { fast: 10, slow: 30 },
  *   { cash: 10_000, commission: 0.002 });
+ * const outOfSample = runBacktest(bars, 'sma_crossover', { fast: 50, slow: 200 },
+ *   { cash: 10_000, commission: 0.002, window: { start: 1500, end: 1600 } });
  */
 export function runBacktest(bars: Bars, strategy: StrategyDef | string, params: Params, options: BacktestOptions): BacktestResult {
   const def = typeof strategy === 'string' ? getStrategy(strategy) : strategy;
-  const work = new Workspace(bars);
-  const metrics = work.run(def, params, brokerSettings(options));
+  const settings = brokerSettings(options);
+  const work = new Workspace(bars, options.window);
+  const metrics = work.run(def, params, settings);
   const log = work.log;
   const trades: Trade[] = [];
   for (let k = 0; k < log.count; k++) {
@@ -42,6 +65,8 @@ export function runBacktest(bars: Bars, strategy: StrategyDef | string, params: 
       exitTime: bars.time[log.exitBar[k]],
       entryPrice: log.entryPrice[k],
       exitPrice: log.exitPrice[k],
+      sl: log.sl[k],
+      tp: log.tp[k],
       pnl: log.pnl[k],
       returnPct: log.returnFrac[k] * 100,
       commission: log.commission[k],
@@ -53,7 +78,8 @@ export function runBacktest(bars: Bars, strategy: StrategyDef | string, params: 
 /**
  * Many backtests of one strategy on one series, as a tuning batch runs them: indicators are computed once
  * per distinct argument (one SMA per period across a whole grid) and all buffers are reused, so the cost per
- * trial is a pass for signals, one for the broker and one for the statistics.
+ * trial is a pass for signals, one for the broker and one for the statistics. `options.window` restricts
+ * every trial to one window, as in `runBacktest`.
  *
  * @throws InvalidParametersError for the first invalid parameter set (check sets one by one with
  *   `resolveParams` to fail single trials instead).
@@ -64,7 +90,7 @@ export function runBacktest(bars: Bars, strategy: StrategyDef | string, params: 
 export function runMany(bars: Bars, strategy: StrategyDef | string, paramSets: readonly Params[], options: BacktestOptions): Metrics[] {
   const def = typeof strategy === 'string' ? getStrategy(strategy) : strategy;
   const settings = brokerSettings(options);
-  const work = new Workspace(bars);
+  const work = new Workspace(bars, options.window);
   return paramSets.map((params) => work.run(def, params, settings));
 }
 
@@ -80,31 +106,63 @@ function calendarOf(bars: Bars): Calendar {
   return calendar;
 }
 
-/** Buffers and shared indicators for the trials of one series. */
+/** Buffers and shared indicators for the trials of one series, or of one window of it. */
 class Workspace {
   readonly targets: Int8Array;
+  /** The window's equity, a view into `marked`. */
   readonly equity: Float64Array;
   readonly log = new TradeLog();
+  /** Equity of every bar the broker runs over, warm-up included. */
+  private readonly marked: Float64Array;
+  /** Bars `[0, end)`: all that strategy and broker see. */
+  private readonly seen: Bars;
+  /** Bars `[start, end)`: what the statistics measure. */
+  private readonly measured: Bars;
+  private readonly start: number;
+  private readonly windowed: boolean;
   private readonly scratch: StatsScratch;
   private readonly calendar: Calendar;
   private readonly indicators: Indicators;
 
-  constructor(private readonly bars: Bars) {
-    this.targets = new Int8Array(bars.length);
-    this.equity = new Float64Array(bars.length);
-    this.scratch = new StatsScratch(bars.length);
-    this.calendar = calendarOf(bars);
-    this.indicators = new Indicators(bars);
+  constructor(bars: Bars, window: BacktestOptions['window']) {
+    const n = bars.length;
+    const { start, end } = window ? checkWindow(window, n) : { start: 0, end: n };
+    this.start = start;
+    this.windowed = window !== undefined;
+    this.seen = end === n ? bars : sliceBars(bars, 0, end);
+    this.measured = start === 0 && end === n ? bars : sliceBars(bars, start, end);
+    this.targets = new Int8Array(end);
+    this.marked = new Float64Array(end);
+    this.equity = start === 0 ? this.marked : this.marked.subarray(start);
+    this.scratch = new StatsScratch(end - start);
+    const series = calendarOf(bars);
+    this.calendar = this.measured === bars ? series : windowCalendar(series, bars, start, end);
+    this.indicators = new Indicators(this.seen);
   }
 
   run(def: StrategyDef, params: Params, settings: BrokerSettings): Metrics {
-    const resolved = resolveParams(def, params, this.bars.length);
+    const { seen, start } = this;
+    const resolved = resolveParams(def, params, this.windowed ? undefined : seen.length);
     const lookback = def.lookback(resolved);
+    if (this.windowed && lookback + 2 > seen.length) {
+      throw new InvalidParametersError(`${def.name}: these parameters need ${lookback + 1} bars of warm-up and one more to trade, `
+        + `but window [${start}, ${seen.length}) ends ${seen.length} bars into the data; use shorter periods or a window that ends later.`);
+    }
     this.targets.fill(0);
     def.signals(this.indicators, resolved, this.targets);
-    simulate(this.bars, this.targets, lookback + 1, settings, this.equity, this.log);
-    return computeStats(this.log, this.equity, this.bars, lookback, this.calendar, this.scratch);
+    simulate(seen, this.targets, Math.max(start, lookback + 1), settings, this.marked, this.log);
+    // Exposure, the only statistic that reads trade bars, uses their differences alone, so the log's
+    // series indexes serve as the window's own.
+    return computeStats(this.log, this.equity, this.measured, Math.max(start, lookback) - start, this.calendar, this.scratch);
   }
+}
+
+function checkWindow(w: { start: number; end: number }, barCount: number): { start: number; end: number } {
+  const { start, end } = w;
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > barCount || start >= end) {
+    throw new InputError(`Backtest options: window must be whole bar indexes with 0 <= start < end <= ${barCount} (the bar count), got [${start}, ${end}).`);
+  }
+  return { start, end };
 }
 
 function brokerSettings(o: BacktestOptions): BrokerSettings {

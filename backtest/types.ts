@@ -22,9 +22,18 @@ export interface BacktestOptions {
   stopLoss?: number;
   /** Take-profit distance from the signal bar's close as a fraction; none unless given. */
   takeProfit?: number;
+  /**
+   * Trade and measure only bars `[start, end)` of the series (whole bar indexes, half-open, so adjacent
+   * windows share no bar); the whole series unless given. Indicators read bars `[0, end)`, so the bars before
+   * `start` warm them up and nothing after `end` is seen. Targets count from bar `start` (first fill at bar
+   * `start + 1`'s open), or from bar `lookback + 1` when the window starts before the strategy is warm; a
+   * trade still open at bar `end - 1` is closed at its open, as at the end of a series. Statistics are those
+   * of the window's own bars, equity and trades, starting with `cash` at `start`; see `runBacktest`.
+   */
+  window?: { start: number; end: number };
 }
 
-/** One closed trade. Bars are indexes into the series the backtest ran on. */
+/** One closed trade. Bars are indexes into the series the backtest ran on, also when it ran on a window of it. */
 export interface Trade {
   /** Whole units, negative for a short. */
   size: number;
@@ -35,6 +44,9 @@ export interface Trade {
   exitTime: number;
   entryPrice: number;
   exitPrice: number;
+  /** Stop-loss and take-profit prices the trade carried; NaN when none. */
+  sl: number;
+  tp: number;
   /** Profit in cash, net of the entry and exit commissions. */
   pnl: number;
   /** Return on the entry value in percent, net of commissions. */

@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { registerBacktestCommand } from './commands/backtest';
 import { registerCancelCommand } from './commands/cancel';
 import { registerDevCommand } from './commands/dev';
+import { registerPlanCommand } from './commands/plan';
+import { registerReportCommands } from './commands/report';
 import { registerResultsCommand } from './commands/results';
 import { registerRunCommand } from './commands/run';
 import { registerStatusCommand } from './commands/status';
@@ -23,6 +25,8 @@ function buildProgram(): Command {
   registerResultsCommand(program);
   registerCancelCommand(program);
   registerBacktestCommand(program);
+  registerPlanCommand(program);
+  registerReportCommands(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

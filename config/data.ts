@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import { loadCsv } from '../backtest';
+import { loadCsv, type Bars } from '../backtest';
 import { InputError } from '../types/errors';
 
-/** Checks that a data file exists and parses, so a session never starts on bad data. */
-export function validateDataFile(dataPath: string, where: string): void {
+/** Loads a data file for validation, so a session never starts on missing or malformed data. */
+export function loadDataFile(dataPath: string, where: string): Bars {
   if (!fs.existsSync(dataPath)) throw new InputError(`${where}: data file ${dataPath} does not exist.`);
-  loadCsv(dataPath);
+  return loadCsv(dataPath);
 }

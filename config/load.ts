@@ -6,10 +6,12 @@ import type { z } from 'zod';
 import { gridSize, validateSpace } from '../search';
 import type { Algorithm, Distribution, SearchSpace } from '../search/types';
 import { InputError } from '../types/errors';
-import type { EvaluatorSpec, SessionSpec } from '../types/session';
+import type { EvaluatorSpec, SessionSpec, WalkForwardSpec } from '../types/session';
 import { METRIC_DIRECTION } from './metrics';
 import { configSchema, type CampaignConfig, type ParamConfig } from './schema';
-import { validateDataFile } from './data';
+import { loadDataFile } from './data';
+import { planSplits } from './walkForward';
+import { maxWarmup } from './warmup';
 
 /** Settings from the command line that win over the YAML. */
 export interface ConfigOverrides {
@@ -90,7 +92,7 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
   const baseDir = path.dirname(file);
 
   const dataPath = path.resolve(baseDir, config.data);
-  validateDataFile(dataPath, `${file}: \`data\``);
+  const bars = loadDataFile(dataPath, `${file}: \`data\``);
 
   if (config.strategy && config.evaluator) {
     throw new InputError(`${file}: give either \`strategy\` (the built-in engine) or \`evaluator\` (an external command), not both.`);
@@ -153,6 +155,26 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
     evaluator = { kind: 'backtest', dataPath, strategy, strategyModule, cash: config.backtest.cash, commission: config.backtest.commission };
   }
 
+  let walkForward: WalkForwardSpec | undefined;
+  if (config.walk_forward) {
+    if (evaluator.kind !== 'backtest') throw new InputError(`${file}: \`walk_forward\` needs the built-in engine (\`strategy\`), not an external \`evaluator\`.`);
+    const wf = config.walk_forward;
+    const warmup = maxWarmup(evaluator.strategy, space);
+    let plan;
+    try {
+      plan = planSplits({ splits: wf.splits, train: wf.train, test: wf.test, mode: wf.mode, gap: wf.gap }, bars.time, warmup);
+    } catch (err) {
+      if (err instanceof InputError) throw new InputError(`${file}: ${err.message}`);
+      throw err;
+    }
+    walkForward = { mode: wf.mode, warmup, splits: plan.splits, topN: wf.top_n, concurrency: wf.concurrency };
+  }
+  for (const metric of Object.keys(config.rank)) {
+    if (!(metric in METRIC_DIRECTION)) {
+      throw new InputError(`${file}: \`rank.${metric}\`: unknown metric; choose among ${Object.keys(METRIC_DIRECTION).join(', ')}.`);
+    }
+  }
+
   return {
     sessionId,
     name,
@@ -184,6 +206,8 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
     session: { timeoutMs: config.session.timeout ?? null, continueAsNewEvery: config.session.continue_as_new_every },
     output: { dir: outputDir, topN: config.output.top_n },
     minTrades: config.min_trades,
+    rankWeights: config.rank,
+    walkForward,
     tags: config.session.tags,
     taskQueue: config.session.task_queue ?? process.env.TUNEFLOW_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
   };

@@ -54,6 +54,18 @@ export const configSchema = z.strictObject({
     })
     .optional(),
   min_trades: z.number().int().min(0).default(0),
+  rank: z.record(z.string(), z.number().positive()).default({}),
+  walk_forward: z
+    .strictObject({
+      splits: z.number().int().min(1).max(500),
+      train: z.union([z.number().positive(), z.string()]),
+      test: z.union([z.number().positive(), z.string()]),
+      mode: z.enum(['rolling', 'anchored']).default('rolling'),
+      gap: z.number().int().min(0).default(0),
+      top_n: z.number().int().min(1).max(100).default(5),
+      concurrency: z.number().int().min(1).max(500).default(2),
+    })
+    .optional(),
   backtest: z
     .strictObject({
       cash: z.number().positive().default(10_000),

@@ -41,7 +41,7 @@ function measureTuneflow(csv: string): Measurement {
 }
 
 function child(args: string[], command = process.execPath): Measurement {
-  const env = { ...process.env, OMP_NUM_THREADS: '1', NUMBA_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  const env = { ...process.env, TQDM_DISABLE: '1', OMP_NUM_THREADS: '1', NUMBA_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
   return JSON.parse(execFileSync(command, args, { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 }));
 }
 
@@ -69,9 +69,8 @@ function main(): void {
     const btpy = child([pyBench, 'backtesting.py', csv], python);
     versions = vbt.versions ?? versions;
     const rate = (m: Measurement) => m.backtests / m.seconds;
-    const mb = (m: Measurement) => `${((m.rss_growth_mb * 1024) / m.backtests).toFixed(m.rss_growth_mb * 1024 / m.backtests < 10 ? 2 : 0)} KB`;
     const line = (name: string, m: Measurement, ratio: string) =>
-      `| ${name} | ${m.backtests}${m.sampled ? ' (sampled)' : ''} | ${m.seconds.toFixed(3)} | ${Math.round(rate(m)).toLocaleString('en-US')} | ${ratio} | ${m.rss_growth_mb.toFixed(1)} MB (${mb(m)}) |`;
+      `| ${name} | ${m.backtests}${m.sampled ? ' (sampled)' : ''} | ${m.seconds.toFixed(3)} | ${significant(rate(m))} | ${ratio} | ${significant(m.rss_growth_mb)} MB (${significant((m.rss_growth_mb * 1024) / m.backtests)} KB) |`;
     rows.push(`| **${label}** | | | | | |`);
     rows.push(line('tuneflow `runMany`', ours, '—'));
     rows.push(line(`backtesting.py ${versions.backtesting} \`Backtest.optimize\``, btpy, `${(rate(ours) / rate(btpy)).toFixed(0)}×`));
@@ -80,11 +79,12 @@ function main(): void {
   }
 
   const cpu = lscpuModel();
+  const load = os.loadavg()[0].toFixed(1);
   const section = [
     '## Backtest engine',
     '',
-    `Command: \`npm run bench:backtest\`. Run on ${new Date().toISOString().slice(0, 10)}, ${cpu}, ${os.cpus().length} cores shared with other work,`,
-    `Node ${process.version}, Python packages ${PYTHON_PACKAGES.join(', ')}.`,
+    `Command: \`npm run bench:backtest\`. Run on ${new Date().toISOString().slice(0, 10)}, ${cpu}, ${os.cpus().length} cores shared with other work`,
+    `(load average ${load} at the end of the run), Node ${process.version}, Python packages ${PYTHON_PACKAGES.join(', ')}.`,
     '',
     'Sweep: SMA crossover, fast 5..50 step 5 × slow 10..200 step 10 with fast < slow (175 backtests), commission 0.002,',
     'cash 10,000, one core each (backtesting.py with a one-thread pool, vectorbt with numba on one thread). Times cover',
@@ -98,8 +98,9 @@ function main(): void {
     ...summary.map((s) => `- ${s}`),
     '',
     'Notes:',
-    '- backtesting.py on 100,000 bars takes seconds per backtest, so it runs 8 grid points sampled by `optimize(max_tries=8)`;',
-    '  its `optimize` also re-runs the best point once, counted as a backtest.',
+    '- backtesting.py on 100,000 bars takes seconds per backtest, so it runs a random sample of the grid',
+    '  (`optimize(max_tries=8)`; the table counts the points it evaluated). `optimize` also re-runs the best point once,',
+    '  counted as a backtest.',
     '- vectorbt gets the same crossover signals, shifted to fill at the next open, but fills with its own rules (e.g. how a',
     '  reversal is sized), so its trades are close to, not identical with, the other two. It computes four statistics',
     '  (total return, Sharpe, max drawdown, trade count); tuneflow computes all 23 and backtesting.py its full set.',
@@ -109,6 +110,11 @@ function main(): void {
   ].join('\n');
   writeSection(path.join(ROOT, 'BENCHMARKS.md'), '## Backtest engine', section);
   console.log(section);
+}
+
+/** Three significant digits, grouped: 6,470 / 182 / 9.31 / 0.322. */
+function significant(x: number): string {
+  return x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toPrecision(3);
 }
 
 function lscpuModel(): string {

@@ -11,6 +11,11 @@ export interface BacktestEvaluatorSpec {
   strategyModule?: string;
   cash: number;
   commission: number;
+  /**
+   * Trade and measure only inside these bars (walk-forward windows); indicators still read the bars
+   * before the window, so they are warm when it starts.
+   */
+  window?: { start: number; end: number };
 }
 
 /** A backtester in any language, run as a command: trial JSON on stdin, one JSON object of metrics on stdout. */
@@ -58,6 +63,9 @@ export interface SessionSpec {
   output: { dir: string; topN: number };
   /** Trials with fewer trades are stored but not ranked, so a lucky single trade cannot win. 0: no guard. */
   minTrades: number;
+  /** Weights of the multi-metric rank in rankings.csv, e.g. `{ sharpe: 0.5, calmar: 0.3, max_drawdown_pct: 0.2 }`. */
+  rankWeights: Record<string, number>;
+  walkForward?: WalkForwardSpec;
   tags: string[];
   taskQueue: string;
 }
@@ -104,4 +112,34 @@ export interface SessionSummary {
   /** Why suggesting stopped: the budget or space was used up, or the session deadline passed. */
   stoppedBy: 'complete' | 'deadline';
   runs: number;
+}
+
+/** A walk-forward plan as the session runs it: one child workflow per split. */
+export interface WalkForwardSpec {
+  mode: 'rolling' | 'anchored';
+  warmup: number;
+  splits: Array<{ k: number; train: { start: number; end: number }; test: { start: number; end: number } }>;
+  /** In-sample leaders each split evaluates out of sample. */
+  topN: number;
+  /** Splits running at once. */
+  concurrency: number;
+}
+
+/** One candidate of a split: its in-sample and out-of-sample metrics. */
+export interface SplitCandidate {
+  trialId: number;
+  params: Params;
+  inSample: Record<string, number | null>;
+  outOfSample: Record<string, number | null>;
+}
+
+/** What a split's child workflow returns: its in-sample leaders, evaluated out of sample. */
+export interface SplitResult {
+  k: number;
+  sessionId: string;
+  train: { start: number; end: number };
+  test: { start: number; end: number };
+  counts: SessionCounts;
+  /** Best in-sample first. */
+  candidates: SplitCandidate[];
 }

@@ -1,2 +1,5 @@
-export { tuningSession, progressQuery } from './tuningSession';
-export type { SessionCarry, SessionInput } from './tuningSession';
+export { tuningSession } from './tuningSession';
+export type { SessionInput } from './tuningSession';
+export { walkForwardSplit } from './walkForward';
+export { progressQuery } from './trialLoop';
+export type { SessionCarry } from './trialLoop';

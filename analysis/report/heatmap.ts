@@ -56,7 +56,7 @@ function heatmap(trials: readonly ScoredTrial[], px: string, py: string, directi
       rects.push(`<rect x="${r(x)}" y="${r(y)}" width="${r(cw)}" height="${r(ch)}" fill="${fill}" stroke="#fff" stroke-width="1"><title>${esc(`${px} ${gx.levels[i].label}, ${py} ${gy.levels[j].label}: ${v === undefined ? 'no trial' : formatNumber(v)}`)}</title></rect>`);
       if (showText && v !== undefined) {
         const light = score(v) < 0.6;
-        rects.push(`<text x="${r(x + cw / 2)}" y="${r(y + ch / 2)}" dy="0.32em" text-anchor="middle" font-size="11" style="fill:${light ? '#fff' : '#1e293b'}">${esc(formatNumber(v))}</text>`);
+        rects.push(`<text x="${r(x + cw / 2)}" y="${r(y + ch / 2)}" dy="0.32em" text-anchor="middle" font-size="11" style="fill:${light ? '#fff' : '#1e293b'}">${esc(cellText(v))}</text>`);
       }
     }
   }
@@ -66,6 +66,11 @@ function heatmap(trials: readonly ScoredTrial[], px: string, py: string, directi
   const titles = `<text class="axis-title" x="${(f.left + f.width - f.right) / 2}" y="${f.height - 10}" text-anchor="middle">${esc(px)}</text>` +
     `<text class="axis-title" transform="translate(16 ${(f.top + bottom) / 2}) rotate(-90)" text-anchor="middle">${esc(py)}</text>`;
   return svg(f, `best ${metric} by ${px} and ${py}`, rects.join('') + xTicks.join('') + yTicks.join('') + titles + colorBar(f, lo, hi, sign, metric));
+}
+
+/** Three significant digits: what fits in a cell. */
+function cellText(v: number): string {
+  return Math.abs(v) >= 1000 ? formatNumber(v) : String(Number(v.toPrecision(3)));
 }
 
 function tickLabel(l: Level): string {

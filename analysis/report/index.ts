@@ -42,7 +42,9 @@ const HEATMAP_PARAMS = 8;
 
 /**
  * report.html: one self-contained page that works offline. Charts are inline SVG made here, the only
- * script switches heatmaps, nothing is fetched; every user string is escaped.
+ * script switches heatmaps, nothing is fetched; every user string is escaped. Sections without input are left out.
+ *
+ * @example writeFileAtomic(path.join(dir, 'report.html'), renderReportHtml({ sessionId, objective, trials, space, sensitivity }))
  */
 export function renderReportHtml(input: ReportInput): string {
   const { objective } = input;

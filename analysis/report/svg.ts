@@ -152,7 +152,7 @@ export function thinCurve(times: readonly number[], values: readonly number[], m
 
 /** The 1st to 99th percentile, so that one absurd trial does not flatten every other; all values below 50. */
 export function robustRange(values: readonly number[]): number[] {
-  const s = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (s.length < 50) return s;
+  const s = Float64Array.from(values.filter(Number.isFinite)).sort();
+  if (s.length < 50) return [...s];
   return [s[Math.floor(s.length * 0.01)], s[Math.ceil(s.length * 0.99) - 1]];
 }

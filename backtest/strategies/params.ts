@@ -55,7 +55,7 @@ export function describeParams(def: StrategyDef): string {
   return Object.entries(def.params).map(([name, s]) => `${name} (${describeSpec(s)})`).join(', ');
 }
 
-export function describeSpec(s: ParamSpec): string {
+function describeSpec(s: ParamSpec): string {
   if (s.type === 'categorical') return `one of ${s.choices.map(String).join('|')}, default ${String(s.default)}`;
   return `${s.type} ${s.min}..${s.max}, default ${s.default}`;
 }

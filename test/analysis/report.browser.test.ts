@@ -26,7 +26,7 @@ function loadPage(dir: string, name: string, html: string): Promise<PageRun> {
   const args = [
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run',
     '--disable-sync', `--user-data-dir=${path.join(dir, `profile-${name}`)}`, '--enable-logging=stderr', '--v=0',
-    `--screenshot=${png}`, '--window-size=1400,2200', pathToFileURL(file).href,
+    '--hide-scrollbars', `--screenshot=${png}`, '--window-size=1400,2200', pathToFileURL(file).href,
   ];
   return new Promise((resolve, reject) => {
     const child = spawn(CHROMIUM, args, { stdio: ['ignore', 'ignore', 'pipe'] });

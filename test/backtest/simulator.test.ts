@@ -62,7 +62,8 @@ test('a reversal closes the trade and opens the other side on the same open; sho
 test('stop-loss fills at the stop, or at the open when the bar gaps through it; take-profit likewise', () => {
   const rows: [number, number, number, number][] = [[100, 100, 100, 100], [100, 100, 100, 100], [100, 101, 99, 100], [99, 100, 94, 96], [96, 96, 96, 96]];
   const sl = runBacktest(barsOf(rows), scripted({ 1: Target.Long }), {}, { cash: 1000, commission: 0, stopLoss: 0.05 });
-  assert.deepEqual([sl.trades[0].exitBar, sl.trades[0].exitPrice], [3, 95]);
+  assert.deepEqual([sl.trades[0].exitBar, sl.trades[0].exitPrice, sl.trades[0].sl], [3, 95, 95]);
+  assert.ok(Number.isNaN(sl.trades[0].tp));
   rows[3] = [90, 92, 88, 91];
   const gap = runBacktest(barsOf(rows), scripted({ 1: Target.Long }), {}, { cash: 1000, commission: 0, stopLoss: 0.05 });
   assert.deepEqual([gap.trades[0].exitBar, gap.trades[0].exitPrice], [3, 90]);

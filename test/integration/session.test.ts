@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Context } from '@temporalio/activity';
 import { Worker } from '@temporalio/worker';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
 import { createBacktestEvaluator, type TrialEvaluator } from '../../activities/evaluators';
 import { TrialStore } from '../../activities/trialStore';
 import { getStrategy, loadCsv, runBacktest } from '../../backtest';
 import { startOrAttach } from '../../cli/sessionClient';
 import { loadSessionSpec } from '../../config/load';
+import { PROJECT_ROOT } from '../../scripts/paths';
 import type { SessionSpec, SessionSummary } from '../../types/session';
 import { installRuntime, workflowBundle } from '../../workers/worker';
 import { makeCampaign, SMA_GRID } from '../helpers/campaign';
@@ -145,6 +147,19 @@ describe('tuning session on the real stack', { skip: services ? false : SKIP_REA
     assert.equal(distinct.size, 20, 'no duplicate in a finite space');
   });
 
+  test('the shipped Python evaluator example runs as an external command, with a log per trial', async () => {
+    const config = path.join(PROJECT_ROOT, 'examples', 'python-evaluator', 'campaign.yaml');
+    const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tuneflow-python-'));
+    const spec = specFor(config, { trials: 6, outputDir });
+    const summary = await runSession(spec);
+    assert.equal(summary.counts.succeeded, 6);
+    const records = await store.allTrials(spec.sessionId);
+    for (const record of records) {
+      assert.equal(typeof record.metrics.sharpe, 'number');
+      assert.ok(fs.existsSync(path.join(outputDir, spec.sessionId, 'logs', `${record.trialId}.log`)), `log of trial ${record.trialId}`);
+    }
+  });
+
   test('the recorded histories of these sessions replay without non-determinism errors', async () => {
     assert.ok(sessionsRun.length > 0);
     installRuntime();
@@ -154,8 +169,9 @@ describe('tuning session on the real stack', { skip: services ? false : SKIP_REA
       const history = await client.client.workflow.getHandle(sessionId).fetchHistory();
       await Worker.runReplayHistory({ workflowBundle: bundle }, history, sessionId);
       if (recordTo) {
+        // Binary protobuf: the SDK's JSON history helpers need a protobufjs its own install does not agree on.
         fs.mkdirSync(recordTo, { recursive: true });
-        fs.writeFileSync(path.join(recordTo, `${sessionId}.json`), historyToJSON(history));
+        fs.writeFileSync(path.join(recordTo, `${sessionId}.binpb`), temporal.api.history.v1.History.encode(history).finish());
       }
     }
   });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { Worker } from '@temporalio/worker';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
 import { PROJECT_ROOT } from '../../scripts/paths';
 import { installRuntime, workflowBundle } from '../../workers/worker';
 
@@ -16,9 +16,12 @@ const DIR = path.join(PROJECT_ROOT, 'test', 'fixtures', 'histories');
  */
 test('recorded session histories replay without non-determinism errors', async () => {
   installRuntime();
-  const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json'));
+  const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.binpb'));
   assert.ok(files.length >= 3, `expected recorded histories in ${DIR}`);
-  const histories = files.map((f) => ({ workflowId: f.replace(/\.json$/, ''), history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(DIR, f), 'utf8'))) }));
+  const histories = files.map((f) => ({
+    workflowId: f.replace(/\.binpb$/, ''),
+    history: temporal.api.history.v1.History.decode(fs.readFileSync(path.join(DIR, f))),
+  }));
   const results = Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories);
   let replayed = 0;
   for await (const result of results) {

@@ -29,7 +29,9 @@ export function ensureVenv(): string {
 export function runOptuna<T>(python: string, job: object): Promise<T[]> {
   const cwd = path.join(PROJECT_ROOT, 'scripts', 'bench', 'samplers');
   return new Promise((resolve, reject) => {
-    const child = spawn(python, ['optuna_bench.py'], { cwd, stdio: ['pipe', 'pipe', 'inherit'] });
+    // No __pycache__ beside the sources.
+    const env = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
+    const child = spawn(python, ['optuna_bench.py'], { cwd, env, stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('error', reject);

@@ -1,0 +1,156 @@
+import path from 'node:path';
+import { analyseWalkForward, renderReportHtml, renderSummaryMarkdown, type WalkForwardSplitResult } from '../analysis';
+import { loadCsv } from '../backtest';
+import { computeCalendar } from '../backtest/calendar';
+import type { LeaderboardEntry, SessionCounts, SessionSpec, SplitResult, WalkForwardSpec } from '../types/session';
+import type { TrialRecord } from '../types/trial';
+import { OutputWriter, type AggregateResult } from './aggregate';
+import { runWindow } from './backtestTrial';
+import { toCsv } from './files';
+import type { TrialStore } from './trialStore';
+
+type Split = WalkForwardSpec['splits'][number];
+
+export interface EvaluateSplitInput {
+  spec: SessionSpec;
+  split: Split;
+  candidates: LeaderboardEntry[];
+  counts: SessionCounts;
+}
+
+/** A split's in-sample leaders, each backtested on the training and on the test window. */
+export function evaluateSplitCandidates(input: EvaluateSplitInput): SplitResult {
+  const { spec, split } = input;
+  if (spec.evaluator.kind !== 'backtest') throw new Error('walk-forward needs the built-in backtest engine');
+  const evaluator = spec.evaluator;
+  return {
+    k: split.k,
+    sessionId: spec.sessionId,
+    train: split.train,
+    test: split.test,
+    counts: input.counts,
+    candidates: input.candidates.map((c) => ({
+      trialId: c.trialId,
+      params: c.params,
+      inSample: runWindow(evaluator, c.params, split.train).metrics,
+      outOfSample: runWindow(evaluator, c.params, split.test).metrics,
+    })),
+  };
+}
+
+export interface WalkForwardAggregateInput {
+  spec: SessionSpec;
+  results: SplitResult[];
+  failures: Array<{ k: number; error: string }>;
+}
+
+export type WalkForwardAggregateResult = AggregateResult & { recommended: LeaderboardEntry | null };
+
+/**
+ * The walk-forward outputs: per split the in-sample choice and its out-of-sample metrics, the stitched
+ * out-of-sample equity curve with its t-statistic, walk-forward efficiency, parameter drift and the
+ * recommended parameter set (splits.csv, walk_forward.json, best_params.json, rankings.csv, summary.md,
+ * report.html, run.json).
+ */
+export async function aggregateWalkForward(store: TrialStore, input: WalkForwardAggregateInput, versions: Record<string, string>): Promise<WalkForwardAggregateResult> {
+  const { spec, results } = input;
+  if (spec.evaluator.kind !== 'backtest') throw new Error('walk-forward needs the built-in backtest engine');
+  const evaluator = spec.evaluator;
+  const data = loadCsv(evaluator.dataPath);
+  const metric = spec.objective.metric;
+  const splitResults: WalkForwardSplitResult[] = results
+    .filter((r) => r.candidates.length > 0)
+    .map((r) => {
+      const chosen = r.candidates[0];
+      const oos = runWindow(evaluator, chosen.params, r.test);
+      return {
+        split: r.k,
+        params: chosen.params,
+        inSample: { start: data.time[r.train.start], end: data.time[r.train.end - 1], metrics: chosen.inSample },
+        outOfSample: { start: data.time[r.test.start], end: data.time[r.test.end - 1], metrics: oos.metrics, times: oos.times, equity: oos.equity },
+        candidates: r.candidates.map((c) => ({ params: c.params, objective: c.outOfSample[metric] ?? null, metrics: c.outOfSample })),
+      };
+    });
+  const analysis = analyseWalkForward(splitResults, { objective: spec.objective, periodsPerYear: computeCalendar(data).annualDays });
+
+  const out = new OutputWriter(path.join(spec.output.dir, spec.sessionId));
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const paramNames = Object.keys(spec.search.space).sort();
+  out.write(
+    'splits.csv',
+    toCsv(
+      ['split', 'train_from', 'train_to', 'test_from', 'test_to', ...paramNames, `is_${metric}`, `oos_${metric}`, 'is_return_ann_pct', 'oos_return_ann_pct', 'wfe', 'wfe_note', 'trials_succeeded', 'trials_failed'],
+      analysis.splits.map((a) => {
+        const r = results.find((x) => x.k === a.split)!;
+        return [a.split, day(a.inSample.start), day(a.inSample.end), day(a.outOfSample.start), day(a.outOfSample.end), ...paramNames.map((p) => a.params[p]),
+          r.candidates[0].inSample[metric], a.oosObjective, a.isReturnAnnPct, a.oosReturnAnnPct, a.wfe.value, a.wfe.reason ?? '', r.counts.succeeded, r.counts.failed];
+      }),
+    ),
+  );
+  out.write(
+    'rankings.csv',
+    toCsv(
+      ['split', 'is_rank', 'trial_id', ...paramNames, `is_${metric}`, `oos_${metric}`, 'oos_return_pct', 'oos_trades'],
+      results.flatMap((r) => r.candidates.map((c, i) => [r.k, i + 1, c.trialId, ...paramNames.map((p) => c.params[p]), c.inSample[metric], c.outOfSample[metric], c.outOfSample.return_pct, c.outOfSample.trades])),
+    ),
+  );
+  const recommended = analysis.recommended;
+  out.write(
+    'best_params.json',
+    JSON.stringify(
+      {
+        session_id: spec.sessionId,
+        objective: spec.objective,
+        recommended: recommended && { params: recommended.params, score: recommended.score, splits_evaluated: recommended.splitsEvaluated, mean_oos_sharpe: recommended.meanOosSharpe },
+        rule: 'best mean out-of-sample rank score across splits; ties go to the higher mean out-of-sample Sharpe',
+        per_split: analysis.splits.map((a) => ({ split: a.split, params: a.params, oos_objective: a.oosObjective, wfe: a.wfe })),
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+  const { stitched } = analysis;
+  out.write(
+    'walk_forward.json',
+    JSON.stringify(
+      {
+        mode: spec.walkForward?.mode,
+        failed_splits: input.failures,
+        overall_wfe: analysis.overallWfe,
+        stitched: { return_pct: stitched.returnPct, max_drawdown_pct: stitched.maxDrawdownPct, bars: stitched.bars, t_stat: stitched.tStat, sharpe_ann: stitched.sharpeAnn },
+        drift: analysis.drift,
+        splits: analysis.splits,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+
+  const trials: TrialRecord[] = [];
+  for (const r of results) for await (const t of store.iterateTrials(r.sessionId)) trials.push({ ...t, trialId: trials.length + 1 });
+  const common = { sessionId: spec.sessionId, objective: spec.objective, trials, walkForward: analysis, topN: spec.output.topN };
+  out.write('summary.md', renderSummaryMarkdown(common));
+  out.write('report.html', renderReportHtml({ ...common, space: spec.search.space, generatedAt: new Date().toISOString() }));
+  const meta = await store.getMeta(spec.sessionId);
+  out.write(
+    'run.json',
+    JSON.stringify(
+      {
+        session_id: spec.sessionId,
+        config_path: spec.configPath,
+        config: spec.config,
+        seed: spec.search.seed,
+        versions,
+        started_at: meta ? new Date(meta.startedAt).toISOString() : null,
+        finished_at: new Date().toISOString(),
+        splits: results.map((r) => ({ split: r.k, session_id: r.sessionId, counts: r.counts })),
+        failed_splits: input.failures,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+  const best: LeaderboardEntry | null =
+    recommended && { trialId: 0, params: recommended.params, objective: recommended.meanOosSharpe ?? recommended.score };
+  return { outputDir: out.dir, files: out.files, recommended: best };
+}

@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { TrialStore } from '../../activities/trialStore';
+import { WorkerStatsStore } from '../../activities/workerStats';
+import { startOrAttach } from '../../cli/sessionClient';
+import { loadSessionSpec } from '../../config/load';
+import { PROJECT_ROOT } from '../../scripts/paths';
+import type { SessionSpec } from '../../types/session';
+import { makeCampaign } from '../helpers/campaign';
+import { connectTestClient, redisClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
+
+const BIN = path.join(PROJECT_ROOT, 'bin', 'tuneflow');
+const services = testServices();
+
+interface WorkerProcess {
+  id: string;
+  child: ChildProcess;
+  /** Resolves once the worker polls its task queue; rejects if it exits first. */
+  ready: Promise<void>;
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000, everyMs = 50): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+function sigkill(worker: WorkerProcess): Promise<void> {
+  if (worker.child.exitCode !== null || worker.child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => worker.child.once('exit', () => resolve()));
+  worker.child.kill('SIGKILL');
+  return exited;
+}
+
+describe('a fleet of worker processes survives a killed worker', { skip: services ? false : SKIP_REASON }, () => {
+  const { address, redisUrl } = services ?? { address: '', redisUrl: '' };
+  let client: Awaited<ReturnType<typeof connectTestClient>>;
+  const redis = redisClient(redisUrl || 'redis://127.0.0.1:1');
+  const store = new TrialStore(redis);
+  const workers: WorkerProcess[] = [];
+
+  function startWorker(name: string, taskQueue: string): WorkerProcess {
+    const id = uniqueId(name);
+    const child = spawn(
+      process.execPath,
+      [BIN, 'worker', '--task-queue', taskQueue, '--worker-id', id, '--threads', '1', '--concurrency', '4', '--shutdown-grace', '30s'],
+      { env: { ...process.env, TEMPORAL_ADDRESS: address, REDIS_URL: redisUrl, TUNEFLOW_TASK_QUEUE: taskQueue }, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    const ready = new Promise<void>((resolve, reject) => {
+      child.stderr!.on('data', (chunk) => {
+        stderr += chunk;
+        if (stderr.includes(`Worker ${id} polling`)) resolve();
+      });
+      child.once('exit', (code, signal) => reject(new Error(`worker ${id} exited (${code ?? signal}) before polling:\n${stderr}`)));
+    });
+    // A worker killed on purpose rejects `ready` long after it was awaited.
+    ready.catch(() => undefined);
+    const worker = { id, child, ready };
+    workers.push(worker);
+    return worker;
+  }
+
+  before(async () => {
+    client = await connectTestClient(address);
+  });
+  after(async () => {
+    await Promise.all(workers.map(sigkill));
+    redis.disconnect();
+    await client?.close();
+  });
+
+  function specFor(config: string, prefix: string): SessionSpec {
+    return { ...loadSessionSpec(config, { sessionId: uniqueId(prefix) }), taskQueue: uniqueId('tq') };
+  }
+
+  test('SIGKILL of one of two workers mid-run: every trial stored once, same best as an undisturbed run, a late third worker takes trials', async (t) => {
+    const trials = 300;
+    const campaign = makeCampaign(
+      `strategy: sma_crossover
+backtest: { cash: 10000, commission: 0.002 }
+params:
+  fast: { type: int, low: 2, high: 60 }
+  slow: { type: int, low: 10, high: 250 }
+constraints: ["fast < slow"]
+objective: sharpe
+search: { algorithm: random, seed: 17, trials: ${trials}, parallelism: 8, mode: ordered }
+trial:
+  heartbeat_timeout: 2s
+  retry: { initial_interval: 200ms }
+`,
+      { bars: 1500 },
+    );
+    const spec = specFor(campaign.config, 'fleet');
+    const reference = specFor(campaign.config, 'fleet-ref');
+
+    const a = startWorker('fleet-a', spec.taskQueue);
+    const b = startWorker('fleet-b', spec.taskQueue);
+    await Promise.all([a.ready, b.ready]);
+    const { handle } = await startOrAttach(client.client, spec);
+
+    let storedAtKill = 0;
+    await until('a third of the trials are stored', async () => (storedAtKill = await store.countTrials(spec.sessionId)) >= trials / 3);
+    await sigkill(b);
+    const c = startWorker('fleet-c', spec.taskQueue);
+    assert.ok(storedAtKill < trials, `the worker was killed mid-run (${storedAtKill} of ${trials} stored)`);
+
+    const summary = await handle.result();
+    assert.equal(summary.counts.failed, 0);
+    assert.equal(summary.counts.succeeded, trials);
+
+    assert.equal(await store.countTrials(spec.sessionId), trials, 'the index holds each trial id once');
+    const records = await store.allTrials(spec.sessionId);
+    assert.deepEqual(
+      records.map((r) => r.trialId),
+      Array.from({ length: trials }, (_, i) => i + 1),
+    );
+    for (const record of records) assert.equal(record.status, 'succeeded', `trial ${record.trialId}`);
+
+    const undisturbed = await withWorker({ address, redisUrl, taskQueue: reference.taskQueue }, async () => {
+      const started = await startOrAttach(client.client, reference);
+      return started.handle.result();
+    });
+    assert.ok(summary.best && undisturbed.best);
+    assert.equal(summary.best.objective, undisturbed.best.objective);
+    assert.deepEqual(summary.best.params, undisturbed.best.params);
+    assert.deepEqual(summary.leaderboard, undisturbed.leaderboard);
+
+    await c.ready;
+    const third = (await new WorkerStatsStore(redis).list()).find((w) => w.workerId === c.id);
+    assert.ok(third && third.trialsDone > 0, `the third worker ran trials: ${JSON.stringify(third)}`);
+    const retried = records.filter((r) => r.attempt > 1).length;
+    t.diagnostic(`killed at ${storedAtKill}/${trials} stored; ${retried} trials retried; the third worker ran ${third.trialsDone}`);
+  });
+
+  test('SIGKILL of the only worker while walk-forward splits run: a new worker finishes every split once', async (t) => {
+    const trials = 40;
+    const campaign = makeCampaign(
+      `strategy: sma_crossover
+backtest: { cash: 10000, commission: 0.001 }
+params:
+  fast: { type: int, low: 5, high: 20 }
+  slow: { type: int, low: 20, high: 60 }
+constraints: ["fast < slow"]
+objective: sharpe
+search: { algorithm: random, seed: 3, trials: ${trials}, parallelism: 4 }
+walk_forward: { splits: 3, train: 200, test: 80, top_n: 3, concurrency: 2 }
+trial:
+  heartbeat_timeout: 2s
+  retry: { initial_interval: 200ms }
+`,
+      { bars: 700 },
+    );
+    const spec = specFor(campaign.config, 'fleet-wf');
+    const splitIds = spec.walkForward!.splits.map((s) => `${spec.sessionId}/split-${s.k}`);
+
+    const first = startWorker('fleet-wf-a', spec.taskQueue);
+    await first.ready;
+    const { handle } = await startOrAttach(client.client, spec);
+    await until('split 1 runs', async () => {
+      try {
+        return (await client.client.workflow.getHandle(splitIds[0]).describe()).status.name === 'RUNNING';
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return false;
+        throw err;
+      }
+    });
+    await sigkill(first);
+    const storedAtKill = await store.countTrials(`${spec.sessionId}/split-1`);
+    assert.ok(storedAtKill < trials, `split 1 was still tuning when its worker died (${storedAtKill} of ${trials} stored)`);
+    startWorker('fleet-wf-b', spec.taskQueue);
+    t.diagnostic(`killed with ${storedAtKill}/${trials} trials of split 1 stored`);
+
+    const summary = await handle.result();
+    assert.equal(summary.counts.failed, 0);
+    assert.equal(summary.counts.succeeded, 3 * trials);
+    for (const id of splitIds) {
+      assert.equal((await client.client.workflow.getHandle(id).describe()).status.name, 'COMPLETED', id);
+      assert.equal(await store.countTrials(id), trials, `${id} stored each of its trials once`);
+    }
+    const report = JSON.parse(fs.readFileSync(path.join(summary.outputDir, 'walk_forward.json'), 'utf8')) as { splits: Array<{ split: number }> };
+    assert.deepEqual(
+      report.splits.map((s) => s.split).sort((x, y) => x - y),
+      spec.walkForward!.splits.map((s) => s.k),
+    );
+  });
+});

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { getStrategy, loadCsv, runBacktest } from '../../backtest';
+import { startOrAttach } from '../../cli/sessionClient';
+import { loadSessionSpec } from '../../config/load';
+import { makeCampaign } from '../helpers/campaign';
+import { connectTestClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
+
+const services = testServices();
+
+describe('walk-forward session on the real stack', { skip: services ? false : SKIP_REASON }, () => {
+  const { address, redisUrl } = services ?? { address: '', redisUrl: '' };
+  let client: Awaited<ReturnType<typeof connectTestClient>>;
+  before(async () => {
+    client = await connectTestClient(address);
+  });
+  after(async () => {
+    await client.close();
+  });
+
+  test('three splits run as child workflows; OOS windows never overlap and their metrics are direct backtests', async () => {
+    const campaign = makeCampaign(
+      `strategy: sma_crossover
+backtest: { cash: 10000, commission: 0.001 }
+params:
+  fast: { type: int, low: 5, high: 20, step: 5 }
+  slow: { type: int, low: 20, high: 60, step: 20 }
+constraints: ["fast < slow"]
+objective: sharpe
+search: { algorithm: random, seed: 3, trials: 8, parallelism: 4 }
+walk_forward: { splits: 3, train: 200, test: 80, top_n: 3, concurrency: 2 }
+`,
+      { bars: 700 },
+    );
+    const spec = { ...loadSessionSpec(campaign.config, { sessionId: uniqueId('wf') }), taskQueue: uniqueId('tq') };
+    const wf = spec.walkForward!;
+    const summary = await withWorker({ address, redisUrl, taskQueue: spec.taskQueue }, async () => {
+      const { handle } = await startOrAttach(client.client, spec);
+      return handle.result();
+    });
+    assert.equal(summary.counts.failed, 0);
+    assert.equal(summary.counts.succeeded, 3 * 8);
+
+    const tests = wf.splits.map((s) => s.test).sort((a, b) => a.start - b.start);
+    for (let i = 1; i < tests.length; i++) assert.ok(tests[i].start >= tests[i - 1].end, 'OOS windows never overlap');
+    for (const s of wf.splits) assert.ok(s.train.end <= s.test.start, 'training ends before testing starts');
+
+    for (const s of wf.splits) {
+      const child = await client.client.workflow.getHandle(`${spec.sessionId}/split-${s.k}`).describe();
+      assert.equal(child.status.name, 'COMPLETED');
+    }
+
+    const bars = loadCsv(campaign.data);
+    const strategy = getStrategy('sma_crossover');
+    const report = JSON.parse(fs.readFileSync(path.join(summary.outputDir, 'walk_forward.json'), 'utf8'));
+    assert.equal(report.splits.length, 3);
+    for (const split of report.splits) {
+      const window = wf.splits.find((s) => s.k === split.split)!;
+      const oos = runBacktest(bars, strategy, split.params, { cash: 10_000, commission: 0.001, window: window.test }).metrics;
+      const is = runBacktest(bars, strategy, split.params, { cash: 10_000, commission: 0.001, window: window.train }).metrics;
+      assert.equal(split.oosObjective, Number.isFinite(oos.sharpe) ? oos.sharpe : null);
+      assert.equal(split.oosReturnAnnPct, oos.return_ann_pct);
+      assert.equal(split.isReturnAnnPct, is.return_ann_pct);
+      if (is.return_ann_pct > 0) assert.equal(split.wfe.value, oos.return_ann_pct / is.return_ann_pct);
+      else assert.equal(split.wfe.value, null);
+    }
+    for (const name of ['splits.csv', 'best_params.json', 'summary.md', 'report.html', 'rankings.csv']) {
+      assert.ok(fs.existsSync(path.join(summary.outputDir, name)), `${name} written`);
+    }
+  });
+});

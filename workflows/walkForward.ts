@@ -1,0 +1,128 @@
+import {
+  ApplicationFailure,
+  ChildWorkflowFailure,
+  ParentClosePolicy,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  executeChild,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { SessionProgress, SessionSpec, SessionSummary, SplitResult, WalkForwardSpec } from '../types/session';
+import { BOOKKEEPING, TrialLoop, progressQuery, type SessionCarry } from './trialLoop';
+
+export interface SplitInput {
+  /** The split's own spec: session id `<session>/split-<k>`, evaluator window = its training bars. */
+  spec: SessionSpec;
+  split: WalkForwardSpec['splits'][number];
+  topN: number;
+  carry?: SessionCarry;
+}
+
+const { beginSession, evaluateSplit, aggregateWalkForward } = proxyActivities<Activities>(BOOKKEEPING);
+
+/**
+ * One walk-forward split, a child of its session: tunes on the training window with the session's
+ * algorithm and budget (the same trial loop as a plain session, continuing-as-new the same way), then
+ * evaluates its in-sample leaders on the test window in one activity.
+ */
+export async function walkForwardSplit(input: SplitInput): Promise<SplitResult> {
+  const loop = new TrialLoop(input.spec, input.carry);
+  if (!input.carry) await beginSession({ spec: input.spec, startedAt: loop.startedAt });
+  const stop = await loop.run();
+  if (stop === 'continue') {
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof walkForwardSplit>({ ...input, carry: loop.carry() });
+  }
+  loop.phase = 'aggregating';
+  const candidates = loop.board.top().slice(0, input.topN);
+  const result = await evaluateSplit({ spec: input.spec, split: input.split, candidates, counts: loop.counts });
+  loop.phase = 'done';
+  await condition(allHandlersFinished);
+  return result;
+}
+
+/** The spec a split tunes with: its own trial-store id and the training window. */
+export function splitSpec(spec: SessionSpec, split: WalkForwardSpec['splits'][number]): SessionSpec {
+  if (spec.evaluator.kind !== 'backtest') throw ApplicationFailure.nonRetryable('walk-forward needs the built-in backtest engine', 'InvalidConfig');
+  return {
+    ...spec,
+    sessionId: `${spec.sessionId}/split-${split.k}`,
+    walkForward: undefined,
+    evaluator: { ...spec.evaluator, window: split.train },
+  };
+}
+
+/**
+ * A walk-forward session: one child workflow per split (bounded concurrency; cancelled with the parent),
+ * each retried on its own; a split that finally fails is reported and the others are still aggregated.
+ */
+export async function walkForwardSession(spec: SessionSpec): Promise<SessionSummary> {
+  const wf = spec.walkForward!;
+  await beginSession({ spec, startedAt: workflowInfo().runStartTime.getTime() });
+  const results: SplitResult[] = [];
+  const failures: Array<{ k: number; error: string }> = [];
+  const running = new Set<number>();
+  // Progress counts finished splits' trials; each running split answers its own `progress` query.
+  let phase: SessionProgress['phase'] = 'running';
+  setHandler(progressQuery, () => ({
+    sessionId: spec.sessionId,
+    phase,
+    counts: {
+      succeeded: results.reduce((n, r) => n + r.counts.succeeded, 0),
+      failed: results.reduce((n, r) => n + r.counts.failed, 0),
+    },
+    running: running.size,
+    budget: spec.search.trials * wf.splits.length,
+    best: null,
+    runs: 1,
+  }));
+
+  const children: Promise<void>[] = [];
+  for (const split of wf.splits) {
+    await condition(() => running.size < wf.concurrency);
+    running.add(split.k);
+    const child = executeChild(walkForwardSplit, {
+      workflowId: `${spec.sessionId}/split-${split.k}`,
+      args: [{ spec: splitSpec(spec, split), split, topN: wf.topN }],
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      retry: { maximumAttempts: 3, initialInterval: '5 seconds' },
+      staticSummary: `split ${split.k}: train bars ${split.train.start}–${split.train.end - 1}, test bars ${split.test.start}–${split.test.end - 1}`,
+    }).then(
+      (result) => {
+        results.push(result);
+      },
+      (err: unknown) => {
+        if (isCancellation(err) || !(err instanceof ChildWorkflowFailure)) throw err;
+        failures.push({ k: split.k, error: err.cause?.message ?? err.message });
+      },
+    );
+    children.push(child.finally(() => running.delete(split.k)));
+  }
+  await Promise.all(children);
+  results.sort((a, b) => a.k - b.k);
+
+  phase = 'aggregating';
+  const files = await aggregateWalkForward({ spec, results, failures });
+  phase = 'done';
+  await condition(allHandlersFinished);
+  const counts = {
+    succeeded: results.reduce((n, r) => n + r.counts.succeeded, 0),
+    failed: results.reduce((n, r) => n + r.counts.failed, 0) + failures.length,
+  };
+  return {
+    sessionId: spec.sessionId,
+    status: counts.failed > 0 ? 'completed_with_failures' : 'completed',
+    counts,
+    best: files.recommended,
+    leaderboard: files.recommended ? [files.recommended] : [],
+    outputDir: files.outputDir,
+    files: files.files,
+    stoppedBy: 'complete',
+    runs: 1,
+  };
+}
