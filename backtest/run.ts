@@ -145,7 +145,7 @@ class Workspace {
     const resolved = resolveParams(def, params, this.windowed ? undefined : seen.length);
     const lookback = def.lookback(resolved);
     if (this.windowed && lookback + 2 > seen.length) {
-      throw new InvalidParametersError(`${def.name}: these parameters need ${lookback + 1} bars of warm-up and one more to trade, `
+      throw new InvalidParametersError(`${def.name}: these parameters need ${lookback + 1} bars before their first signal and one more to trade, `
         + `but window [${start}, ${seen.length}) ends ${seen.length} bars into the data; use shorter periods or a window that ends later.`);
     }
     this.targets.fill(0);

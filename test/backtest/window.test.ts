@@ -152,9 +152,9 @@ test('bad windows: outside the bars or empty is an input error, too little warm-
     throwsNamed(() => runMany(bars, sma, [{}], { ...options, window: { start, end } }), 'InputError', /window/);
   }
   const slow200 = { fast: 50, slow: 200 };
-  throwsNamed(() => runBacktest(bars, sma, slow200, { ...options, window: { start: 0, end: 150 } }), 'InvalidParametersError', /200 bars of warm-up/);
-  throwsNamed(() => runBacktest(bars, sma, slow200, { ...options, window: { start: 100, end: 200 } }), 'InvalidParametersError', /warm-up/);
-  throwsNamed(() => runMany(bars, sma, [{}, slow200], { ...options, window: { start: 50, end: 200 } }), 'InvalidParametersError', /warm-up/);
+  throwsNamed(() => runBacktest(bars, sma, slow200, { ...options, window: { start: 0, end: 150 } }), 'InvalidParametersError', /200 bars before their first signal and one more to trade/);
+  throwsNamed(() => runBacktest(bars, sma, slow200, { ...options, window: { start: 100, end: 200 } }), 'InvalidParametersError', /one more to trade/);
+  throwsNamed(() => runMany(bars, sma, [{}, slow200], { ...options, window: { start: 50, end: 200 } }), 'InvalidParametersError', /one more to trade/);
   // The shortest window these parameters accept: warm at bar 199, one bar whose target counts.
   const edge = runBacktest(bars, sma, slow200, { ...options, window: { start: 100, end: 201 } });
   assert.equal(edge.equity.length, 101);

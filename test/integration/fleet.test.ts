@@ -103,6 +103,7 @@ trial:
     const a = startWorker('fleet-a', spec.taskQueue);
     const b = startWorker('fleet-b', spec.taskQueue);
     await Promise.all([a.ready, b.ready]);
+    const started = performance.now();
     const { handle } = await startOrAttach(client.client, spec);
 
     let storedAtKill = 0;
@@ -123,6 +124,7 @@ trial:
     );
     for (const record of records) assert.equal(record.status, 'succeeded', `trial ${record.trialId}`);
 
+    const fleetDone = performance.now();
     const undisturbed = await withWorker({ address, redisUrl, taskQueue: reference.taskQueue }, async () => {
       const started = await startOrAttach(client.client, reference);
       return started.handle.result();
@@ -136,7 +138,10 @@ trial:
     const third = (await new WorkerStatsStore(redis).list()).find((w) => w.workerId === c.id);
     assert.ok(third && third.trialsDone > 0, `the third worker ran trials: ${JSON.stringify(third)}`);
     const retried = records.filter((r) => r.attempt > 1).length;
-    t.diagnostic(`killed at ${storedAtKill}/${trials} stored; ${retried} trials retried; the third worker ran ${third.trialsDone}`);
+    t.diagnostic(
+      `killed at ${storedAtKill}/${trials} stored; ${retried} trials retried; the third worker ran ${third.trialsDone}; ` +
+        `fleet session ${((fleetDone - started) / 1000).toFixed(1)} s, undisturbed ${((performance.now() - fleetDone) / 1000).toFixed(1)} s`,
+    );
   });
 
   test('SIGKILL of the only worker while walk-forward splits run: a new worker finishes every split once', async (t) => {
@@ -171,8 +176,10 @@ trial:
         throw err;
       }
     });
+    // A few stored trials mean the split's trials are in flight, not merely scheduled, when the worker dies.
+    await until('split 1 has stored a few trials', async () => (await store.countTrials(splitIds[0])) >= 4);
     await sigkill(first);
-    const storedAtKill = await store.countTrials(`${spec.sessionId}/split-1`);
+    const storedAtKill = await store.countTrials(splitIds[0]);
     assert.ok(storedAtKill < trials, `split 1 was still tuning when its worker died (${storedAtKill} of ${trials} stored)`);
     startWorker('fleet-wf-b', spec.taskQueue);
     t.diagnostic(`killed with ${storedAtKill}/${trials} trials of split 1 stored`);
