@@ -180,7 +180,9 @@ waiting for trial n-p) leaves the slot idle until the next completion; a complet
 Hartmann 6-D (minimize, optimum -3.32237). Makespan, throughput and utilisation depend only on which trial ids are slow,
 so every seed gives the same (checked). The best value is the median over ${SEEDS} seeds; in brackets, the seeds that got
 below ${BASIN}, past the -3.2032 local minimum (the final values cluster at these two minima). Utilisation is busy
-slot-time over p × makespan. The stall estimate is (N-k)/p + k(L-1) for k slow trials of length L. ${gateCheck}
+slot-time over p × makespan. The stall estimate is (N-k)/p + k(L-1) for k slow trials of length L.
+
+${gateCheck}
 
 ${sections.join('\n\n')}
 
@@ -193,8 +195,8 @@ ${wideLines.join('\n')}
 
 ### Reading
 
-- Ordered mode makes TPE (and CMA-ES, genetic) take ${ratios[0]!.join(', ')} as long as eager mode with one slow trial
-  in 100, and ${ratios[1]!.join(', ')} with one 200-unit straggler.
+- Ordered mode makes TPE (and CMA-ES, genetic) take ${ratios[0]!.join(', ')} as long as eager mode
+  with one slow trial in 100, and ${ratios[1]!.join(', ')} with one 200-unit straggler.
 - Why: trial n waits for trial n-p, so a slow trial k holds back trial k+p. The other slots run k+1..k+p-1 and then
   idle until k finishes, so each slow trial of length L pauses the whole fleet for about L-1 units; the stall estimate
   matches the simulation within a few units. The pause does not shrink as p grows while the useful work per unit does,
@@ -204,14 +206,14 @@ ${wideLines.join('\n')}
 - random (like grid and qmc) never gates: ordered and eager give the same makespan, the same trials and the same best
   value. Ordered mode costs nothing there.
 - Quality at the same trial count: over the TPE rows, ordered runs got past the local minimum in ${hits(tpeAll)} of
-  ${tpeAll.length} runs, eager runs in ${hits(tpeEager)} of ${tpeEager.length}. The seeds are shared between rows, so
-  this is ${SEEDS} independent outcomes per mode, not ${tpeAll.length}; read it as no clear difference. What ordered
-  mode costs is wall time when trial durations are uneven.
-- A window wider than the fleet keeps reproducibility and buys throughput back only once w-1 covers the trials the
+  ${tpeAll.length} runs, eager runs in ${hits(tpeEager)} of ${tpeEager.length}. The rows share their seeds, and a seed
+  largely decides the outcome, so this is closer to ${SEEDS} independent outcomes per mode than ${tpeAll.length}. Read
+  it as no clear difference. What ordered mode costs is wall time when trial durations are uneven.
+- A window wider than the fleet stays reproducible, but buys throughput back only once w-1 covers the trials the
   other slots could run during a stall, about (L-1)(p-1) = ${(slowest.slow.length - 1) * (WIDE.slots - 1)} here. It is not free:
-  each proposal sees results up to w trials old with up to w-1 of them as constant-liar pending points, and the best
-  value suffers (${bestCell(narrow)} at w = ${WIDE.windows[0]} against ${bestCell(widest)} at w = ${WIDE.windows[WIDE.windows.length - 1]}). Eager mode is the better
-  trade when wall time matters more than reproducing a session trial for trial.
+  each proposal sees results up to w trials old, with up to w-1 pending points in the constant liar, and the best
+  value suffers: ${bestCell(narrow)} at w = ${WIDE.windows[0]}, ${bestCell(widest)} at w = ${WIDE.windows[WIDE.windows.length - 1]}.
+  Eager mode is the better trade when wall time matters more than reproducing a session trial for trial.
 `;
   writeBenchmarkSection('Ordered vs eager mode', body);
   console.log(body);

@@ -94,7 +94,8 @@ async function runSession(configFile: string, flags: RunFlags): Promise<number> 
         namespace: services.target.namespace,
         taskQueue: spec.taskQueue,
         redisUrl: services.redisUrl,
-        concurrency: flags.concurrency,
+        // The session's own worker takes every trial it keeps in flight; threads bound the CPU work.
+        concurrency: flags.concurrency ?? spec.search.parallelism,
       });
       const watching = watchProgress(outcome.handle, !flags.json);
       try {

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { TrialStore } from '../../activities/trialStore';
 import { WorkerStatsStore } from '../../activities/workerStats';
 import { startOrAttach } from '../../cli/sessionClient';
@@ -45,11 +46,13 @@ describe('a fleet of worker processes survives a killed worker', { skip: service
   const store = new TrialStore(redis);
   const workers: WorkerProcess[] = [];
 
+  // Two trials per worker against a parallelism of 8 keep trials waiting in the task queue, so a worker that
+  // joins late finds work there instead of the worker that holds the session taking every trial eagerly.
   function startWorker(name: string, taskQueue: string): WorkerProcess {
     const id = uniqueId(name);
     const child = spawn(
       process.execPath,
-      [BIN, 'worker', '--task-queue', taskQueue, '--worker-id', id, '--threads', '1', '--concurrency', '4', '--shutdown-grace', '30s'],
+      [BIN, 'worker', '--task-queue', taskQueue, '--worker-id', id, '--threads', '1', '--concurrency', '2', '--shutdown-grace', '30s'],
       { env: { ...process.env, TEMPORAL_ADDRESS: address, REDIS_URL: redisUrl, TUNEFLOW_TASK_QUEUE: taskQueue }, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let stderr = '';
@@ -95,7 +98,7 @@ trial:
   heartbeat_timeout: 2s
   retry: { initial_interval: 200ms }
 `,
-      { bars: 1500 },
+      { bars: 100_000 },
     );
     const spec = specFor(campaign.config, 'fleet');
     const reference = specFor(campaign.config, 'fleet-ref');
@@ -106,13 +109,27 @@ trial:
     const started = performance.now();
     const { handle } = await startOrAttach(client.client, spec);
 
-    let storedAtKill = 0;
-    await until('a third of the trials are stored', async () => (storedAtKill = await store.countTrials(spec.sessionId)) >= trials / 3);
-    await sigkill(b);
+    await until('a third of the trials are stored', async () => (await store.countTrials(spec.sessionId)) >= trials / 3);
+    // The victim is a worker the server sees running a trial, so the kill loses work that must run elsewhere.
+    let victim: WorkerProcess | undefined;
+    await until('a worker runs a trial', async () => {
+      const { raw } = await handle.describe();
+      const busy = new Set(
+        (raw.pendingActivities ?? [])
+          .filter((p) => p.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED)
+          .map((p) => p.lastWorkerIdentity),
+      );
+      victim = [a, b].find((w) => busy.has(w.id));
+      return victim !== undefined;
+    }, 60_000, 0);
+    await sigkill(victim!);
+    const storedAtKill = await store.countTrials(spec.sessionId);
     const c = startWorker('fleet-c', spec.taskQueue);
+    const killT = performance.now(); let readyT = 0; void c.ready.then(() => (readyT = performance.now()));
     assert.ok(storedAtKill < trials, `the worker was killed mid-run (${storedAtKill} of ${trials} stored)`);
 
     const summary = await handle.result();
+    t.diagnostic(`DEBUG victim ${victim === a ? 'a' : 'b'} c ready after ${readyT ? (readyT - killT).toFixed(0) : 'never'} session end after ${(performance.now() - killT).toFixed(0)}`);
     assert.equal(summary.counts.failed, 0);
     assert.equal(summary.counts.succeeded, trials);
 
@@ -138,6 +155,7 @@ trial:
     const third = (await new WorkerStatsStore(redis).list()).find((w) => w.workerId === c.id);
     assert.ok(third && third.trialsDone > 0, `the third worker ran trials: ${JSON.stringify(third)}`);
     const retried = records.filter((r) => r.attempt > 1).length;
+    assert.ok(retried > 0, 'trials lost with the killed worker ran again');
     t.diagnostic(
       `killed at ${storedAtKill}/${trials} stored; ${retried} trials retried; the third worker ran ${third.trialsDone}; ` +
         `fleet session ${((fleetDone - started) / 1000).toFixed(1)} s, undisturbed ${((performance.now() - fleetDone) / 1000).toFixed(1)} s`,

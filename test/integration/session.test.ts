@@ -147,6 +147,34 @@ describe('tuning session on the real stack', { skip: services ? false : SKIP_REA
     assert.equal(distinct.size, 20, 'no duplicate in a finite space');
   });
 
+  test('cancelling a session stops its running trials promptly and still writes its outputs', { timeout: 120_000 }, async () => {
+    const campaign = makeCampaign(`${SMA_GRID}trial:\n  timeout: 5m\n  heartbeat_timeout: 3s\n`);
+    const spec = specFor(campaign.config);
+    const aborted: number[] = [];
+    let running = 0;
+    const hangs: TrialEvaluator = (input, signal) =>
+      new Promise((_, reject) => {
+        running += 1;
+        signal.addEventListener('abort', () => {
+          aborted.push(Date.now());
+          reject(new Error(`trial ${input.trialId} cancelled`));
+        });
+      });
+    sessionsRun.push(spec.sessionId);
+    const outcome = await withWorker({ address, redisUrl, taskQueue: spec.taskQueue, evaluate: hangs, concurrency: spec.search.parallelism }, async () => {
+      const { handle } = await startOrAttach(client.client, spec);
+      while (running < (spec.search.parallelism ?? 1)) await new Promise((r) => setTimeout(r, 50));
+      const cancelledAt = Date.now();
+      await handle.cancel();
+      const error = await handle.result().then(() => null, (err: unknown) => err);
+      return { cancelledAt, error };
+    });
+    assert.ok(outcome.error, 'the session ends cancelled');
+    assert.equal(aborted.length, spec.search.parallelism, 'every running trial was cancelled');
+    for (const at of aborted) assert.ok(at - outcome.cancelledAt < 5000, `trial cancelled ${at - outcome.cancelledAt} ms after the request`);
+    assert.ok(fs.existsSync(path.join(spec.output.dir, spec.sessionId, 'run.json')), 'outputs written on cancellation');
+  });
+
   test('the shipped Python evaluator example runs as an external command, with a log per trial', async () => {
     const config = path.join(PROJECT_ROOT, 'examples', 'python-evaluator', 'campaign.yaml');
     const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tuneflow-python-'));
