@@ -5,6 +5,7 @@ import type { SessionSpec } from '../types/session';
 import type { TrialRecord } from '../types/trial';
 import { bestEquityCurve } from './backtestTrial';
 import { toCsv, writeFileAtomic } from './files';
+import { rankTrials } from './ranking';
 import type { TrialStore } from './trialStore';
 
 export interface AggregateResult {
@@ -97,10 +98,7 @@ function analyse(spec: SessionSpec, trials: TrialRecord[], beat: () => void) {
 function writeRankings(out: OutputWriter, spec: SessionSpec, trials: TrialRecord[], ranking: ReturnType<typeof weightedRank>): void {
   const paramNames = Object.keys(spec.search.space).sort();
   const metricNames = [...new Set(trials.flatMap((t) => Object.keys(t.metrics)))].sort();
-  const sign = spec.objective.direction === 'maximize' ? -1 : 1;
-  const byObjective = trials
-    .filter((t): t is TrialRecord & { objective: number } => t.status === 'succeeded' && t.objective !== null)
-    .sort((a, b) => sign * (a.objective - b.objective) || a.trialId - b.trialId);
+  const byObjective = rankTrials(trials, spec.objective.direction);
   const objectiveRank = new Map(byObjective.map((t, i) => [t.trialId, i + 1]));
   const weighted = new Map(ranking.map((r) => [r.trialId, r]));
 

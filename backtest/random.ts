@@ -1,35 +1,23 @@
+import { Prng } from '../search/prng';
+
 /**
- * A seeded generator for synthetic bars: sfc32 over 32-bit integer arithmetic, which is exact on every
- * JavaScript engine, so a seed gives the same series everywhere (the shipped samples depend on it).
+ * A seeded generator for synthetic bars, on the same sfc32 core as the samplers: 32-bit integer arithmetic,
+ * exact on every JavaScript engine, so a seed gives the same series everywhere (the shipped samples depend on
+ * it). Its own seeding and output mapping stay as they are, so the shipped series do not change.
  */
 export class Random {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d = 1;
+  private readonly core: Prng;
   private spare = NaN;
 
   constructor(seed: number) {
-    this.a = 0x9e3779b9 ^ (seed >>> 0);
-    this.b = 0x243f6a88 ^ Math.floor(seed / 4294967296);
-    this.c = 0xb7e15162;
+    this.core = new Prng([0x9e3779b9 ^ (seed >>> 0), 0x243f6a88 ^ Math.floor(seed / 4294967296), 0xb7e15162, 1]);
     // Early outputs of a freshly seeded sfc32 still echo the seed.
-    for (let i = 0; i < 15; i++) this.nextU32();
-  }
-
-  nextU32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
+    for (let i = 0; i < 15; i++) this.core.nextU32();
   }
 
   /** Uniform in (0, 1): never 0, so that `Math.log` of it is finite. */
   uniform(): number {
-    return (this.nextU32() + 0.5) / 4294967296;
+    return (this.core.nextU32() + 0.5) / 4294967296;
   }
 
   /** Standard normal by Box-Muller, using both values of each pair. */

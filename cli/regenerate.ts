@@ -1,12 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Redis from 'ioredis';
 import { aggregate } from '../activities/aggregate';
-import { TrialStore } from '../activities/trialStore';
 import { aggregateWalkForward } from '../activities/walkForward';
 import { WorkerStatsStore } from '../activities/workerStats';
-import { ensureRedis } from '../scripts/redis';
+import { withSession } from './storeAccess';
 import { METRIC_DIRECTION } from '../config/metrics';
 import { InputError } from '../types/errors';
 import type { SessionSpec, SplitResult } from '../types/session';
@@ -19,13 +17,7 @@ export async function regenerateOutputs(
   sessionId: string,
   opts: { metric?: string; topN?: number } = {},
 ): Promise<{ dir: string; spec: SessionSpec }> {
-  const service = await ensureRedis({ name: 'dev', log: (l) => console.error(l) });
-  const redis = new Redis(service.url, { maxRetriesPerRequest: 3 });
-  try {
-    const store = new TrialStore(redis);
-    const meta = await store.getMeta(sessionId);
-    if (!meta) throw new InputError(`No session "${sessionId}" in the trial store at ${service.url}.`);
-    const stored = meta.spec as SessionSpec;
+  return withSession(sessionId, async ({ store, redis, meta, spec: stored }) => {
     if (opts.metric && !(opts.metric in METRIC_DIRECTION)) {
       throw new InputError(`--metric: unknown metric "${opts.metric}"; choose one of ${Object.keys(METRIC_DIRECTION).join(', ')}.`);
     }
@@ -49,8 +41,5 @@ export async function regenerateOutputs(
       await aggregate(store, { spec, leaderboard: [], counts, runs: 0, stoppedBy: 'complete', startedAt: meta.startedAt }, versions, await new WorkerStatsStore(redis).sessionTotals(sessionId));
     }
     return { dir: path.join(outDir, sessionId), spec };
-  } finally {
-    redis.disconnect();
-    await service.stop();
-  }
+  });
 }

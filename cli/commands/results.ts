@@ -1,15 +1,12 @@
 import type { Command } from 'commander';
-import Redis from 'ioredis';
 import { rankTrials } from '../../activities/ranking';
 import { toCsv } from '../../activities/files';
-import { TrialStore } from '../../activities/trialStore';
 import { METRIC_DIRECTION } from '../../config/metrics';
 import type { MetricName } from '../../backtest/types';
 import { InputError } from '../../types/errors';
-import type { SessionSpec } from '../../types/session';
-import { ensureRedis } from '../../scripts/redis';
 import { positiveInt } from '../options';
 import { table } from '../print';
+import { withSession } from '../storeAccess';
 
 interface ResultsFlags {
   topN: number;
@@ -26,13 +23,7 @@ export function registerResultsCommand(program: Command): void {
     .option('--metric <name>', 'rank by this metric instead of the objective')
     .option('--csv', 'print CSV')
     .action(async (sessionId: string, flags: ResultsFlags) => {
-      const service = await ensureRedis({ name: 'dev', log: (l) => console.error(l) });
-      const redis = new Redis(service.url, { maxRetriesPerRequest: 3 });
-      try {
-        const store = new TrialStore(redis);
-        const meta = await store.getMeta(sessionId);
-        if (!meta) throw new InputError(`No session "${sessionId}" in the trial store at ${service.url}.`);
-        const spec = meta.spec as SessionSpec;
+      await withSession(sessionId, async ({ store, spec }) => {
         const metric = flags.metric ?? spec.objective.metric;
         const direction = flags.metric ? METRIC_DIRECTION[flags.metric as MetricName] : spec.objective.direction;
         if (!direction) throw new InputError(`--metric: unknown metric "${flags.metric}"; choose one of ${Object.keys(METRIC_DIRECTION).join(', ')}.`);
@@ -48,9 +39,6 @@ export function registerResultsCommand(program: Command): void {
           console.log(`Session ${sessionId}: ${trials.length} trials stored, ${failed} failed; top ${ranked.length} by ${metric}:`);
           console.log(table(header, rows));
         }
-      } finally {
-        redis.disconnect();
-        await service.stop();
-      }
+      });
     });
 }

@@ -98,7 +98,7 @@ trial:
   heartbeat_timeout: 2s
   retry: { initial_interval: 200ms }
 `,
-      { bars: 100_000 },
+      { bars: 5000 },
     );
     const spec = specFor(campaign.config, 'fleet');
     const reference = specFor(campaign.config, 'fleet-ref');
@@ -125,11 +125,9 @@ trial:
     await sigkill(victim!);
     const storedAtKill = await store.countTrials(spec.sessionId);
     const c = startWorker('fleet-c', spec.taskQueue);
-    const killT = performance.now(); let readyT = 0; void c.ready.then(() => (readyT = performance.now()));
     assert.ok(storedAtKill < trials, `the worker was killed mid-run (${storedAtKill} of ${trials} stored)`);
 
     const summary = await handle.result();
-    t.diagnostic(`DEBUG victim ${victim === a ? 'a' : 'b'} c ready after ${readyT ? (readyT - killT).toFixed(0) : 'never'} session end after ${(performance.now() - killT).toFixed(0)}`);
     assert.equal(summary.counts.failed, 0);
     assert.equal(summary.counts.succeeded, trials);
 
