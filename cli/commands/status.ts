@@ -1,6 +1,7 @@
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { InputError } from '../../types/errors';
+import type { SessionSummary } from '../../types/session';
 import { progressQuery } from '../../workflows';
 import { connectClient } from '../../workers/connection';
 import { resolveServices, sessionUrl } from '../services';
@@ -23,13 +24,16 @@ export function registerStatusCommand(program: Command): void {
           if (err instanceof WorkflowNotFoundError) throw new InputError(`No session "${sessionId}" on ${services.target.address}.`);
           throw err;
         }
-        const progress = await handle.query(progressQuery).catch(() => null);
+        // A finished session answers from its result; a running one from its progress query.
+        const finished = description.status.name === 'COMPLETED' ? ((await handle.result()) as SessionSummary) : null;
+        const progress = finished ? null : await handle.query(progressQuery).catch(() => null);
         const status = {
           sessionId,
           status: description.status.name,
           startTime: description.startTime.toISOString(),
           closeTime: description.closeTime?.toISOString() ?? null,
           progress,
+          result: finished,
           webUi: sessionUrl(services.uiUrl, services.target.namespace, sessionId),
         };
         if (flags.json) {
@@ -41,6 +45,10 @@ export function registerStatusCommand(program: Command): void {
           const done = progress.counts.succeeded + progress.counts.failed;
           console.log(`Trials: ${done}/${progress.budget} done, ${progress.counts.failed} failed, ${progress.running} running; phase ${progress.phase}; workflow run ${progress.runs}`);
           if (progress.best) console.log(`Best: ${progress.best.objective} at trial ${progress.best.trialId} ${JSON.stringify(progress.best.params)}`);
+        }
+        if (finished) {
+          console.log(`Trials: ${finished.counts.succeeded} succeeded, ${finished.counts.failed} failed; outputs in ${finished.outputDir}`);
+          if (finished.best) console.log(`Best: ${finished.best.objective} ${JSON.stringify(finished.best.params)}`);
         }
         if (status.webUi) console.log(`Web UI: ${status.webUi}`);
       } finally {
