@@ -3,8 +3,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import type { TrialInput } from '../../activities/evaluators';
 import { TrialStore } from '../../activities/trialStore';
 import { WorkerStatsStore } from '../../activities/workerStats';
 import { startOrAttach } from '../../cli/sessionClient';
@@ -37,6 +39,18 @@ function sigkill(worker: WorkerProcess): Promise<void> {
   const exited = new Promise<void>((resolve) => worker.child.once('exit', () => resolve()));
   worker.child.kill('SIGKILL');
   return exited;
+}
+
+/** The trial ids of the evaluateTrial activities with these activity ids, from the run's history. */
+async function trialIdsOf(handle: WorkflowHandle, activityIds: Set<string>): Promise<number[]> {
+  const ids: number[] = [];
+  for (const event of (await handle.fetchHistory()).events ?? []) {
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name === 'evaluateTrial' && activityIds.has(scheduled.activityId ?? '')) {
+      ids.push(defaultPayloadConverter.fromPayload<TrialInput>(scheduled.input!.payloads![0]).trialId);
+    }
+  }
+  return ids;
 }
 
 describe('a fleet of worker processes survives a killed worker', { skip: services ? false : SKIP_REASON }, () => {
@@ -98,7 +112,7 @@ trial:
   heartbeat_timeout: 2s
   retry: { initial_interval: 200ms }
 `,
-      { bars: 5000 },
+      { bars: 50_000 },
     );
     const spec = specFor(campaign.config, 'fleet');
     const reference = specFor(campaign.config, 'fleet-ref');
@@ -110,20 +124,30 @@ trial:
     const { handle } = await startOrAttach(client.client, spec);
 
     await until('a third of the trials are stored', async () => (await store.countTrials(spec.sessionId)) >= trials / 3);
-    // The victim is a worker the server sees running a trial, so the kill loses work that must run elsewhere.
-    let victim: WorkerProcess | undefined;
-    await until('a worker runs a trial', async () => {
+    // The victim holds the session workflow (its sticky worker, the one that completed the last workflow task)
+    // and runs trials, so the kill loses both; the session then stalls until the server gives the workflow to
+    // another worker, long enough for the third worker to start and find work.
+    const events = (await handle.fetchHistory()).events ?? [];
+    const holder = [...events].reverse().find((e) => e.workflowTaskCompletedEventAttributes)?.workflowTaskCompletedEventAttributes?.identity;
+    const victim = [a, b].find((w) => w.id === holder);
+    assert.ok(victim, `the session is held by one of the two workers, not ${holder}`);
+    // Both of its trial slots busy: a single trial could finish between this look and the kill.
+    await until('the holder runs two trials', async () => {
       const { raw } = await handle.describe();
-      const busy = new Set(
-        (raw.pendingActivities ?? [])
-          .filter((p) => p.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED)
-          .map((p) => p.lastWorkerIdentity),
+      const running = (raw.pendingActivities ?? []).filter(
+        (p) => p.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED && p.lastWorkerIdentity === victim.id,
       );
-      victim = [a, b].find((w) => busy.has(w.id));
-      return victim !== undefined;
+      return running.length >= 2;
     }, 60_000, 0);
-    await sigkill(victim!);
+    await sigkill(victim);
     const storedAtKill = await store.countTrials(spec.sessionId);
+    // What the server still sees running on the dead worker is lost for sure and must run again elsewhere.
+    const atKill = await handle.describe();
+    const lostActivities = new Set(
+      (atKill.raw.pendingActivities ?? [])
+        .filter((p) => p.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED && p.lastWorkerIdentity === victim.id)
+        .flatMap((p) => (p.activityId ? [p.activityId] : [])),
+    );
     const c = startWorker('fleet-c', spec.taskQueue);
     assert.ok(storedAtKill < trials, `the worker was killed mid-run (${storedAtKill} of ${trials} stored)`);
 
@@ -141,8 +165,8 @@ trial:
 
     const fleetDone = performance.now();
     const undisturbed = await withWorker({ address, redisUrl, taskQueue: reference.taskQueue }, async () => {
-      const started = await startOrAttach(client.client, reference);
-      return started.handle.result();
+      const run = await startOrAttach(client.client, reference);
+      return run.handle.result();
     });
     assert.ok(summary.best && undisturbed.best);
     assert.equal(summary.best.objective, undisturbed.best.objective);
@@ -152,10 +176,14 @@ trial:
     await c.ready;
     const third = (await new WorkerStatsStore(redis).list()).find((w) => w.workerId === c.id);
     assert.ok(third && third.trialsDone > 0, `the third worker ran trials: ${JSON.stringify(third)}`);
+    const lost = await trialIdsOf(client.client.workflow.getHandle(spec.sessionId, atKill.runId), lostActivities);
+    for (const trialId of lost) {
+      const record = records[trialId - 1];
+      assert.ok(record.attempt > 1 && record.workerId !== victim.id, `lost trial ${trialId} ran again elsewhere: ${JSON.stringify(record)}`);
+    }
     const retried = records.filter((r) => r.attempt > 1).length;
-    assert.ok(retried > 0, 'trials lost with the killed worker ran again');
     t.diagnostic(
-      `killed at ${storedAtKill}/${trials} stored; ${retried} trials retried; the third worker ran ${third.trialsDone}; ` +
+      `killed at ${storedAtKill}/${trials} stored, losing trials ${JSON.stringify(lost)}; ${retried} trials retried; the third worker ran ${third.trialsDone}; ` +
         `fleet session ${((fleetDone - started) / 1000).toFixed(1)} s, undisturbed ${((performance.now() - fleetDone) / 1000).toFixed(1)} s`,
     );
   });
