@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
@@ -14,12 +13,12 @@ import { loadSessionSpec } from '../config/load';
 import type { SessionSpec } from '../types/session';
 import { machineDescription, writeBenchmarkSection } from './benchReport';
 import { startTemporalServer } from './devStack';
-import { PROJECT_ROOT, tuneflowHome } from './paths';
+import { tuneflowHome } from './paths';
+import { startWorkerProcess, type WorkerProcess } from './workerProcess';
 import { stopProcess } from './processes';
 import { ensureRedis } from './redis';
 import { ensureTemporalCli } from './temporalCli';
 
-const BIN = path.join(PROJECT_ROOT, 'bin', 'tuneflow');
 const BARS = 100_000;
 const REPEATS = 3;
 
@@ -32,29 +31,8 @@ interface Services {
   servicePids: Array<number | undefined>;
 }
 
-interface WorkerProcess {
-  id: string;
-  child: ChildProcess;
-  ready: Promise<void>;
-}
-
 function startWorker(services: Services, id: string, taskQueue: string, threads: number, concurrency: number): WorkerProcess {
-  const child = spawn(
-    process.execPath,
-    [BIN, 'worker', '--task-queue', taskQueue, '--worker-id', id, '--threads', String(threads), '--concurrency', String(concurrency), '--shutdown-grace', '30s'],
-    { env: { ...process.env, TEMPORAL_ADDRESS: services.address, REDIS_URL: services.redisUrl, TUNEFLOW_TASK_QUEUE: taskQueue }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (chunk) => {
-      stderr += chunk;
-      if (stderr.includes(`Worker ${id} polling`)) resolve();
-    });
-    child.once('exit', (code, signal) => reject(new Error(`worker ${id} exited (${code ?? signal}) before polling:\n${stderr}`)));
-  });
-  // The worker killed on purpose rejects `ready` long after it was awaited.
-  ready.catch(() => undefined);
-  return { id, child, ready };
+  return startWorkerProcess({ id, taskQueue, address: services.address, redisUrl: services.redisUrl, threads, concurrency });
 }
 
 /** CPU seconds a process (all its threads) has used, from /proc; null where /proc is not there. */

@@ -1,6 +1,5 @@
-import { execSync } from 'node:child_process';
 import { createSampler, type Algorithm } from '../search';
-import { writeBenchmarkSection } from './benchReport';
+import { machineDescription, writeBenchmarkSection } from './benchReport';
 import { FUNCTIONS, pointOf, spaceOf } from './bench/samplers/functions';
 import { backtestObjective, testFunctions, type Objective } from './bench/samplers/objectives';
 import { ensureVenv, pool, runOptuna } from './bench/samplers/optuna';
@@ -113,8 +112,7 @@ async function main(): Promise<void> {
     return `| ${s.observed.toLocaleString('en')} | ${fmt(s.perSecond)} | ${fmt(o.per_second)} | ${(s.perSecond / o.per_second).toFixed(1)}× | ${(s.stateBytes / 1024).toFixed(0)} kB | ${s.heapMiB.toFixed(0)} MiB |`;
   });
 
-  const cpu = execSync("lscpu | sed -n 's/^Model name: *//p'").toString().trim();
-  const body = `Command: \`npm run bench:samplers\` (BENCH_SEEDS=${SEEDS}); ${started.toISOString().slice(0, 10)}; ${cpu}, ${execSync('nproc').toString().trim()} cores shared with other work; Node ${process.version}; Optuna 5.0.0 and cmaes 0.13.1 in a throw-away venv, every sampler at its defaults, one sequential run per seed (tuneflow: ordered mode, parallelism 1).
+  const body = `Command: \`npm run bench:samplers\` (BENCH_SEEDS=${SEEDS}); ${started.toISOString().slice(0, 10)}; ${machineDescription()}, cores shared with other work; Node ${process.version}; Optuna 5.0.0 and cmaes 0.13.1 in a throw-away venv, every sampler at its defaults, one sequential run per seed (tuneflow: ordered mode, parallelism 1).
 
 ### Quality: regret of the best value, median (quartiles) over ${SEEDS} seeds
 

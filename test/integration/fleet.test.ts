@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -11,20 +10,12 @@ import { TrialStore } from '../../activities/trialStore';
 import { WorkerStatsStore } from '../../activities/workerStats';
 import { startOrAttach } from '../../cli/sessionClient';
 import { loadSessionSpec } from '../../config/load';
-import { PROJECT_ROOT } from '../../scripts/paths';
+import { startWorkerProcess, type WorkerProcess } from '../../scripts/workerProcess';
 import type { SessionSpec } from '../../types/session';
 import { makeCampaign } from '../helpers/campaign';
 import { connectTestClient, redisClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
 
-const BIN = path.join(PROJECT_ROOT, 'bin', 'tuneflow');
 const services = testServices();
-
-interface WorkerProcess {
-  id: string;
-  child: ChildProcess;
-  /** Resolves once the worker polls its task queue; rejects if it exits first. */
-  ready: Promise<void>;
-}
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000, everyMs = 50): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -64,22 +55,7 @@ describe('a fleet of worker processes survives a killed worker', { skip: service
   // joins late finds work there instead of the worker that holds the session taking every trial eagerly.
   function startWorker(name: string, taskQueue: string): WorkerProcess {
     const id = uniqueId(name);
-    const child = spawn(
-      process.execPath,
-      [BIN, 'worker', '--task-queue', taskQueue, '--worker-id', id, '--threads', '1', '--concurrency', '2', '--shutdown-grace', '30s'],
-      { env: { ...process.env, TEMPORAL_ADDRESS: address, REDIS_URL: redisUrl, TUNEFLOW_TASK_QUEUE: taskQueue }, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let stderr = '';
-    const ready = new Promise<void>((resolve, reject) => {
-      child.stderr!.on('data', (chunk) => {
-        stderr += chunk;
-        if (stderr.includes(`Worker ${id} polling`)) resolve();
-      });
-      child.once('exit', (code, signal) => reject(new Error(`worker ${id} exited (${code ?? signal}) before polling:\n${stderr}`)));
-    });
-    // A worker killed on purpose rejects `ready` long after it was awaited.
-    ready.catch(() => undefined);
-    const worker = { id, child, ready };
+    const worker = startWorkerProcess({ id, taskQueue, address, redisUrl, threads: 1, concurrency: 2 });
     workers.push(worker);
     return worker;
   }
