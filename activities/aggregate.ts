@@ -23,6 +23,23 @@ export class OutputWriter {
     writeFileAtomic(file, content);
     this.files.push(file);
   }
+
+  writeJson(name: string, value: unknown): void {
+    this.write(name, JSON.stringify(value, null, 2) + '\n');
+  }
+}
+
+/** The fields every run.json starts with: which session, from which config, with which seed and versions, when. */
+export function runIdentity(spec: SessionSpec, versions: Record<string, string>, startedAt: number | undefined) {
+  return {
+    session_id: spec.sessionId,
+    config_path: spec.configPath,
+    config: spec.config,
+    seed: spec.search.seed,
+    versions,
+    started_at: startedAt === undefined ? null : new Date(startedAt).toISOString(),
+    finished_at: new Date().toISOString(),
+  };
 }
 
 /**
@@ -54,27 +71,14 @@ export async function aggregate(
   out.write('report.html', renderReportHtml({ ...common, space: spec.search.space, bestEquity, generatedAt: new Date().toISOString() }));
 
   const meta = await store.getMeta(spec.sessionId);
-  out.write(
-    'run.json',
-    JSON.stringify(
-      {
-        session_id: spec.sessionId,
-        config_path: spec.configPath,
-        config: spec.config,
-        resolved: { evaluator: spec.evaluator, objective: spec.objective, search: spec.search, trial: spec.trial, session: spec.session },
-        seed: spec.search.seed,
-        versions,
-        started_at: new Date(meta?.startedAt ?? input.startedAt).toISOString(),
-        finished_at: new Date().toISOString(),
-        stopped_by: input.stoppedBy,
-        workflow_runs: input.runs,
-        counts: countStatuses(trials),
-        workers,
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  out.writeJson('run.json', {
+    ...runIdentity(spec, versions, meta?.startedAt ?? input.startedAt),
+    resolved: { evaluator: spec.evaluator, objective: spec.objective, search: spec.search, trial: spec.trial, session: spec.session },
+    stopped_by: input.stoppedBy,
+    workflow_runs: input.runs,
+    counts: countStatuses(trials),
+    workers,
+  });
   return { outputDir: out.dir, files: out.files };
 }
 
@@ -110,7 +114,7 @@ function writeRankings(out: OutputWriter, spec: SessionSpec, trials: TrialRecord
     weighted_rank: weighted.get(t.trialId)?.rank ?? null,
     metrics: t.metrics,
   }));
-  out.write('best_params.json', JSON.stringify({ session_id: spec.sessionId, objective: spec.objective, best }, null, 2) + '\n');
+  out.writeJson('best_params.json', { session_id: spec.sessionId, objective: spec.objective, best });
 
   out.write(
     'rankings.csv',

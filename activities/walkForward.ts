@@ -4,7 +4,7 @@ import { loadCsv } from '../backtest';
 import { computeCalendar } from '../backtest/calendar';
 import type { LeaderboardEntry, SessionCounts, SessionSpec, SplitResult, WalkForwardSpec } from '../types/session';
 import type { TrialRecord } from '../types/trial';
-import { OutputWriter, type AggregateResult } from './aggregate';
+import { OutputWriter, runIdentity, type AggregateResult } from './aggregate';
 import { runWindow } from './backtestTrial';
 import { toCsv } from './files';
 import type { TrialStore } from './trialStore';
@@ -95,36 +95,22 @@ export async function aggregateWalkForward(store: TrialStore, input: WalkForward
     ),
   );
   const recommended = analysis.recommended;
-  out.write(
-    'best_params.json',
-    JSON.stringify(
-      {
-        session_id: spec.sessionId,
-        objective: spec.objective,
-        recommended: recommended && { params: recommended.params, score: recommended.score, splits_evaluated: recommended.splitsEvaluated, mean_oos_sharpe: recommended.meanOosSharpe },
-        rule: 'best mean out-of-sample rank score across splits; ties go to the higher mean out-of-sample Sharpe',
-        per_split: analysis.splits.map((a) => ({ split: a.split, params: a.params, oos_objective: a.oosObjective, wfe: a.wfe })),
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  out.writeJson('best_params.json', {
+    session_id: spec.sessionId,
+    objective: spec.objective,
+    recommended: recommended && { params: recommended.params, score: recommended.score, splits_evaluated: recommended.splitsEvaluated, mean_oos_sharpe: recommended.meanOosSharpe },
+    rule: 'best mean out-of-sample rank score across splits; ties go to the higher mean out-of-sample Sharpe',
+    per_split: analysis.splits.map((a) => ({ split: a.split, params: a.params, oos_objective: a.oosObjective, wfe: a.wfe })),
+  });
   const { stitched } = analysis;
-  out.write(
-    'walk_forward.json',
-    JSON.stringify(
-      {
-        mode: spec.walkForward?.mode,
-        failed_splits: input.failures,
-        overall_wfe: analysis.overallWfe,
-        stitched: { return_pct: stitched.returnPct, max_drawdown_pct: stitched.maxDrawdownPct, bars: stitched.bars, t_stat: stitched.tStat, sharpe_ann: stitched.sharpeAnn },
-        drift: analysis.drift,
-        splits: analysis.splits,
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  out.writeJson('walk_forward.json', {
+    mode: spec.walkForward?.mode,
+    failed_splits: input.failures,
+    overall_wfe: analysis.overallWfe,
+    stitched: { return_pct: stitched.returnPct, max_drawdown_pct: stitched.maxDrawdownPct, bars: stitched.bars, t_stat: stitched.tStat, sharpe_ann: stitched.sharpeAnn },
+    drift: analysis.drift,
+    splits: analysis.splits,
+  });
 
   const trials: TrialRecord[] = [];
   for (const r of results) for await (const t of store.iterateTrials(r.sessionId)) trials.push({ ...t, trialId: trials.length + 1 });
@@ -132,24 +118,11 @@ export async function aggregateWalkForward(store: TrialStore, input: WalkForward
   out.write('summary.md', renderSummaryMarkdown(common));
   out.write('report.html', renderReportHtml({ ...common, space: spec.search.space, generatedAt: new Date().toISOString() }));
   const meta = await store.getMeta(spec.sessionId);
-  out.write(
-    'run.json',
-    JSON.stringify(
-      {
-        session_id: spec.sessionId,
-        config_path: spec.configPath,
-        config: spec.config,
-        seed: spec.search.seed,
-        versions,
-        started_at: meta ? new Date(meta.startedAt).toISOString() : null,
-        finished_at: new Date().toISOString(),
-        splits: results.map((r) => ({ split: r.k, session_id: r.sessionId, counts: r.counts })),
-        failed_splits: input.failures,
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  out.writeJson('run.json', {
+    ...runIdentity(spec, versions, meta?.startedAt),
+    splits: results.map((r) => ({ split: r.k, session_id: r.sessionId, counts: r.counts })),
+    failed_splits: input.failures,
+  });
   const best: LeaderboardEntry | null =
     recommended && { trialId: 0, params: recommended.params, objective: recommended.meanOosSharpe ?? recommended.score };
   return { outputDir: out.dir, files: out.files, recommended: best };
