@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { getStrategy, loadCsv, loadStrategyModule, runBacktest, type Bars } from '../backtest';
+import { loadCsv, moduleRef, resolveStrategy, runBacktest, type Bars, type StrategyDef } from '../backtest';
 import type { Params } from '../search/types';
 import type { BacktestEvaluatorSpec } from '../types/session';
 import type { MetricValues } from '../types/trial';
@@ -7,7 +7,6 @@ import type { MetricValues } from '../types/trial';
 // One process or thread serves every session its worker runs, so only a few recent data files stay loaded.
 const MAX_CACHED_FILES = 4;
 const dataCache = new Map<string, { mtimeMs: number; bars: Bars }>();
-const loadedModules = new Set<string>();
 
 /** The bars of `file`, read once and again when the file changes; least recently used files are dropped. */
 function bars(file: string): Bars {
@@ -25,16 +24,22 @@ function bars(file: string): Bars {
 }
 
 /**
+ * The session's strategy, from its module version when it has one: the same lookup in pool threads and on
+ * the main thread (aggregation, walk-forward evaluation), so every step of a session runs the same code.
+ */
+function strategyOf(spec: BacktestEvaluatorSpec): StrategyDef {
+  const module = spec.strategyModule;
+  // Specs written before modules were referenced by content name only the path.
+  return resolveStrategy(spec.strategy, typeof module === 'string' ? moduleRef(module) : module);
+}
+
+/**
  * One built-in backtest of a trial, in whatever thread calls it. Metrics the engine cannot define (NaN)
  * become null, so they survive JSON.
  * @throws InvalidParametersError for parameters the strategy rejects; InputError for bad data or modules.
  */
 export function runBacktestTrial(spec: BacktestEvaluatorSpec, params: Params): MetricValues {
-  if (spec.strategyModule && !loadedModules.has(spec.strategyModule)) {
-    loadStrategyModule(spec.strategyModule);
-    loadedModules.add(spec.strategyModule);
-  }
-  const result = runBacktest(bars(spec.dataPath), getStrategy(spec.strategy), params, { cash: spec.cash, commission: spec.commission, window: spec.window });
+  const result = runBacktest(bars(spec.dataPath), strategyOf(spec), params, { cash: spec.cash, commission: spec.commission, window: spec.window });
   const metrics: MetricValues = {};
   for (const [name, value] of Object.entries(result.metrics) as Array<[string, number]>) metrics[name] = Number.isFinite(value) ? value : null;
   return metrics;
@@ -46,7 +51,7 @@ const MAX_CURVE_POINTS = 5000;
 /** The equity curve of one parameter set (for the report), thinned to at most MAX_CURVE_POINTS points. */
 export function bestEquityCurve(spec: BacktestEvaluatorSpec, params: Params): { times: number[]; equity: number[] } {
   const data = bars(spec.dataPath);
-  const { equity } = runBacktest(data, getStrategy(spec.strategy), params, { cash: spec.cash, commission: spec.commission });
+  const { equity } = runBacktest(data, strategyOf(spec), params, { cash: spec.cash, commission: spec.commission });
   const step = Math.max(1, Math.ceil(equity.length / MAX_CURVE_POINTS));
   const times: number[] = [];
   const values: number[] = [];
@@ -64,7 +69,7 @@ export function runWindow(
   window: { start: number; end: number },
 ): { metrics: MetricValues; times: number[]; equity: number[] } {
   const data = bars(spec.dataPath);
-  const result = runBacktest(data, getStrategy(spec.strategy), params, { cash: spec.cash, commission: spec.commission, window });
+  const result = runBacktest(data, strategyOf(spec), params, { cash: spec.cash, commission: spec.commission, window });
   const metrics: MetricValues = {};
   for (const [name, value] of Object.entries(result.metrics) as Array<[string, number]>) metrics[name] = Number.isFinite(value) ? value : null;
   return { metrics, times: Array.from(data.time.subarray(window.start, window.end)), equity: Array.from(result.equity) };

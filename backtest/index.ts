@@ -11,5 +11,6 @@ export { runBacktest, runMany, type BacktestResult } from './run';
 export { Target, type Constraint, type ParamSpec, type ParamValue, type Params, type StrategyDef } from './strategies/types';
 export { getStrategy, listStrategies, registerStrategy } from './strategies/registry';
 export { loadStrategyModule } from './strategies/module';
+export { moduleRef, resolveStrategy, strategyFromModule, type StrategyModuleRef } from './strategies/moduleRef';
 export { checkStrategyParams } from './strategies/check';
 export { describeParams, parseParamText, resolveParams } from './strategies/params';

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerBacktestCommand } from './commands/backtest';
 import { registerCancelCommand } from './commands/cancel';
+import { registerCheckCommand } from './commands/check';
 import { registerDevCommand } from './commands/dev';
 import { registerPlanCommand } from './commands/plan';
 import { registerReportCommands } from './commands/report';
@@ -18,6 +19,7 @@ function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`tuneflow: ${text.replace(/^error: /, '')}`) });
   registerRunCommand(program);
+  registerCheckCommand(program);
   registerWorkerCommand(program);
   registerWorkersCommand(program);
   registerDevCommand(program);
@@ -31,10 +33,17 @@ function buildProgram(): Command {
   return program;
 }
 
-async function main(argv: string[]): Promise<number> {
+/**
+ * Runs one `tuneflow` command line and returns its exit code; it never exits the process itself, so the
+ * input fuzzer can drive it in-process.
+ */
+export async function runCli(argv: string[]): Promise<number> {
+  process.exitCode = undefined;
   try {
     await buildProgram().parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+    const code = typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+    process.exitCode = undefined;
+    return code;
   } catch (err) {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT.ok : EXIT.error;
@@ -43,7 +52,3 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv).then((code) => {
-  // Open handles (gRPC channels, timers) must not keep a finished command alive.
-  process.exit(code);
-});

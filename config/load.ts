@@ -6,6 +6,10 @@ import type { z } from 'zod';
 import { gridSize, validateSpace } from '../search';
 import type { Algorithm, Distribution, SearchSpace } from '../search/types';
 import { InputError } from '../types/errors';
+import { readTextFile } from './files';
+import { moduleRef, type StrategyModuleRef } from '../backtest';
+import { MAX_NAME_LENGTH } from './schema';
+import { parallelismSchema, seedSchema, sessionIdProblem, trialsSchema } from './limits';
 import type { EvaluatorSpec, SessionSpec, WalkForwardSpec } from '../types/session';
 import { METRIC_DIRECTION } from './metrics';
 import { configSchema, type CampaignConfig, type ParamConfig } from './schema';
@@ -25,23 +29,46 @@ export interface ConfigOverrides {
 
 export const DEFAULT_TASK_QUEUE = 'tuneflow';
 
+/** A campaign is a page of settings; anything this large is the wrong file. */
+const MAX_CONFIG_BYTES = 1 << 20;
+/** YAML anchors a config needs are few; thousands are an expansion bomb. */
+const MAX_ALIASES = 100;
+
 /** Reads and parses the YAML file; syntax errors name the line and column. */
 export function readConfigFile(file: string): { raw: unknown; config: CampaignConfig } {
-  if (!fs.existsSync(file)) throw new InputError(`Config file ${file} does not exist.`);
-  const text = fs.readFileSync(file, 'utf8');
-  const doc = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const text = readTextFile(file, 'Config file', MAX_CONFIG_BYTES);
+  const lines = new YAML.LineCounter();
+  const doc = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
   if (doc.errors.length > 0) {
     const err = doc.errors[0];
-    const [line, col] = err.linePos?.[0] ? [err.linePos[0].line, err.linePos[0].col] : [0, 0];
+    const { line, col } = lines.linePos(err.pos[0]);
     throw new InputError(`${file}, line ${line}, column ${col}: invalid YAML: ${err.message.split('\n')[0]}`);
   }
-  const raw = doc.toJS() as unknown;
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIASES }) as unknown;
+  } catch (err) {
+    throw new InputError(`${file}: invalid YAML: ${(err as Error).message} (more than ${MAX_ALIASES} alias expansions); write the values out instead of repeating anchors.`);
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new InputError(`${file}: expected a mapping of settings at the top level (data, strategy, params, ...).`);
   }
+  const reserved = reservedKeyPath(raw);
+  if (reserved) throw new InputError(`${file}: \`${reserved}\`: "__proto__" cannot be a key; rename it.`);
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw new InputError(`${file}: ${describeIssues(parsed.error.issues)}`);
   return { raw, config: parsed.data };
+}
+
+/** The key path of the first `__proto__` key: JavaScript objects drop it silently, so it must be an error. */
+function reservedKeyPath(value: unknown, at: string[] = []): string | null {
+  if (value === null || typeof value !== 'object') return null;
+  for (const key of Object.getOwnPropertyNames(value)) {
+    if (key === '__proto__') return [...at, key].join('.');
+    const inner = reservedKeyPath((value as Record<string, unknown>)[key], [...at, key]);
+    if (inner) return inner;
+  }
+  return null;
 }
 
 function keyPath(p: PropertyKey[]): string {
@@ -87,6 +114,7 @@ function withFile(file: string, fn: () => void): void {
  * @throws InputError naming the file, the key path and the problem.
  */
 export function loadSessionSpec(configFile: string, overrides: ConfigOverrides = {}): SessionSpec {
+  checkOverrides(overrides);
   const file = path.resolve(configFile);
   const { raw, config } = readConfigFile(file);
   const baseDir = path.dirname(file);
@@ -128,13 +156,13 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
   }
   if (finite !== null && algorithm === 'grid') trials = Math.min(trials, finite);
 
-  const name = config.name ?? path.basename(file).replace(/\.ya?ml$/i, '');
+  const name = config.name ?? defaultName(file);
   const sessionId = overrides.sessionId ?? defaultSessionId(name);
-  if (!/^[A-Za-z0-9._-]+$/.test(sessionId)) {
-    throw new InputError(`--session-id "${sessionId}": use letters, digits, dot, dash or underscore.`);
-  }
+  const idProblem = sessionIdProblem(sessionId);
+  if (idProblem) throw new InputError(`--session-id "${shorten(sessionId)}": ${idProblem}.`);
 
   const outputDir = path.resolve(overrides.outputDir ?? path.resolve(process.cwd(), config.output.dir));
+  checkOutputFolder(outputDir, sessionId, overrides.outputDir !== undefined ? '--output' : `${file}: \`output.dir\``);
   let evaluator: EvaluatorSpec;
   if (config.evaluator) {
     const cwd = path.resolve(baseDir, config.evaluator.cwd);
@@ -150,8 +178,12 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
     };
   } else {
     const strategy = typeof config.strategy === 'string' ? config.strategy : config.strategy!.name;
-    const strategyModule = typeof config.strategy === 'object' ? path.resolve(baseDir, config.strategy.module) : undefined;
-    withFile(file, () => checkStrategyParams(strategy, Object.keys(space), strategyModule));
+    const modulePath = typeof config.strategy === 'object' ? path.resolve(baseDir, config.strategy.module) : undefined;
+    let strategyModule: StrategyModuleRef | undefined;
+    withFile(file, () => {
+      strategyModule = modulePath ? moduleRef(modulePath) : undefined;
+      checkStrategyParams(strategy, Object.keys(space), strategyModule);
+    });
     evaluator = { kind: 'backtest', dataPath, strategy, strategyModule, cash: config.backtest.cash, commission: config.backtest.commission };
   }
 
@@ -159,7 +191,7 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
   if (config.walk_forward) {
     if (evaluator.kind !== 'backtest') throw new InputError(`${file}: \`walk_forward\` needs the built-in engine (\`strategy\`), not an external \`evaluator\`.`);
     const wf = config.walk_forward;
-    const warmup = maxWarmup(evaluator.strategy, space);
+    const warmup = maxWarmup(evaluator.strategy, space, evaluator.strategyModule);
     let plan;
     try {
       plan = planSplits({ splits: wf.splits, train: wf.train, test: wf.test, mode: wf.mode, gap: wf.gap }, bars.time, warmup);
@@ -211,6 +243,49 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
     tags: config.session.tags,
     taskQueue: config.session.task_queue ?? process.env.TUNEFLOW_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
   };
+}
+
+/** The name a config gets from its file when it has none; the schema's rule applies to it too. */
+function defaultName(file: string): string {
+  const base = path.basename(file).replace(/\.ya?ml$/i, '').replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[^A-Za-z0-9]+/, '');
+  return (base || 'session').slice(0, MAX_NAME_LENGTH);
+}
+
+/** Flags are held to the limits the YAML schema enforces, and named in the message. */
+function checkOverrides(overrides: ConfigOverrides): void {
+  const checks: Array<[string, number | undefined, typeof trialsSchema]> = [
+    ['--trials', overrides.trials, trialsSchema],
+    ['--seed', overrides.seed, seedSchema],
+    ['--parallelism', overrides.parallelism, parallelismSchema],
+  ];
+  for (const [flag, value, schema] of checks) {
+    if (value === undefined) continue;
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) throw new InputError(`${flag} ${value}: expected ${parsed.error.issues[0].message}.`);
+  }
+}
+
+/**
+ * The outputs land in `<dir>/<session>`: refuse, before anything starts, a folder that is a file, cannot be
+ * created or is not writable, so a session never ends in an aggregation that fails on every attempt.
+ */
+function checkOutputFolder(dir: string, sessionId: string, where: string): void {
+  const target = path.join(dir, sessionId);
+  let existing = target;
+  while (!fs.existsSync(existing)) existing = path.dirname(existing);
+  const stat = fs.statSync(existing);
+  if (!stat.isDirectory()) {
+    throw new InputError(`${where}: ${existing} is a file, so the outputs cannot go to ${target}; choose a folder.`);
+  }
+  try {
+    fs.accessSync(existing, fs.constants.W_OK | fs.constants.X_OK);
+  } catch {
+    throw new InputError(`${where}: ${existing} is not writable, so the outputs cannot go to ${target}; choose a folder you can write to.`);
+  }
+}
+
+function shorten(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 40)}…(${text.length} characters)` : text;
 }
 
 function defaultSessionId(name: string): string {

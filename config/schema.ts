@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
+import { LIMITS, parallelismSchema, seedSchema, trialsSchema } from './limits';
+
+/** Leaves room for the timestamp a default session id appends to the name. */
+export const MAX_NAME_LENGTH = LIMITS.maxSessionIdLength - 16;
 
 const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const ms = parseDuration(value);
@@ -42,7 +46,11 @@ const objective = z.union([
 
 /** The campaign YAML. Keys are snake case; unknown keys are errors, never ignored. */
 export const configSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, dot, dash or underscore').optional(),
+  name: z
+    .string()
+    .max(MAX_NAME_LENGTH)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, dot, dash or underscore, starting with a letter or digit')
+    .optional(),
   data: z.string().min(1),
   strategy: z.union([z.string().min(1), z.strictObject({ name: z.string().min(1), module: z.string().min(1) })]).optional(),
   evaluator: z
@@ -69,7 +77,8 @@ export const configSchema = z.strictObject({
   backtest: z
     .strictObject({
       cash: z.number().positive().default(10_000),
-      commission: z.number().min(0).max(0.5).default(0),
+      // The engine's own bound: a commission of 10 % or more per fill is a typo for a percentage.
+      commission: z.number().min(0).lt(0.1).default(0),
     })
     .default({ cash: 10_000, commission: 0 }),
   params: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'parameter names are identifiers'), param),
@@ -78,9 +87,9 @@ export const configSchema = z.strictObject({
   search: z
     .strictObject({
       algorithm: z.enum(['grid', 'random', 'qmc', 'tpe', 'cmaes', 'genetic']).default('grid'),
-      seed: z.number().int().min(0).default(42),
-      trials: z.number().int().positive().optional(),
-      parallelism: z.number().int().min(1).max(500).default(8),
+      seed: seedSchema.default(42),
+      trials: trialsSchema.optional(),
+      parallelism: parallelismSchema.default(8),
       mode: z.enum(['ordered', 'eager']).default('ordered'),
       options: z.record(z.string(), z.unknown()).default({}),
     })

@@ -1,4 +1,4 @@
-import { getStrategy, resolveParams } from '../backtest';
+import { resolveParams, resolveStrategy, type StrategyModuleRef } from '../backtest';
 import type { Params, SearchSpace } from '../search/types';
 
 /**
@@ -6,8 +6,8 @@ import type { Params, SearchSpace } from '../search/types';
  * every numeric range (and at each categorical choice), so every walk-forward window can be given the bars
  * its indicators need before it starts.
  */
-export function maxWarmup(strategy: string, space: SearchSpace): number {
-  const def = getStrategy(strategy);
+export function maxWarmup(strategy: string, space: SearchSpace, module?: StrategyModuleRef): number {
+  const def = resolveStrategy(strategy, module);
   const top: Params = {};
   const categorical: Array<[string, Params[string][]]> = [];
   for (const [name, d] of Object.entries(space)) {

@@ -1,3 +1,4 @@
+import type { StrategyModuleRef } from '../backtest/strategies/moduleRef';
 import type { Direction, Params, SamplerConfig } from '../search/types';
 
 /** What one trial runs: a built-in or user strategy over a data file. */
@@ -7,8 +8,8 @@ export interface BacktestEvaluatorSpec {
   dataPath: string;
   /** A registered strategy name. */
   strategy: string;
-  /** Absolute path of a user strategy module that registers `strategy`, when it is not built in. */
-  strategyModule?: string;
+  /** The user strategy module that defines `strategy` (path and content hash), when it is not built in. */
+  strategyModule?: StrategyModuleRef;
   cash: number;
   commission: number;
   /**

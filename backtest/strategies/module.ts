@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import Module from 'node:module';
 import path from 'node:path';
 import { InputError } from '../../types/errors';
 import { registerStrategy } from './registry';
@@ -20,36 +21,60 @@ import { validateStrategyDef } from './validate';
 export function loadStrategyModule(file: string): StrategyDef {
   const abs = path.resolve(file);
   if (!fs.existsSync(abs)) throw new InputError(`${file}: strategy module not found.`);
-  if (abs.endsWith('.ts')) installTypeScriptLoader(file);
+  return registerStrategy(compileStrategyModule(abs, fs.readFileSync(abs, 'utf8'), file));
+}
+
+/**
+ * Compiles one version of a strategy module into a module instance of its own (outside Node's require
+ * cache), so two versions of one file, or two files exporting the same strategy name, never replace each
+ * other. Modules it imports resolve from its folder as usual.
+ * @throws InputError when it fails to load or exports no valid strategy.
+ */
+export function compileStrategyModule(abs: string, source: string, shownAs: string): StrategyDef {
+  if (abs.endsWith('.ts')) installTypeScriptLoader(shownAs);
   let exported: unknown;
   try {
-    exported = require(abs);
+    const m = new Module(abs, module);
+    m.filename = abs;
+    m.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(abs));
+    const code = abs.endsWith('.ts') ? transpile(source, abs) : source;
+    (m as Module & { _compile(code: string, filename: string): void })._compile(code, abs);
+    exported = m.exports;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const hint = code === 'ERR_REQUIRE_ESM' ? ' ES modules are not supported; write CommonJS (.js) or TypeScript (.ts).' : '';
-    throw new InputError(`${file}: the strategy module failed to load: ${(err as Error).message}${hint}`);
+    const hint = code === 'ERR_REQUIRE_ESM' || /Cannot use import statement|Unexpected token 'export'/.test((err as Error).message)
+      ? ' ES modules are not supported; write CommonJS (.js) or TypeScript (.ts).'
+      : '';
+    throw new InputError(`${shownAs}: the strategy module failed to load: ${(err as Error).message}${hint}`);
   }
   const ns = exported as Record<string, unknown> | undefined;
   const def = ns?.default ?? ns?.strategy ?? ns;
-  validateStrategyDef(def, file);
-  return registerStrategy(def);
+  validateStrategyDef(def, shownAs);
+  return def;
 }
 
-function installTypeScriptLoader(file: string): void {
-  const extensions = require.extensions as Record<string, ((m: NodeModule, filename: string) => void) | undefined>;
-  if (extensions['.ts']) return;
-  let ts: typeof import('typescript');
+function typescript(file: string): typeof import('typescript') {
   try {
-    ts = require('typescript') as typeof import('typescript');
+    return require('typescript') as typeof import('typescript');
   } catch {
     throw new InputError(`${file}: loading a .ts strategy needs the "typescript" package; install it or compile the module to .js.`);
   }
+}
+
+function transpile(source: string, filename: string): string {
+  const ts = typescript(filename);
+  return ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    fileName: filename,
+  }).outputText;
+}
+
+/** `.ts` files a strategy module imports are compiled on the fly too. */
+function installTypeScriptLoader(file: string): void {
+  const extensions = require.extensions as Record<string, ((m: NodeModule, filename: string) => void) | undefined>;
+  if (extensions['.ts']) return;
+  typescript(file);
   extensions['.ts'] = (m, filename) => {
-    const source = fs.readFileSync(filename, 'utf8');
-    const { outputText } = ts.transpileModule(source, {
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-      fileName: filename,
-    });
-    (m as NodeModule & { _compile(code: string, filename: string): void })._compile(outputText, filename);
+    (m as NodeModule & { _compile(code: string, filename: string): void })._compile(transpile(fs.readFileSync(filename, 'utf8'), filename), filename);
   };
 }

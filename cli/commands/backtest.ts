@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { getStrategy, listStrategies, loadCsv, loadStrategyModule, parseParamText, resolveParams, runBacktest } from '../../backtest';
+import path from 'node:path';
+import { listStrategies, loadCsv, moduleRef, parseParamText, resolveParams, resolveStrategy, runBacktest } from '../../backtest';
 import type { BacktestOptions, Params } from '../../backtest';
 import { formatIsoTime } from '../../backtest/dates';
 import { InputError } from '../../types/errors';
@@ -34,8 +35,7 @@ export function registerBacktestCommand(program: Command): void {
     .option('--take-profit <fraction>', 'take-profit distance from the signal close, e.g. 0.1')
     .option('--json', 'print one JSON object: every metric (null where undefined) and the parameters')
     .action((flags: BacktestFlags) => {
-      if (flags.strategyModule) loadStrategyModule(flags.strategyModule);
-      const def = getStrategy(flags.strategy);
+      const def = resolveStrategy(flags.strategy, flags.strategyModule ? moduleRef(path.resolve(flags.strategyModule)) : undefined);
       const bars = loadCsv(flags.data);
       const given: Params = {};
       for (const pair of flags.param) {

@@ -1,42 +1,30 @@
 import { Client } from '@temporalio/client';
 import type { Command } from 'commander';
-import { loadSessionSpec, type ConfigOverrides } from '../../config/load';
-import type { Algorithm } from '../../search/types';
+import { loadSessionSpec } from '../../config/load';
 import type { SessionSummary } from '../../types/session';
 import { progressQuery } from '../../workflows';
 import { connectClient, connectWorker } from '../../workers/connection';
 import { createTuneflowWorker } from '../../workers/worker';
 import { EXIT } from '../errors';
-import { nonNegativeInt, oneOf, positiveInt } from '../options';
+import { positiveInt } from '../options';
 import { printSummary } from '../print';
 import { resolveServices, sessionUrl } from '../services';
 import { startOrAttach, type SessionHandle } from '../sessionClient';
+import { addSessionFlags, overridesOf, type SessionFlags } from '../sessionFlags';
 
-interface RunFlags {
-  sessionId?: string;
-  trials?: number;
-  parallelism?: number;
-  seed?: number;
-  algorithm?: Algorithm;
-  output?: string;
+interface RunFlags extends SessionFlags {
   json?: boolean;
   detach?: boolean;
   concurrency?: number;
 }
 
-const ALGORITHMS = ['grid', 'random', 'qmc', 'tpe', 'cmaes', 'genetic'] as const;
-
 export function registerRunCommand(program: Command): void {
-  program
-    .command('run')
-    .description('run a tuning session from a campaign YAML (starts or attaches to it)')
-    .argument('<config>', 'campaign YAML file')
-    .option('--session-id <id>', 'session id (= workflow id); running an existing id attaches to it')
-    .option('--trials <n>', 'trial budget', positiveInt('--trials'))
-    .option('--parallelism <n>', 'trials in flight at once', positiveInt('--parallelism'))
-    .option('--seed <n>', 'seed of the search algorithm', nonNegativeInt('--seed'))
-    .option('--algorithm <name>', `search algorithm (${ALGORITHMS.join(', ')})`, oneOf('--algorithm', ALGORITHMS))
-    .option('--output <dir>', 'folder for outputs (default: output.dir of the config, else ./outputs)')
+  addSessionFlags(
+    program
+      .command('run')
+      .description('run a tuning session from a campaign YAML (starts or attaches to it)')
+      .argument('<config>', 'campaign YAML file'),
+  )
     .option('--concurrency <n>', 'trial activities at once on the in-process worker', positiveInt('--concurrency'))
     .option('--json', 'print the summary as JSON on stdout')
     .option('--detach', 'start the session, print its id and return')
@@ -46,15 +34,7 @@ export function registerRunCommand(program: Command): void {
 }
 
 async function runSession(configFile: string, flags: RunFlags): Promise<number> {
-  const overrides: ConfigOverrides = {
-    sessionId: flags.sessionId,
-    trials: flags.trials,
-    parallelism: flags.parallelism,
-    seed: flags.seed,
-    algorithm: flags.algorithm,
-    outputDir: flags.output,
-  };
-  const spec = loadSessionSpec(configFile, overrides);
+  const spec = loadSessionSpec(configFile, overridesOf(flags));
   const services = await resolveServices();
   const say = (line: string) => console.error(line);
   let interrupted = false;

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import {
-  checkStrategyParams, generateBars, getStrategy, listStrategies, loadStrategyModule, registerStrategy, resolveParams,
-  runBacktest, Target, type StrategyDef,
+  checkStrategyParams, generateBars, getStrategy, listStrategies, loadStrategyModule, moduleRef, registerStrategy, resolveParams,
+  resolveStrategy, runBacktest, Target, type StrategyDef,
 } from '../../backtest';
 import { InputError, InvalidParametersError } from '../../types/errors';
 
@@ -81,10 +81,37 @@ test('loadStrategyModule loads, validates and registers .js and .ts modules', ()
     assert.equal(loadStrategyModule(file).name, name);
     assert.ok(runBacktest(bars, name, { n: 2 }, options).metrics.trades > 0);
   }
-  checkStrategyParams('user_rising_ts', ['n'], ts);
+  checkStrategyParams('user_rising_ts', ['n'], moduleRef(ts));
 
   const bad = path.join(dir, 'bad.js');
   fs.writeFileSync(bad, `module.exports = { name: 'bad', description: '', params: { n: { type: 'int', default: 0, min: 1, max: 5, description: '' } }, lookback: () => 0, signals() {} };\n`);
   assert.throws(() => loadStrategyModule(bad), { name: 'InputError', message: /bad.js: bad: parameter "n" needs min <= default <= max/ });
   assert.throws(() => loadStrategyModule(path.join(dir, 'none.js')), { name: 'InputError', message: /not found/ });
+});
+
+test('strategy modules load by content: two modules sharing a strategy name stay apart, an edit is refused for the old session', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tuneflow-modules-'));
+  // Two sessions' modules, both named "same_name", differing only in which way they trade.
+  const module = (direction: number) =>
+    `module.exports = { name: 'same_name', description: '', params: { n: { type: 'int', default: 2, min: 1, max: 10, description: '' } },
+      lookback: (p) => p.n, signals(ind, p, out) { out.fill(${direction}); } };\n`;
+  const a = path.join(dir, 'a.js');
+  const b = path.join(dir, 'b.js');
+  fs.writeFileSync(a, module(1));
+  fs.writeFileSync(b, module(2));
+  const refA = moduleRef(a);
+  const refB = moduleRef(b);
+  const tradeA = runBacktest(bars, resolveStrategy('same_name', refA), { n: 2 }, options).metrics.return_pct;
+  const tradeB = runBacktest(bars, resolveStrategy('same_name', refB), { n: 2 }, options).metrics.return_pct;
+  assert.notEqual(tradeA, tradeB, 'each session runs its own module');
+  assert.equal(runBacktest(bars, resolveStrategy('same_name', refA), { n: 2 }, options).metrics.return_pct, tradeA, 'loading b did not replace a');
+  assert.throws(() => getStrategy('same_name'), /Unknown strategy/, 'session modules never enter the global registry');
+
+  fs.writeFileSync(b, module(1) + '// edited\n');
+  assert.equal(resolveStrategy('same_name', refB).name, 'same_name', 'a cached version keeps serving its session');
+  const fresh = { path: b, sha256: refB.sha256.replace(/^./, (c) => (c === '0' ? '1' : '0')) };
+  assert.throws(() => resolveStrategy('same_name', fresh), { name: 'InputError', message: /changed after the session was configured/ });
+  assert.equal(runBacktest(bars, resolveStrategy('same_name', moduleRef(b)), { n: 2 }, options).metrics.return_pct, tradeA, 'a new session picks up the edit');
+  assert.throws(() => resolveStrategy('other', moduleRef(a)), { name: 'InputError', message: /defines strategy "same_name", not "other"/ });
+  assert.throws(() => resolveStrategy('same_name', { path: path.join(dir, 'gone.js'), sha256: '0'.repeat(64) }), { name: 'InputError', message: /not found/ });
 });

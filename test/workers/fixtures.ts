@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TrialInput } from '../../activities/evaluators';
-import { formatCsv, generateBars, type Bars } from '../../backtest';
+import { formatCsv, generateBars, moduleRef, type Bars } from '../../backtest';
 import type { Params } from '../../search/types';
 
 export interface PoolFixture {
@@ -50,7 +50,7 @@ export function trial(fx: PoolFixture, trialId: number, strategy: string, params
       kind: 'backtest',
       dataPath: fx.dataPath,
       strategy,
-      strategyModule: strategy === 'pool_probe' ? fx.probeModule : undefined,
+      strategyModule: strategy === 'pool_probe' ? moduleRef(fx.probeModule) : undefined,
       cash: 10_000,
       commission: 0.002,
     },

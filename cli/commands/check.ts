@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { loadSessionSpec } from '../../config/load';
+import { strategyLabel } from '../sessionClient';
+import { addSessionFlags, overridesOf, type SessionFlags } from '../sessionFlags';
+
+/**
+ * `tuneflow check`: every check `tuneflow run` makes before it starts anything (YAML, data, strategy and
+ * parameters, constraints, limits, output folder), and nothing else: no server, no file written.
+ */
+export function registerCheckCommand(program: Command): void {
+  addSessionFlags(
+    program
+      .command('check')
+      .description('validate a campaign as `tuneflow run` would, without starting anything')
+      .argument('<config>', 'campaign YAML file'),
+  )
+    .option('--json', 'print the resolved session as JSON')
+    .action((configFile: string, flags: SessionFlags & { json?: boolean }) => {
+      const spec = loadSessionSpec(configFile, overridesOf(flags));
+      if (flags.json) {
+        console.log(JSON.stringify(spec, null, 2));
+        return;
+      }
+      const { search } = spec;
+      console.log(
+        `${configFile}: ok. Session ${spec.sessionId}: ${strategyLabel(spec)}, ${search.algorithm} over ${Object.keys(search.space).join(', ')}, ` +
+          `${search.trials} trials, parallelism ${search.parallelism}, seed ${search.seed}, ${spec.objective.direction} ${spec.objective.metric}` +
+          `${spec.walkForward ? `, ${spec.walkForward.splits.length} walk-forward splits` : ''}; outputs in ${spec.output.dir}.`,
+      );
+    });
+}
