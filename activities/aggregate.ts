@@ -1,7 +1,9 @@
 import path from 'node:path';
 import type { AggregateInput } from '.';
 import { paramImportance, renderReportHtml, renderSummaryMarkdown, sensitivity, sensitivityRows, SENSITIVITY_COLUMNS, weightedRank } from '../analysis';
-import type { SessionSpec } from '../types/session';
+import type { Params } from '../search/types';
+import { InputError } from '../types/errors';
+import type { BacktestEvaluatorSpec, SessionSpec } from '../types/session';
 import type { TrialRecord } from '../types/trial';
 import { bestEquityCurve } from './backtestTrial';
 import { toCsv, writeFileAtomic } from './files';
@@ -67,8 +69,8 @@ export async function aggregate(
   out.write('summary.md', renderSummaryMarkdown(common));
   beat();
   const best = analysis.ranking.find((r) => r.rankable && r.trial.objective !== null)?.trial;
-  const bestEquity = best && spec.evaluator.kind === 'backtest' ? bestEquityCurve(spec.evaluator, best.params) : undefined;
-  out.write('report.html', renderReportHtml({ ...common, space: spec.search.space, bestEquity, generatedAt: new Date().toISOString() }));
+  const equity = best && spec.evaluator.kind === 'backtest' ? drawableEquity(spec.evaluator, best.params) : {};
+  out.write('report.html', renderReportHtml({ ...common, space: spec.search.space, ...equity, generatedAt: new Date().toISOString() }));
 
   const meta = await store.getMeta(spec.sessionId);
   out.writeJson('run.json', {
@@ -80,6 +82,19 @@ export async function aggregate(
     workers,
   });
   return { outputDir: out.dir, files: out.files };
+}
+
+/**
+ * The best trial's equity curve for the report, re-run on this worker. A re-run the engine refuses (the
+ * parameters no longer fit the strategy, say) leaves a note instead: the chart is not worth the outputs.
+ */
+function drawableEquity(evaluator: BacktestEvaluatorSpec, params: Params): { bestEquity?: ReturnType<typeof bestEquityCurve>; bestEquityNote?: string } {
+  try {
+    return { bestEquity: bestEquityCurve(evaluator, params) };
+  } catch (err) {
+    if (err instanceof InputError) return { bestEquityNote: err.message };
+    throw err;
+  }
 }
 
 /** The weights of the multi-metric rank: the config's, else the objective alone. */

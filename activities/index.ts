@@ -1,10 +1,10 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import type Redis from 'ioredis';
 import type { Params } from '../search/types';
-import { InputError, InvalidParametersError } from '../types/errors';
-import type { LeaderboardEntry, SessionCounts, SessionSpec, SplitResult, TrialOutcome } from '../types/session';
+import type { LeaderboardEntry, SessionCounts, SessionSpec, TrialOutcome } from '../types/session';
 import type { TrialRecord } from '../types/trial';
 import { aggregate, type AggregateResult } from './aggregate';
+import { failFast, toActivityFailure } from './failures';
 import type { TrialEvaluator, TrialInput } from './evaluators';
 import { WorkerStatsStore } from './workerStats';
 import { TrialStore } from './trialStore';
@@ -36,10 +36,10 @@ export function createActivities(deps: ActivityDeps) {
 
   return {
     /** Records the session in the store, so `status` and `results` find it while it runs. */
-    async beginSession(input: { spec: SessionSpec; startedAt: number }): Promise<void> {
+    beginSession: failFast(async (input: { spec: SessionSpec; startedAt: number }): Promise<void> => {
       const existing = await store.getMeta(input.spec.sessionId);
       if (!existing) await store.putMeta({ sessionId: input.spec.sessionId, startedAt: input.startedAt, spec: input.spec });
-    },
+    }),
 
     /** Runs one trial, stores its full result, and returns the few numbers the workflow needs. */
     async evaluateTrial(input: TrialInput): Promise<TrialOutcome> {
@@ -59,15 +59,14 @@ export function createActivities(deps: ActivityDeps) {
         // workflow only learns that it finally failed; a later success overwrites it.
         const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
         await store.putTrial(failedRecord(input, attempt, deps.workerId, message, performance.now() - started));
-        if (err instanceof InvalidParametersError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidParameters');
-        if (err instanceof InputError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidConfig');
-        throw err;
+        throw toActivityFailure(err);
       }
       clearInterval(beat);
       const value = metrics[input.objective.metric];
       const trades = metrics.trades;
       const tooFewTrades = !!input.minTrades && typeof trades === 'number' && trades < input.minTrades;
-      const objective = typeof value === 'number' && Number.isFinite(value) && !tooFewTrades ? value : null;
+      const finite = typeof value === 'number' && Number.isFinite(value);
+      const objective = finite && !tooFewTrades ? value : null;
       const durationMs = performance.now() - started;
       const record: TrialRecord = {
         sessionId: input.sessionId,
@@ -80,7 +79,11 @@ export function createActivities(deps: ActivityDeps) {
         workerId: deps.workerId,
         durationMs,
         finishedAt: new Date().toISOString(),
-        ...(tooFewTrades ? { note: `not ranked: ${trades} trades < min_trades ${input.minTrades}` } : {}),
+        ...(tooFewTrades
+          ? { note: `not ranked: ${trades} trades < min_trades ${input.minTrades}` }
+          : !finite
+            ? { note: `not ranked: ${input.objective.metric} is ${value === null || value === undefined ? 'undefined' : String(value)} (e.g. no trades, or no variation in returns)` }
+            : {}),
       };
       await store.putTrial(record);
       await stats.trialFinished(deps.workerId, input.sessionId, { failed: false, attempt, durationMs });
@@ -88,34 +91,33 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /** Stores a trial that finally failed (non-retryable, or out of attempts or time). */
-    async recordTrialFailure(input: { sessionId: string; trialId: number; params: Params; error: string; attempts: number }): Promise<void> {
+    recordTrialFailure: failFast(async (input: { sessionId: string; trialId: number; params: Params; error: string; attempts: number }): Promise<void> => {
       const previous = await store.getTrial(input.sessionId, input.trialId);
       if (previous?.status === 'succeeded') return;
       const attempt = Math.max(previous?.attempt ?? 0, input.attempts);
       await store.putTrial({ ...failedRecord(input, attempt, previous?.workerId ?? '', input.error, previous?.durationMs ?? 0) });
-    },
+    }),
 
-    /** Backtests a walk-forward split's in-sample leaders on its training and test windows. */
-    async evaluateSplit(input: EvaluateSplitInput): Promise<SplitResult> {
+    /** Backtests a walk-forward split's in-sample leaders on its training and test windows; the result goes to the store. */
+    evaluateSplit: failFast(async (input: EvaluateSplitInput): Promise<void> => {
       const result = evaluateSplitCandidates(input);
       await store.updateMeta(input.spec.sessionId, { finishedAt: Date.now(), status: 'completed', result });
-      return result;
-    },
+    }),
 
     /** Writes a walk-forward session's outputs from its splits' results. */
-    async aggregateWalkForward(input: WalkForwardAggregateInput): Promise<WalkForwardAggregateResult> {
+    aggregateWalkForward: failFast(async (input: WalkForwardAggregateInput): Promise<WalkForwardAggregateResult> => {
       const result = await aggregateWalkForward(store, input, { ...deps.versions });
       await store.updateMeta(input.spec.sessionId, { finishedAt: Date.now(), status: input.failures.length > 0 ? 'completed_with_failures' : 'completed' });
       return result;
-    },
+    }),
 
     /** Writes the session's output files from the trial store. */
-    async aggregateSession(input: AggregateInput): Promise<AggregateResult> {
+    aggregateSession: failFast(async (input: AggregateInput): Promise<AggregateResult> => {
       const ctx = Context.current();
       const result = await aggregate(store, input, { ...deps.versions }, await stats.sessionTotals(input.spec.sessionId), () => ctx.heartbeat());
       await store.updateMeta(input.spec.sessionId, { finishedAt: Date.now(), status: input.counts.failed > 0 ? 'completed_with_failures' : 'completed' });
       return result;
-    },
+    }),
   };
 }
 

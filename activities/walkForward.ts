@@ -8,6 +8,7 @@ import { OutputWriter, runIdentity, type AggregateResult } from './aggregate';
 import { runWindow } from './backtestTrial';
 import { toCsv } from './files';
 import type { TrialStore } from './trialStore';
+import { InputError } from '../types/errors';
 
 type Split = WalkForwardSpec['splits'][number];
 
@@ -21,7 +22,7 @@ export interface EvaluateSplitInput {
 /** A split's in-sample leaders, each backtested on the training and on the test window. */
 export function evaluateSplitCandidates(input: EvaluateSplitInput): SplitResult {
   const { spec, split } = input;
-  if (spec.evaluator.kind !== 'backtest') throw new Error('walk-forward needs the built-in backtest engine');
+  if (spec.evaluator.kind !== 'backtest') throw new InputError('walk-forward needs the built-in backtest engine');
   const evaluator = spec.evaluator;
   return {
     k: split.k,
@@ -40,8 +41,23 @@ export function evaluateSplitCandidates(input: EvaluateSplitInput): SplitResult 
 
 export interface WalkForwardAggregateInput {
   spec: SessionSpec;
-  results: SplitResult[];
+  /** The splits that finished; their results are read from the trial store. */
+  splits?: Array<{ k: number; sessionId: string }>;
+  /** The results themselves, as sessions recorded before the store held them passed them. */
+  results?: SplitResult[];
   failures: Array<{ k: number; error: string }>;
+}
+
+/** The finished splits' results, in split order: from the input, or from each split's entry in the store. */
+export async function finishedSplits(store: TrialStore, input: WalkForwardAggregateInput): Promise<SplitResult[]> {
+  if (input.results) return [...input.results].sort((a, b) => a.k - b.k);
+  const results: SplitResult[] = [];
+  for (const split of input.splits ?? []) {
+    const result = (await store.getMeta(split.sessionId))?.result;
+    if (!result) throw new Error(`split ${split.k} finished but its result is not in the trial store yet (${split.sessionId}); retrying.`);
+    results.push(result);
+  }
+  return results.sort((a, b) => a.k - b.k);
 }
 
 export type WalkForwardAggregateResult = AggregateResult & { recommended: LeaderboardEntry | null };
@@ -53,8 +69,9 @@ export type WalkForwardAggregateResult = AggregateResult & { recommended: Leader
  * report.html, run.json).
  */
 export async function aggregateWalkForward(store: TrialStore, input: WalkForwardAggregateInput, versions: Record<string, string>): Promise<WalkForwardAggregateResult> {
-  const { spec, results } = input;
-  if (spec.evaluator.kind !== 'backtest') throw new Error('walk-forward needs the built-in backtest engine');
+  const { spec } = input;
+  if (spec.evaluator.kind !== 'backtest') throw new InputError('walk-forward needs the built-in backtest engine');
+  const results = await finishedSplits(store, input);
   const evaluator = spec.evaluator;
   const data = loadCsv(evaluator.dataPath);
   const metric = spec.objective.metric;

@@ -1,11 +1,24 @@
+import { WorkflowFailedError } from '@temporalio/client';
 import { InputError } from '../types/errors';
 
 /** Exit codes: 0 every trial succeeded, 1 the session finished with failed trials, 2 bad input or a runtime error. */
 export const EXIT = { ok: 0, someFailed: 1, error: 2 } as const;
 
+/**
+ * The innermost message of a failed session: Temporal wraps the reason in "Workflow execution failed" and
+ * activity or child failures, which say where but not what.
+ */
+function sessionFailure(err: WorkflowFailedError): string {
+  let cause: Error | undefined = err.cause;
+  while (cause?.cause instanceof Error) cause = cause.cause;
+  return cause ? `session failed: ${cause.message}` : err.message;
+}
+
 /** Prints an error as one paragraph and returns the exit code for it. */
 export function reportError(err: unknown): number {
-  if (err instanceof InputError) {
+  if (err instanceof WorkflowFailedError) {
+    console.error(`tuneflow: ${sessionFailure(err)}`);
+  } else if (err instanceof InputError) {
     console.error(`tuneflow: ${err.message}`);
   } else if (err instanceof Error) {
     console.error(`tuneflow: ${err.message}${process.env.TUNEFLOW_DEBUG ? `\n${err.stack}` : ''}`);

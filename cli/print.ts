@@ -16,6 +16,8 @@ export function formatCell(value: unknown): string {
 export function printSummary(summary: SessionSummary, metric: string): void {
   const { counts } = summary;
   console.log(`Session ${summary.sessionId}: ${counts.succeeded} succeeded, ${counts.failed} failed (${summary.stoppedBy === 'deadline' ? 'stopped at the session deadline' : 'complete'}).`);
+  if (counts.unranked) console.log(`${counts.unranked} succeeded trials have no finite ${metric} (e.g. no trades) and are not ranked; trials.csv says why for each.`);
+  if (!summary.best) console.log(`No trial produced a finite ${metric}: there is no best parameter set.`);
   if (summary.leaderboard.length) {
     const names = Object.keys(summary.leaderboard[0].params).sort();
     console.log(table(['rank', 'trial', ...names, metric], summary.leaderboard.map((e, i) => [i + 1, e.trialId, ...names.map((n) => e.params[n]), e.objective])));

@@ -10,13 +10,14 @@ import { InputError } from '../types/errors';
 import type { SessionSpec, SplitResult } from '../types/session';
 
 /**
- * Regenerates a session's outputs from the trial store into a fresh temporary folder, for `tuneflow report` and `tuneflow summary`: also for a session still running, whose files then
- * show the trials (and walk-forward splits) finished so far.
+ * Regenerates a session's outputs from the trial store into a fresh temporary folder, for `tuneflow report`
+ * and `tuneflow summary`: also for a session still running, whose files then show the trials (and
+ * walk-forward splits) finished so far. `sessionOutputDir` is where the session itself writes its outputs.
  */
 export async function regenerateOutputs(
   sessionId: string,
   opts: { metric?: string; topN?: number } = {},
-): Promise<{ dir: string; spec: SessionSpec }> {
+): Promise<{ dir: string; spec: SessionSpec; sessionOutputDir: string }> {
   return withSession(sessionId, async ({ store, redis, meta, spec: stored }) => {
     if (opts.metric && !(opts.metric in METRIC_DIRECTION)) {
       throw new InputError(`--metric: unknown metric "${opts.metric}"; choose one of ${Object.keys(METRIC_DIRECTION).join(', ')}.`);
@@ -40,6 +41,6 @@ export async function regenerateOutputs(
       for await (const t of store.iterateTrials(sessionId)) counts[t.status] += 1;
       await aggregate(store, { spec, leaderboard: [], counts, runs: 0, stoppedBy: 'complete', startedAt: meta.startedAt }, versions, await new WorkerStatsStore(redis).sessionTotals(sessionId));
     }
-    return { dir: path.join(outDir, sessionId), spec };
+    return { dir: path.join(outDir, sessionId), spec, sessionOutputDir: path.join(stored.output.dir, sessionId) };
   });
 }

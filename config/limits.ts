@@ -22,12 +22,12 @@ export const SESSION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 export const trialsSchema = z
   .number()
-  .int('a whole number of trials')
+  .int(`a whole number of trials, at most ${LIMITS.maxTrials}`)
   .min(1, 'at least 1 trial')
   .max(LIMITS.maxTrials, `at most ${LIMITS.maxTrials} trials per session`);
 export const seedSchema = z
   .number()
-  .int('a whole-number seed')
+  .int(`a whole-number seed from 0 to ${LIMITS.maxSeed} (2^53 - 1)`)
   .min(0, 'a seed of at least 0')
   .max(LIMITS.maxSeed, `a seed of at most ${LIMITS.maxSeed} (2^53 - 1)`);
 export const parallelismSchema = z

@@ -89,6 +89,8 @@ export interface LeaderboardEntry {
 export interface SessionCounts {
   succeeded: number;
   failed: number;
+  /** Succeeded trials whose objective is not a finite number (e.g. a Sharpe ratio without trades): stored, never ranked. */
+  unranked?: number;
 }
 
 export interface SessionProgress {
@@ -134,7 +136,20 @@ export interface SplitCandidate {
   outOfSample: Record<string, number | null>;
 }
 
-/** What a split's child workflow returns: its in-sample leaders, evaluated out of sample. */
+/**
+ * What a split's child workflow returns to its parent: a few numbers. Runs recorded before the full result
+ * moved to the trial store returned the whole SplitResult, so `candidates` may be present.
+ */
+export interface SplitOutcome {
+  k: number;
+  sessionId: string;
+  counts: SessionCounts;
+  /** Its best in-sample trial, null when none succeeded. */
+  leader?: LeaderboardEntry | null;
+  candidates?: SplitCandidate[];
+}
+
+/** A split's in-sample leaders, evaluated out of sample; kept in the trial store as the split's result. */
 export interface SplitResult {
   k: number;
   sessionId: string;

@@ -6,6 +6,7 @@ import {
   condition,
   defineQuery,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -35,11 +36,16 @@ export interface SessionCarry {
 /** Why a run of the loop ended. */
 export type LoopStop = 'complete' | 'deadline' | 'continue';
 
+/**
+ * Error types that recur on every attempt: bad input or configuration (a missing file or module, output that
+ * cannot be written), invalid parameters, an evaluator's unusable output. Every retry policy of a session names them; only infrastructure errors retry.
+ */
+export const PERMANENT_ERRORS = ['InvalidParameters', 'InvalidConfig', 'InvalidTrialOutput'];
+
 export const progressQuery = defineQuery<SessionProgress>('progress');
 
 /** Rows kept on the leaderboard that travels with the workflow; the trial store keeps every trial. */
 const LEADERBOARD_SIZE = 20;
-const NON_RETRYABLE = ['InvalidParameters', 'InvalidConfig'];
 
 /**
  * The heart of every tuning workflow (a plain session and each walk-forward split): asks the sampler for
@@ -57,8 +63,11 @@ export class TrialLoop {
   private readonly deadline: number | null;
   private readonly running = new Set<number>();
   private readonly trialOptions: ActivityOptions;
+  /** A trial failed with an error of the session's configuration: no further trial can succeed. */
+  private configError: string | null = null;
 
-  constructor(private readonly spec: SessionSpec, carry?: SessionCarry) {
+  /** `deadline` (epoch ms) overrides the session's own, so walk-forward splits share their parent's. */
+  constructor(private readonly spec: SessionSpec, carry?: SessionCarry, deadline?: number | null) {
     if (spec.search.trials < 1) throw ApplicationFailure.nonRetryable('search.trials must be at least 1', 'InvalidConfig');
     const started = workflowInfo().runStartTime.getTime();
     this.sampler = carry ? restoreSampler(carry.sampler) : createSampler(spec.search);
@@ -66,7 +75,7 @@ export class TrialLoop {
     this.counts = { ...(carry?.counts ?? { succeeded: 0, failed: 0 }) };
     this.runs = (carry?.runs ?? 0) + 1;
     this.startedAt = carry?.startedAt ?? started;
-    this.deadline = carry ? carry.deadline : spec.session.timeoutMs === null ? null : started + spec.session.timeoutMs;
+    this.deadline = carry ? carry.deadline : deadline !== undefined ? deadline : spec.session.timeoutMs === null ? null : started + spec.session.timeoutMs;
     this.trialOptions = {
       startToCloseTimeout: spec.trial.timeoutMs,
       heartbeatTimeout: spec.trial.heartbeatTimeoutMs,
@@ -75,7 +84,7 @@ export class TrialLoop {
         backoffCoefficient: spec.trial.retry.backoffCoefficient,
         maximumInterval: spec.trial.retry.maximumIntervalMs,
         maximumAttempts: spec.trial.retry.maximumAttempts,
-        nonRetryableErrorTypes: NON_RETRYABLE,
+        nonRetryableErrorTypes: PERMANENT_ERRORS,
       },
     };
     setHandler(progressQuery, () => this.progress());
@@ -131,7 +140,8 @@ export class TrialLoop {
     let stop: LoopStop | null = null;
     for (;;) {
       while (stop === null && this.running.size < parallelism) {
-        if (deadlinePassed) stop = 'deadline';
+        if (this.configError !== null) stop = 'complete';
+        else if (deadlinePassed) stop = 'deadline';
         else if (continueDue()) stop = 'continue';
         else {
           const trial = this.sampler.suggest();
@@ -154,6 +164,13 @@ export class TrialLoop {
     }
     if (fatal !== undefined) throw fatal;
     this.publish(true);
+    if (this.configError !== null) {
+      throw ApplicationFailure.nonRetryable(
+        `Session ${spec.sessionId} cannot run: ${this.configError} Every trial would fail the same way, so the session stopped; ` +
+          'the trials so far are in the trial store. Fix the cause and start a new session.',
+        'InvalidConfig',
+      );
+    }
     if (stop === 'continue' && this.sampler.isComplete()) return 'complete';
     return stop ?? 'complete';
   }
@@ -168,7 +185,10 @@ export class TrialLoop {
         [{ sessionId: spec.sessionId, trialId: trial.id, params: trial.params, evaluator: spec.evaluator, objective: spec.objective, minTrades: spec.minTrades }],
       );
       this.counts.succeeded += 1;
-      if (outcome.objective === null) this.sampler.update(trial.id, { failed: true });
+      if (outcome.objective === null) {
+        this.counts.unranked = (this.counts.unranked ?? 0) + 1;
+        this.sampler.update(trial.id, { failed: true });
+      }
       else {
         this.sampler.update(trial.id, { value: outcome.objective });
         this.board.offer(trial.id, trial.params, outcome.objective);
@@ -187,6 +207,10 @@ export class TrialLoop {
       ]);
       this.counts.failed += 1;
       this.sampler.update(trial.id, { failed: true });
+      const cause = err.cause;
+      if (cause instanceof ApplicationFailure && cause.type === 'InvalidConfig' && patched('stop-on-invalid-config')) {
+        this.configError ??= cause.message;
+      }
     }
     this.publish(false);
   }
@@ -206,10 +230,13 @@ export class TrialLoop {
   }
 }
 
-/** Options of activities that keep the books: retried until they succeed. */
+/**
+ * Options of activities that keep the books: a Redis or disk outage is retried until it heals, but an error
+ * that recurs on every attempt fails at once.
+ */
 export const BOOKKEEPING: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: PERMANENT_ERRORS },
 };
 
 function failureMessage(err: ActivityFailure): string {

@@ -1,4 +1,5 @@
 import { CancellationScope, allHandlersFinished, condition, continueAsNew, isCancellation, proxyActivities } from '@temporalio/workflow';
+import { failOutputs } from './failures';
 import type { Activities } from '../activities';
 import type { SessionSpec, SessionSummary } from '../types/session';
 import { BOOKKEEPING, TrialLoop, type SessionCarry } from './trialLoop';
@@ -41,7 +42,7 @@ export async function tuningSession(input: SessionInput): Promise<SessionSummary
   }
 
   loop.phase = 'aggregating';
-  const files = await aggregate(stop);
+  const files = await aggregate(stop).catch((err: unknown) => failOutputs(spec.sessionId, err));
   loop.phase = 'done';
   await condition(allHandlersFinished);
   return {

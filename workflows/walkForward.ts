@@ -12,7 +12,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { SessionProgress, SessionSpec, SessionSummary, SplitResult, WalkForwardSpec } from '../types/session';
+import type { LeaderboardEntry, SessionProgress, SessionSpec, SessionSummary, SplitOutcome, WalkForwardSpec } from '../types/session';
+import { failOutputs } from './failures';
 import { BOOKKEEPING, TrialLoop, progressQuery, type SessionCarry } from './trialLoop';
 
 export interface SplitInput {
@@ -21,6 +22,8 @@ export interface SplitInput {
   split: WalkForwardSpec['splits'][number];
   topN: number;
   carry?: SessionCarry;
+  /** The walk-forward session's deadline (epoch ms), which every split shares; null for none. */
+  deadline?: number | null;
 }
 
 const { beginSession, evaluateSplit, aggregateWalkForward } = proxyActivities<Activities>(BOOKKEEPING);
@@ -30,8 +33,8 @@ const { beginSession, evaluateSplit, aggregateWalkForward } = proxyActivities<Ac
  * algorithm and budget (the same trial loop as a plain session, continuing-as-new the same way), then
  * evaluates its in-sample leaders on the test window in one activity.
  */
-export async function walkForwardSplit(input: SplitInput): Promise<SplitResult> {
-  const loop = new TrialLoop(input.spec, input.carry);
+export async function walkForwardSplit(input: SplitInput): Promise<SplitOutcome> {
+  const loop = new TrialLoop(input.spec, input.carry, input.deadline);
   if (!input.carry) await beginSession({ spec: input.spec, startedAt: loop.startedAt });
   const stop = await loop.run();
   if (stop === 'continue') {
@@ -40,10 +43,12 @@ export async function walkForwardSplit(input: SplitInput): Promise<SplitResult> 
   }
   loop.phase = 'aggregating';
   const candidates = loop.board.top().slice(0, input.topN);
-  const result = await evaluateSplit({ spec: input.spec, split: input.split, candidates, counts: loop.counts });
+  // The full result (every candidate's metrics) goes to the trial store; the parent gets a few numbers, so
+  // its history stays small however many splits and candidates there are.
+  await evaluateSplit({ spec: input.spec, split: input.split, candidates, counts: loop.counts }).catch((err: unknown) => failOutputs(input.spec.sessionId, err));
   loop.phase = 'done';
   await condition(allHandlersFinished);
-  return result;
+  return { k: input.split.k, sessionId: input.spec.sessionId, counts: loop.counts, leader: candidates[0] ?? null };
 }
 
 /** The spec a split tunes with: its own trial-store id and the training window. */
@@ -63,8 +68,11 @@ export function splitSpec(spec: SessionSpec, split: WalkForwardSpec['splits'][nu
  */
 export async function walkForwardSession(spec: SessionSpec): Promise<SessionSummary> {
   const wf = spec.walkForward!;
-  await beginSession({ spec, startedAt: workflowInfo().runStartTime.getTime() });
-  const results: SplitResult[] = [];
+  const startedAt = workflowInfo().runStartTime.getTime();
+  // `session.timeout` bounds the whole walk-forward session, not each split.
+  const deadline = spec.session.timeoutMs === null ? null : startedAt + spec.session.timeoutMs;
+  await beginSession({ spec, startedAt });
+  const results: SplitOutcome[] = [];
   const failures: Array<{ k: number; error: string }> = [];
   const running = new Set<number>();
   // Progress counts finished splits' trials; each running split answers its own `progress` query.
@@ -78,7 +86,7 @@ export async function walkForwardSession(spec: SessionSpec): Promise<SessionSumm
     },
     running: running.size,
     budget: spec.search.trials * wf.splits.length,
-    best: null,
+    best: bestLeader(results, spec.objective),
     runs: 1,
   }));
 
@@ -88,7 +96,7 @@ export async function walkForwardSession(spec: SessionSpec): Promise<SessionSumm
     running.add(split.k);
     const child = executeChild(walkForwardSplit, {
       workflowId: `${spec.sessionId}/split-${split.k}`,
-      args: [{ spec: splitSpec(spec, split), split, topN: wf.topN }],
+      args: [{ spec: splitSpec(spec, split), split, topN: wf.topN, deadline }],
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       retry: { maximumAttempts: 3, initialInterval: '5 seconds' },
       staticSummary: `split ${split.k}: train bars ${split.train.start}–${split.train.end - 1}, test bars ${split.test.start}–${split.test.end - 1}`,
@@ -107,7 +115,9 @@ export async function walkForwardSession(spec: SessionSpec): Promise<SessionSumm
   results.sort((a, b) => a.k - b.k);
 
   phase = 'aggregating';
-  const files = await aggregateWalkForward({ spec, results, failures });
+  const files = await aggregateWalkForward({ spec, splits: results.map((r) => ({ k: r.k, sessionId: r.sessionId })), failures }).catch((err: unknown) =>
+    failOutputs(spec.sessionId, err),
+  );
   phase = 'done';
   await condition(allHandlersFinished);
   const counts = {
@@ -125,4 +135,17 @@ export async function walkForwardSession(spec: SessionSpec): Promise<SessionSumm
     stoppedBy: 'complete',
     runs: 1,
   };
+}
+
+/** The best in-sample leader of the splits finished so far, for the progress query. */
+function bestLeader(results: SplitOutcome[], objective: SessionSpec['objective']): LeaderboardEntry | null {
+  const { metric, direction } = objective;
+  let best: LeaderboardEntry | null = null;
+  for (const r of results) {
+    const old = r.candidates?.[0];
+    const entry = r.leader ?? (old ? { trialId: old.trialId, params: old.params, objective: old.inSample[metric] ?? NaN } : null);
+    if (!entry || !Number.isFinite(entry.objective)) continue;
+    if (!best || (direction === 'maximize' ? entry.objective > best.objective : entry.objective < best.objective)) best = entry;
+  }
+  return best;
 }

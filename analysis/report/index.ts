@@ -29,6 +29,8 @@ export interface ReportInput {
   sensitivity?: SensitivityResult;
   /** The best trial's equity per bar, `equity[i]` at `times[i]` (epoch ms). */
   bestEquity?: { times: readonly number[]; equity: readonly number[] };
+  /** Why the best trial's equity could not be drawn, shown in its place. */
+  bestEquityNote?: string;
   walkForward?: WalkForwardAnalysis;
   /** Shown in the header; this function reads no clock. */
   generatedAt?: string;
@@ -76,6 +78,8 @@ export function renderReportHtml(input: ReportInput): string {
   }
   if (input.bestEquity && input.bestEquity.equity.length > 1) {
     sections.push(section('equity', 'Equity and drawdown of the best trial', '', equityAndDrawdown(input.bestEquity.times, input.bestEquity.equity, 'best trial')));
+  } else if (input.bestEquityNote) {
+    sections.push(section('equity', 'Equity and drawdown of the best trial', `Not drawn: ${input.bestEquityNote}`, ''));
   }
   if (names.length >= 2 && scored.length) {
     const ordered = input.importance?.length ? input.importance.map((i) => i.param).filter((p) => names.includes(p)) : names;

@@ -11,12 +11,15 @@ export function registerReportCommands(program: Command): void {
     .argument('<session>', 'session id')
     .option('--out <file>', 'where to write the report (default: outputs/<session>/report.html)')
     .action(async (sessionId: string, flags: { out?: string }) => {
-      const { dir, spec } = await regenerateOutputs(sessionId);
-      const target = path.resolve(flags.out ?? path.join(spec.output.dir, sessionId, 'report.html'));
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.copyFileSync(path.join(dir, 'report.html'), `${target}.tmp`);
-      fs.renameSync(`${target}.tmp`, target);
-      fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+      const { dir, sessionOutputDir } = await regenerateOutputs(sessionId);
+      const target = path.resolve(flags.out ?? path.join(sessionOutputDir, 'report.html'));
+      try {
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.copyFileSync(path.join(dir, 'report.html'), `${target}.tmp`);
+        fs.renameSync(`${target}.tmp`, target);
+      } finally {
+        fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+      }
       console.log(target);
     });
 
@@ -29,7 +32,10 @@ export function registerReportCommands(program: Command): void {
     .option('--csv', 'print rankings.csv instead')
     .action(async (sessionId: string, flags: { csv?: boolean; metric?: string; topN?: number }) => {
       const { dir } = await regenerateOutputs(sessionId, { metric: flags.metric, topN: flags.topN });
-      process.stdout.write(fs.readFileSync(path.join(dir, flags.csv ? 'rankings.csv' : 'summary.md'), 'utf8'));
-      fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+      try {
+        process.stdout.write(fs.readFileSync(path.join(dir, flags.csv ? 'rankings.csv' : 'summary.md'), 'utf8'));
+      } finally {
+        fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+      }
     });
 }

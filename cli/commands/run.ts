@@ -95,7 +95,8 @@ async function runSession(configFile: string, flags: RunFlags): Promise<number> 
     }
     if (flags.json) console.log(JSON.stringify(summary, null, 2));
     else printSummary(summary, spec.objective.metric);
-    return summary.counts.failed > 0 ? EXIT.someFailed : EXIT.ok;
+    // A session without a single ranked trial has no result, however many trials ran without error.
+    return summary.counts.failed > 0 || !summary.best ? EXIT.someFailed : EXIT.ok;
   } catch (err) {
     if (interrupted) {
       say(`\nInterrupted. Session ${spec.sessionId} is safe; continue it with: tuneflow run ${configFile} --session-id ${spec.sessionId}`);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -85,6 +85,55 @@ describe('bad input ends in exit code 2 with a message naming what and where', (
       assert.ok(!fs.existsSync(path.join(campaign.dir, 'outputs')), 'nothing written');
     });
   }
+
+  const ok = 'strategy: sma_crossover\nparams: { fast: { low: 5, high: 10 } }\n';
+  const inputs: Array<{ name: string; args?: (dir: string) => string[]; yaml?: string; csv?: string; setup?: (c: { dir: string; config: string; data: string }) => void; expect: RegExp }> = [
+    { name: '--parallelism past the limit Temporal can hold', args: () => ['--parallelism', '100000'], expect: /--parallelism 100000: expected at most 500 trials in flight/ },
+    { name: '--seed past 2^53', args: () => ['--seed', '1e30'], expect: /--seed 1e\+30: expected a whole-number seed from 0 to 9007199254740991/ },
+    { name: '--trials past the limit', args: () => ['--trials', '1e12'], expect: /--trials 1000000000000: expected at most 100000000 trials/ },
+    { name: '--session-id ..', args: () => ['--session-id', '..'], expect: /--session-id "\.\.": use letters, digits/ },
+    { name: '--session-id .', args: () => ['--session-id', '.'], expect: /--session-id "\.": use letters/ },
+    { name: 'a 5,000-character session id', args: () => ['--session-id', 'a'.repeat(5000)], expect: /it has 5000 characters; the limit is 128/ },
+    { name: '--output that is a file', args: (dir) => ['--output', path.join(dir, 'prices.csv')], expect: /--output: .*prices\.csv is a file/ },
+    { name: 'a commission the engine refuses', yaml: 'strategy: sma_crossover\nbacktest: { commission: 0.2 }\nparams: { fast: { low: 5, high: 10 } }\n', expect: /`backtest\.commission`/ },
+    { name: 'a parameter named __proto__', yaml: 'strategy: sma_crossover\nparams:\n  __proto__: { low: 5, high: 10 }\n', expect: /`params\.__proto__`: "__proto__" cannot be a key/ },
+    { name: 'one bar of data', yaml: ok, csv: 'Date,Open,High,Low,Close,Volume\n2020-01-02,1,2,0.5,1.5,100\n', expect: /has 1 bar; a backtest needs at least 2/ },
+    { name: 'a zero price', yaml: ok, csv: 'Date,Open,High,Low,Close,Volume\n2020-01-02,1,2,0.5,1.5,100\n2020-01-03,1,2,0,1.5,100\n', expect: /line 3, column 4 \(Low\): Low 0 is not a positive price/ },
+    { name: 'a FIFO as the data file', yaml: ok, setup: (c) => { fs.rmSync(c.data); spawnSync('mkfifo', [c.data]); }, expect: /prices\.csv is not a regular file \(a FIFO/ },
+    { name: 'an alias bomb', yaml: 'a: &a [1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n', expect: /campaign\.yaml: invalid YAML: .*alias/ },
+    { name: 'a duplicate key', yaml: 'strategy: sma_crossover\nparams: { fast: { low: 5, high: 10 } }\nstrategy: macd\n', expect: /campaign\.yaml, line [1-9]\d*, column 1: invalid YAML: Map keys must be unique/ },
+  ];
+  for (const c of inputs) {
+    test(c.name, async () => {
+      const campaign = makeCampaign(c.yaml ?? ok);
+      if (c.csv !== undefined) fs.writeFileSync(campaign.data, c.csv);
+      c.setup?.(campaign);
+      const started = Date.now();
+      const result = await tuneflow(['run', campaign.config, ...(c.args?.(campaign.dir) ?? [])]);
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, c.expect);
+      assert.equal(result.stderr.trim().split('\n').length, 1, `one paragraph: ${result.stderr}`);
+      assert.ok(Date.now() - started < 20_000, 'no hang');
+      assert.ok(!fs.existsSync(path.join(campaign.dir, 'outputs')), 'nothing written');
+    });
+  }
+
+  test('a folder as the config', async () => {
+    const campaign = makeCampaign(ok);
+    const result = await tuneflow(['run', campaign.dir]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /is a folder; give the path of a file/);
+  });
+
+  test('tuneflow check validates like run and writes nothing', async () => {
+    const campaign = makeCampaign(ok);
+    const good = await tuneflow(['check', campaign.config, '--trials', '7', '--session-id', 'checked']);
+    assert.equal(good.code, 0, good.stderr);
+    assert.match(good.stdout, /ok\. Session checked: sma_crossover, grid over fast, 6 trials/);
+    const bad = await tuneflow(['check', campaign.config, '--parallelism', '501']);
+    assert.equal(bad.code, 2);
+    assert.deepEqual(fs.readdirSync(campaign.dir).sort(), ['campaign.yaml', 'prices.csv']);
+  });
 
   test('a bad flag value', async () => {
     const campaign = makeCampaign('strategy: sma_crossover\nparams: { fast: { low: 5, high: 10 } }\n');
