@@ -13,7 +13,8 @@ import type { TrialRecord } from '../types/trial';
  * | `tf:{<session>}:trials`     | zset   | index of trial ids (member and score = id)           |
  * | `tf:{<session>}:board`      | zset   | succeeded trial ids scored by objective              |
  *
- * A trial record's own `status` field, read by decoding the JSON in the write script, decides whether a write
+ * The spec in `meta` holds an evaluator's environment references (`fromEnv`), never their values. A trial
+ * record's own `status` field, read by decoding the JSON in the write script, decides whether a write
  * may replace it.
  */
 export const keys = {

@@ -87,7 +87,7 @@ export async function createTuneflowWorker(opts: TuneflowWorkerOptions): Promise
   // Trial bookkeeping waits out a Redis outage instead of failing trials: commands queue until it is back.
   const redis = connectRedis(opts.redisUrl, { role: `worker ${workerId}`, maxRetriesPerRequest: null, lazyConnect: false });
   const threads = opts.threads ?? os.availableParallelism();
-  const evaluator = opts.evaluate ? null : createWorkerEvaluator({ threads, maxMemoryMb: opts.maxMemoryMb });
+  const evaluator = opts.evaluate ? null : createWorkerEvaluator({ threads, maxMemoryMb: opts.maxMemoryMb, workerId });
   const stats = new WorkerStatsStore(redis);
   await stats.announce(workerId, os.hostname());
   const seen = setInterval(() => void stats.seen(workerId).catch(() => undefined), SEEN_EVERY_MS);
