@@ -43,9 +43,10 @@ const MAX_LOG_BYTES = 1 << 20;
 
 /**
  * A worker's evaluator: built-in backtests in a pool of `threads` worker threads (on the main thread when
- * `threads` is 0), external commands as child processes in their own process groups.
+ * `threads` is 0), external commands as child processes in their own process groups. `workerId` is named in
+ * the error when a command's config refers to a variable this worker's environment lacks.
  */
-export function createWorkerEvaluator(opts: { threads: number; maxMemoryMb?: number }): WorkerEvaluator {
+export function createWorkerEvaluator(opts: { threads: number; maxMemoryMb?: number; workerId?: string }): WorkerEvaluator {
   const pool = opts.threads > 0 ? createBacktestPool({ threads: opts.threads, maxMemoryMb: opts.maxMemoryMb }) : null;
   const inline = createBacktestEvaluator();
   const commands = new Map<string, TrialEvaluator>();
@@ -53,7 +54,7 @@ export function createWorkerEvaluator(opts: { threads: number; maxMemoryMb?: num
     const key = JSON.stringify(spec);
     let evaluator = commands.get(key);
     if (!evaluator) {
-      evaluator = createCommandEvaluator({ ...spec, maxLogBytes: MAX_LOG_BYTES });
+      evaluator = createCommandEvaluator({ ...spec, maxLogBytes: MAX_LOG_BYTES, workerId: opts.workerId });
       commands.set(key, evaluator);
     }
     return evaluator;

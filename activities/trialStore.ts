@@ -12,6 +12,10 @@ import type { TrialRecord } from '../types/trial';
  * | `tf:{<session>}:trial:<id>` | string | JSON: one TrialRecord                                |
  * | `tf:{<session>}:trials`     | zset   | index of trial ids (member and score = id)           |
  * | `tf:{<session>}:board`      | zset   | succeeded trial ids scored by objective              |
+ *
+ * The spec in `meta` holds an evaluator's environment references (`fromEnv`), never their values. A trial
+ * record's own `status` field, read by decoding the JSON in the write script, decides whether a write
+ * may replace it.
  */
 export const keys = {
   sessions: 'tf:sessions',
@@ -21,11 +25,16 @@ export const keys = {
   board: (session: string) => `tf:{${session}}:board`,
 };
 
-// A late success of a timed-out attempt must win over a failure record, never the other way round.
+// A late success of a timed-out attempt must win over a failure record, never the other way round. The stored
+// record is decoded rather than searched, because its parameters may hold any text, `"status":"succeeded"`
+// included; a record that does not decode is not a success.
 const PUT_TRIAL = `
 local current = redis.call('GET', KEYS[1])
-if current and ARGV[2] == 'failed' and string.find(current, '"status":"succeeded"', 1, true) then
-  return 0
+if current and ARGV[2] == 'failed' then
+  local ok, stored = pcall(cjson.decode, current)
+  if ok and type(stored) == 'table' and stored['status'] == 'succeeded' then
+    return 0
+  end
 end
 redis.call('SET', KEYS[1], ARGV[1])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[3])

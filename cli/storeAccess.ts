@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { connectRedis } from '../activities/redisClient';
 import { TrialStore, type SessionMeta } from '../activities/trialStore';
 import { ensureRedis } from '../scripts/redis';
 import { InputError } from '../types/errors';
@@ -14,7 +15,7 @@ export async function withSession<T>(
   fn: (ctx: { store: TrialStore; redis: Redis; meta: SessionMeta; spec: SessionSpec }) => Promise<T>,
 ): Promise<T> {
   const service = await ensureRedis({ name: 'dev', log: (l) => console.error(l) });
-  const redis = new Redis(service.url, { maxRetriesPerRequest: 3 });
+  const redis = connectRedis(service.url, { role: 'tuneflow CLI', maxRetriesPerRequest: 3 });
   try {
     const store = new TrialStore(redis);
     const meta = await store.getMeta(sessionId);

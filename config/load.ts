@@ -83,6 +83,8 @@ function describeIssues(issues: z.core.$ZodIssue[]): string {
         const where = issue.path.length ? `${keyPath(issue.path)}.` : '';
         return issue.keys.map((k) => `unknown key \`${where}${k}\``).join('; ');
       }
+      // zod's own message for a bad record key is "Invalid key in record"; the key schema's says what is wrong.
+      if (issue.code === 'invalid_key') return `\`${keyPath(issue.path)}\`: ${issue.issues[0]?.message ?? issue.message}`;
       return `\`${keyPath(issue.path)}\`: ${issue.message}`;
     })
     .join('; ') + '.';
@@ -171,7 +173,7 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
       kind: 'command',
       command: config.evaluator.command,
       timeoutMs: config.evaluator.timeout,
-      env: config.evaluator.env,
+      env: Object.fromEntries(Object.entries(config.evaluator.env).map(([k, v]) => [k, typeof v === 'string' ? v : { fromEnv: v.from_env }])),
       cwd,
       dataPath,
       logDir: path.join(outputDir, sessionId, 'logs'),

@@ -39,6 +39,14 @@ const retry = z.strictObject({
   maximum_attempts: z.number().int().min(1).default(3),
 });
 
+/** Names a POSIX shell accepts, so that a variable set here is one the command can read. */
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name has letters, digits and underscores and does not start with a digit');
+
+/** A literal value (plain configuration, stored with the session) or a variable of the worker's environment. */
+const envValue = z.union([z.string(), z.strictObject({ from_env: envName })], {
+  error: 'expected a string (a literal value; quote numbers, e.g. "0.001") or { from_env: NAME } (a variable of the worker\'s environment, for secrets)',
+});
+
 const objective = z.union([
   z.string(),
   z.strictObject({ metric: z.string(), direction: z.enum(['maximize', 'minimize']).optional() }),
@@ -57,7 +65,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       command: z.array(z.string().min(1)).min(1),
       timeout: duration.default(600_000),
-      env: z.record(z.string(), z.string()).default({}),
+      env: z.record(envName, envValue).default({}),
       cwd: z.string().min(1).default('.'),
     })
     .optional(),

@@ -4,8 +4,8 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { optionalTsToMs, tsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
-import Redis from 'ioredis';
 import type { TrialInput } from '../activities/evaluators';
+import { connectRedis } from '../activities/redisClient';
 import { TrialStore } from '../activities/trialStore';
 import { formatCsv, generateBars } from '../backtest';
 import { startOrAttach } from '../cli/sessionClient';
@@ -276,7 +276,7 @@ async function main(): Promise<void> {
   const redisService = await ensureRedis({ name: 'bench-fleet' });
   const server = await startTemporalServer({ cliPath: cli.path, name: 'bench-fleet', persist: false, headless: true });
   const connection = await Connection.connect({ address: server.address });
-  const redis = new Redis(redisService.url, { maxRetriesPerRequest: 3 });
+  const redis = connectRedis(redisService.url, { role: 'bench:fleet', maxRetriesPerRequest: 3 });
   const services: Services = {
     address: server.address,
     redisUrl: redisService.url,

@@ -19,13 +19,21 @@ export interface BacktestEvaluatorSpec {
   window?: { start: number; end: number };
 }
 
+/**
+ * One variable of an external evaluator's environment: a literal value, which is plain configuration (it travels
+ * with the spec into workflow history, the trial store and run.json), or the name of a variable of the worker's
+ * own environment, read by the worker at each attempt and stored nowhere: the way to hand a command a secret.
+ */
+export type EnvValue = string | { fromEnv: string };
+
 /** A backtester in any language, run as a command: trial JSON on stdin, one JSON object of metrics on stdout. */
 export interface CommandEvaluatorSpec {
   kind: 'command';
   /** argv; run without a shell, in its own process group. */
   command: string[];
   timeoutMs: number;
-  env: Record<string, string>;
+  /** Set on top of PATH, HOME, LANG and TZ, the only variables the command inherits from the worker. */
+  env: Record<string, EnvValue>;
   /** Absolute working directory. */
   cwd: string;
   /** Absolute path of the data file, handed to the command in its input. */

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
-import Redis from 'ioredis';
 import { createActivities } from '../activities';
 import { createWorkerEvaluator, type TrialEvaluator } from '../activities/evaluators';
+import { connectRedis } from '../activities/redisClient';
 import { WorkerStatsStore } from '../activities/workerStats';
 import { PROJECT_ROOT } from '../scripts/paths';
 
@@ -83,10 +83,11 @@ function packageVersion(pkg: string): string {
 
 /** A worker that runs session workflows and trial activities. */
 export async function createTuneflowWorker(opts: TuneflowWorkerOptions): Promise<TuneflowWorker> {
-  const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
   const workerId = opts.workerId ?? defaultWorkerId();
+  // Trial bookkeeping waits out a Redis outage instead of failing trials: commands queue until it is back.
+  const redis = connectRedis(opts.redisUrl, { role: `worker ${workerId}`, maxRetriesPerRequest: null, lazyConnect: false });
   const threads = opts.threads ?? os.availableParallelism();
-  const evaluator = opts.evaluate ? null : createWorkerEvaluator({ threads, maxMemoryMb: opts.maxMemoryMb });
+  const evaluator = opts.evaluate ? null : createWorkerEvaluator({ threads, maxMemoryMb: opts.maxMemoryMb, workerId });
   const stats = new WorkerStatsStore(redis);
   await stats.announce(workerId, os.hostname());
   const seen = setInterval(() => void stats.seen(workerId).catch(() => undefined), SEEN_EVERY_MS);

@@ -8,3 +8,11 @@ import { InputError } from '../../types/errors';
 export class EvaluatorOutputError extends InputError {
   override name = 'EvaluatorOutputError';
 }
+
+/**
+ * An evaluator's environment refers to a variable (`from_env`) that the worker running the trial does not have.
+ * Every attempt on that worker would fail the same way, so it extends InputError: the trial fails without retry.
+ */
+export class EvaluatorEnvError extends InputError {
+  override name = 'EvaluatorEnvError';
+}

@@ -3,7 +3,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { asyncLocalStorage } from '@temporalio/activity';
 import { InputError } from '../../types/errors';
+import type { EnvValue } from '../../types/session';
 import type { TrialEvaluator, TrialInput } from '../evaluators';
+import { commandEnvironment } from './environment';
 import { CappedLog, StderrTail, StdoutMetrics } from './output';
 import { runInGroup, type GroupExit } from './processGroup';
 
@@ -12,8 +14,13 @@ export interface CommandEvaluatorOptions {
   command: readonly string[];
   /** Wall-clock limit of one attempt; past it the process group is killed and the attempt fails retryably. */
   timeoutMs: number;
-  /** Variables set on top of the worker's own environment. */
-  env: Readonly<Record<string, string>>;
+  /**
+   * The command's variables besides PATH, HOME, LANG and TZ (the only ones it inherits): literal values, or
+   * `{ fromEnv }` references to the worker's environment, read at each attempt.
+   */
+  env: Readonly<Record<string, EnvValue>>;
+  /** This worker's id, named when a referenced variable is missing here. */
+  workerId?: string;
   /** Working directory of the command (absolute). */
   cwd: string;
   /** Where `<trialId>.log` is written: extra stdout and all of stderr of the trial's last attempt. */
@@ -39,9 +46,11 @@ const STDERR_LINES_IN_ERRORS = 20;
  * as JSON on stdin, and the last line of stdout that is a JSON object holds its metrics.
  *
  * @throws InputError at creation for an empty command.
- * The evaluator rejects with EvaluatorOutputError (an InputError: never retried) when the command exits 0
- * without usable metrics; with a plain Error (retried) when it cannot start, exits non-zero, dies of a signal
- * or times out; with the signal's reason when the trial is cancelled. It writes the log in every case.
+ * The evaluator rejects with EvaluatorEnvError (an InputError: never retried) before starting the command when
+ * a variable that `env` refers to is not set on this worker; with EvaluatorOutputError (an InputError too) when
+ * the command exits 0 without usable metrics; with a plain Error (retried) when it cannot start, exits non-zero,
+ * dies of a signal or times out; with the signal's reason when the trial is cancelled. It writes the log
+ * whenever the command ran.
  * @example
  * const evaluate = createCommandEvaluator({ command: ['python3', 'sma_bt.py'], timeoutMs: 120_000, env: {},
  *   cwd: '/campaigns/python', logDir: 'outputs/s1/logs', maxLogBytes: 1 << 20 });
@@ -49,14 +58,15 @@ const STDERR_LINES_IN_ERRORS = 20;
 export function createCommandEvaluator(options: CommandEvaluatorOptions): TrialEvaluator {
   const { command, cwd, logDir } = options;
   if (command.length === 0 || command[0] === '') throw new InputError('evaluator.command: expected a program and its arguments, got an empty list.');
-  const env = { ...process.env, ...options.env };
   const shown = JSON.stringify(command);
 
   return async (input, signal) => {
+    const info = asyncLocalStorage.getStore()?.info;
+    const env = commandEnvironment(options.env, { variables: process.env, workerId: options.workerId, taskQueue: info?.taskQueue });
     const request: CommandRequest = {
       session_id: input.sessionId,
       trial_id: input.trialId,
-      attempt: asyncLocalStorage.getStore()?.info.attempt ?? 1,
+      attempt: info?.attempt ?? 1,
       params: input.params,
       data: { path: input.evaluator.dataPath },
       objective: input.objective,

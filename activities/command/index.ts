@@ -1,2 +1,3 @@
+export { commandEnvironment, INHERITED_VARIABLES, type WorkerEnvironment } from './environment';
 export { createCommandEvaluator, type CommandEvaluatorOptions, type CommandRequest } from './evaluator';
-export { EvaluatorOutputError } from './errors';
+export { EvaluatorEnvError, EvaluatorOutputError } from './errors';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import Redis from 'ioredis';
+import { connectRedis } from '../../activities/redisClient';
 import { WorkerStatsStore } from '../../activities/workerStats';
 import { ensureRedis } from '../../scripts/redis';
 import { table } from '../print';
@@ -14,7 +14,7 @@ export function registerWorkersCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (flags: { json?: boolean }) => {
       const service = await ensureRedis({ name: 'dev', log: (l) => console.error(l) });
-      const redis = new Redis(service.url, { maxRetriesPerRequest: 3 });
+      const redis = connectRedis(service.url, { role: 'tuneflow workers', maxRetriesPerRequest: 3 });
       try {
         const now = Date.now();
         const workers = (await new WorkerStatsStore(redis).list()).map((w) => ({ ...w, alive: now - w.lastSeen <= ALIVE_WITHIN_MS }));

@@ -66,3 +66,37 @@ params:
 `);
   assert.throws(() => loadSessionSpec(campaign.config), (err: unknown) => err instanceof InputError && /fats/.test(err.message));
 });
+
+const COMMAND_CAMPAIGN = `evaluator:
+  command: ["python3", "bt.py"]
+  env: ENV_BODY
+params:
+  fast: [5, 10]
+objective: { metric: score, direction: maximize }
+`;
+
+test('evaluator.env holds literal values and references to the worker\'s environment, never their values', () => {
+  process.env.TUNEFLOW_TEST_CONFIG_TOKEN = 'value-of-the-cli';
+  try {
+    const campaign = makeCampaign(COMMAND_CAMPAIGN.replace('ENV_BODY', '{ MODE: fast, TOKEN: { from_env: TUNEFLOW_TEST_CONFIG_TOKEN } }'));
+    const spec = loadSessionSpec(campaign.config);
+    assert.equal(spec.evaluator.kind, 'command');
+    assert.deepEqual(spec.evaluator.kind === 'command' && spec.evaluator.env, { MODE: 'fast', TOKEN: { fromEnv: 'TUNEFLOW_TEST_CONFIG_TOKEN' } });
+    assert.ok(!JSON.stringify(spec).includes('value-of-the-cli'), 'the spec, config as written included, holds only the name');
+  } finally {
+    delete process.env.TUNEFLOW_TEST_CONFIG_TOKEN;
+  }
+});
+
+test('evaluator.env names and references are checked, with the key path in the message', () => {
+  const cases: [string, RegExp][] = [
+    ['{ BAD-NAME: x }', /`evaluator\.env\.BAD-NAME`: an environment variable name has letters, digits and underscores and does not start with a digit\.$/],
+    ['{ RATE: 0.001 }', /`evaluator\.env\.RATE`: expected a string \(a literal value; quote numbers, e\.g\. "0\.001"\) or \{ from_env: NAME \}/],
+    ['{ TOKEN: { from_env: 1TOKEN } }', /`evaluator\.env\.TOKEN\.from_env`: an environment variable name has letters/],
+    ['{ TOKEN: { from_env: TOKEN, default: x } }', /unknown key `evaluator\.env\.TOKEN\.default`/],
+  ];
+  for (const [env, message] of cases) {
+    const campaign = makeCampaign(COMMAND_CAMPAIGN.replace('ENV_BODY', env));
+    assert.throws(() => loadSessionSpec(campaign.config), (err: unknown) => err instanceof InputError && err.message.startsWith(campaign.config) && message.test(err.message), env);
+  }
+});

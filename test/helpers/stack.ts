@@ -1,8 +1,9 @@
 import { NativeConnection } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { TrialEvaluator } from '../../activities/evaluators';
+import { connectRedis } from '../../activities/redisClient';
 import { createTuneflowWorker, installRuntime } from '../../workers/worker';
 
 /**
@@ -52,5 +53,5 @@ export async function withWorker<T>(
 }
 
 export function redisClient(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: 3 });
+  return connectRedis(url, { role: 'test', maxRetriesPerRequest: 3 });
 }
