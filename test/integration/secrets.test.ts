@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { WorkflowFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { TrialStore } from '../../activities/trialStore';
 import { startOrAttach } from '../../cli/sessionClient';
@@ -91,11 +92,18 @@ describe('evaluator secrets on the real stack', { skip: services ? false : SKIP_
     for (const file of files) assert.ok(!fs.readFileSync(file, 'utf8').includes(secret), `${file} does not hold the value`);
   });
 
-  test('a reference to a variable the worker lacks fails each trial once, without retry, saying what to set', async () => {
+  test('a reference to a variable the worker lacks fails the trial without retry and stops the session, saying what to set', async () => {
     const missing = `${secretName}_ABSENT`;
-    const { spec, summary } = await run(missing);
-    assert.equal(summary.counts.failed, 3);
-    for (const record of await store.allTrials(spec.sessionId)) {
+    const spec = { ...loadSessionSpec(makeCampaign(campaign(missing)).config, { sessionId: uniqueId('secrets') }), taskQueue: uniqueId('tq') };
+    const failure = await withWorker({ address, redisUrl, taskQueue: spec.taskQueue }, async () => (await startOrAttach(client.client, spec)).handle.result()).then(
+      () => assert.fail('a session whose trials cannot get their configuration must fail'),
+      (err: unknown) => err,
+    );
+    assert.ok(failure instanceof WorkflowFailedError);
+    assert.match(failure.cause?.message ?? '', new RegExp(`cannot run: .*${missing}`));
+    const records = await store.allTrials(spec.sessionId);
+    assert.ok(records.length >= 1);
+    for (const record of records) {
       assert.equal(record.status, 'failed');
       assert.equal(record.attempt, 1, 'not retried');
       assert.match(record.error ?? '', new RegExp(`evaluator\\.env\\.TOKEN takes its value from the environment variable ${missing} \\(from_env\\), which worker "test-worker" does not have\\. Set ${missing} in the environment of every worker on task queue "${spec.taskQueue}"`));
