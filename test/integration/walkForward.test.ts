@@ -3,8 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { getStrategy, loadCsv, runBacktest } from '../../backtest';
+import { createBacktestEvaluator, type TrialEvaluator } from '../../activities/evaluators';
 import { startOrAttach } from '../../cli/sessionClient';
 import { loadSessionSpec } from '../../config/load';
+import { progressQuery } from '../../workflows';
 import { makeCampaign } from '../helpers/campaign';
 import { connectTestClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
 
@@ -69,5 +71,45 @@ walk_forward: { splits: 3, train: 200, test: 80, top_n: 3, concurrency: 2 }
     for (const name of ['splits.csv', 'best_params.json', 'summary.md', 'report.html', 'rankings.csv']) {
       assert.ok(fs.existsSync(path.join(summary.outputDir, name)), `${name} written`);
     }
+  });
+
+  test('session.timeout bounds the whole walk-forward session, and its progress names the best leader so far', async () => {
+    const campaign = makeCampaign(
+      `strategy: sma_crossover
+params:
+  fast: { type: int, low: 5, high: 20, step: 5 }
+  slow: { type: int, low: 20, high: 60, step: 20 }
+objective: sharpe
+search: { algorithm: random, seed: 3, trials: 40, parallelism: 1 }
+session: { timeout: 3s }
+walk_forward: { splits: 3, train: 200, test: 80, top_n: 2, concurrency: 1 }
+`,
+      { bars: 700 },
+    );
+    const spec = { ...loadSessionSpec(campaign.config, { sessionId: uniqueId('wf-deadline') }), taskQueue: uniqueId('tq') };
+    const backtest = createBacktestEvaluator();
+    // 200 ms a trial: one split alone could use the whole 3 s, three splits of their own would take 9 s or more.
+    const slow: TrialEvaluator = async (input, signal) => {
+      await new Promise((r) => setTimeout(r, 200));
+      return backtest(input, signal);
+    };
+    const { summary, progress, history } = await withWorker({ address, redisUrl, taskQueue: spec.taskQueue, evaluate: slow }, async () => {
+      const { handle } = await startOrAttach(client.client, spec);
+      const result = await handle.result();
+      return { summary: result, progress: await handle.query(progressQuery), history: await handle.fetchHistory() };
+    });
+    // Split results stay in the trial store: the parent's history carries a few numbers per split, so
+    // thousands of splits times top_n candidates never approach Temporal's 2 MB payload limit.
+    for (const event of history.events ?? []) {
+      const payloads = [
+        ...(event.activityTaskScheduledEventAttributes?.input?.payloads ?? []),
+        ...(event.childWorkflowExecutionCompletedEventAttributes?.result?.payloads ?? []),
+      ];
+      for (const payload of payloads) assert.ok(!Buffer.from(payload.data ?? []).toString().includes('outOfSample'), 'no candidate metrics in the parent history');
+    }
+    assert.ok(summary.counts.succeeded <= 20, `at most ~3 s of 200 ms trials across all splits, got ${summary.counts.succeeded}`);
+    assert.ok(summary.counts.succeeded >= 5);
+    assert.ok(progress.best, 'the progress query reports the best in-sample leader');
+    assert.ok(Number.isFinite(progress.best.objective));
   });
 });
