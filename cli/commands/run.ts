@@ -125,7 +125,7 @@ async function runSession(configFile: string, flags: RunFlags): Promise<number> 
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await services.stop();
+    await services.release();
   }
 }
 

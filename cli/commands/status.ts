@@ -4,7 +4,7 @@ import { InputError } from '../../types/errors';
 import type { SessionSummary } from '../../types/session';
 import { progressQuery } from '../../workflows';
 import { connectClient } from '../../workers/connection';
-import { resolveServices, sessionUrl } from '../services';
+import { resolveTemporal, sessionUrl } from '../services';
 
 export function registerStatusCommand(program: Command): void {
   program
@@ -13,15 +13,15 @@ export function registerStatusCommand(program: Command): void {
     .argument('<session>', 'session id')
     .option('--json', 'print JSON')
     .action(async (sessionId: string, flags: { json?: boolean }) => {
-      const services = await resolveServices();
+      const temporal = await resolveTemporal();
       try {
-        const client = new Client({ connection: await connectClient(services.target), namespace: services.target.namespace });
+        const client = new Client({ connection: await connectClient(temporal.target), namespace: temporal.target.namespace });
         const handle = client.workflow.getHandle(sessionId);
         let description;
         try {
           description = await handle.describe();
         } catch (err) {
-          if (err instanceof WorkflowNotFoundError) throw new InputError(`No session "${sessionId}" on ${services.target.address}.`);
+          if (err instanceof WorkflowNotFoundError) throw new InputError(`No session "${sessionId}" on ${temporal.target.address}.`);
           throw err;
         }
         // A finished session answers from its result; a running one from its progress query.
@@ -34,7 +34,7 @@ export function registerStatusCommand(program: Command): void {
           closeTime: description.closeTime?.toISOString() ?? null,
           progress,
           result: finished,
-          webUi: sessionUrl(services.uiUrl, services.target.namespace, sessionId),
+          webUi: sessionUrl(temporal.uiUrl, temporal.target.namespace, sessionId),
         };
         if (flags.json) {
           console.log(JSON.stringify(status, null, 2));
@@ -52,7 +52,7 @@ export function registerStatusCommand(program: Command): void {
         }
         if (status.webUi) console.log(`Web UI: ${status.webUi}`);
       } finally {
-        await services.stop();
+        await temporal.release();
       }
     });
 }
