@@ -1,5 +1,5 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { InputError } from '../types/errors';
+import { InputError, UnreachableServiceError } from '../types/errors';
 
 /** Exit codes: 0 every trial succeeded, 1 the session finished with failed trials, 2 bad input or a runtime error. */
 export const EXIT = { ok: 0, someFailed: 1, error: 2 } as const;
@@ -18,7 +18,7 @@ function sessionFailure(err: WorkflowFailedError): string {
 export function reportError(err: unknown): number {
   if (err instanceof WorkflowFailedError) {
     console.error(`tuneflow: ${sessionFailure(err)}`);
-  } else if (err instanceof InputError) {
+  } else if (err instanceof InputError || err instanceof UnreachableServiceError) {
     console.error(`tuneflow: ${err.message}`);
   } else if (err instanceof Error) {
     console.error(`tuneflow: ${err.message}${process.env.TUNEFLOW_DEBUG ? `\n${err.stack}` : ''}`);

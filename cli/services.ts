@@ -1,39 +1,113 @@
-import { ensureDevStack } from '../scripts/devStack';
-import { ensureRedis } from '../scripts/redis';
+import { DEV_NAMESPACE, ensureDevStack, joinDevTemporal } from '../scripts/devStack';
+import { tuneflowHome } from '../scripts/paths';
+import { acquireLocalRedis, externalRedis, type RedisService } from '../scripts/redis';
+import { InputError } from '../types/errors';
 import { targetFromEnv, type TemporalTarget } from '../workers/connection';
+import { checkRedis } from './redisClient';
 
-/** The Temporal and Redis a command talks to, and how to let go of them. */
-export interface Services {
+/** The name of the local stack: `<tuneflow home>/temporal/dev.db` and `<tuneflow home>/redis/dev`. */
+const STACK = 'dev';
+
+const log = (line: string) => console.error(line);
+
+/** What a command uses, and how to let go of it: the last tuneflow process using a local service stops it. */
+interface Held {
+  release(): Promise<void>;
+  /** For a process about to exit at once. */
+  releaseNow(): void;
+}
+
+/** The Temporal and Redis a command talks to. */
+export interface Services extends Held {
   target: TemporalTarget;
   redisUrl: string;
   /** The Web UI's base URL, when known. */
   uiUrl: string | null;
-  /** True when Temporal runs inside this tuneflow process (no external workers to rely on). */
+  /** True when Temporal is the local dev stack (no fleet of workers to rely on). */
   embedded: boolean;
-  stop(): Promise<void>;
 }
 
-const log = (line: string) => console.error(line);
+/** The trial store a command reads. */
+export interface TrialStoreAccess extends Held {
+  url: string;
+}
+
+/** Temporal for a command that only asks it something. */
+export interface TemporalAccess {
+  target: TemporalTarget;
+  uiUrl: string | null;
+  release(): Promise<void>;
+}
+
+function fromRedis(redis: RedisService): TrialStoreAccess {
+  return { url: redis.url, release: redis.release, releaseNow: redis.releaseNow };
+}
 
 /**
- * With TEMPORAL_ADDRESS set, an existing cluster (and REDIS_URL, or a local Redis); otherwise the
- * embedded dev stack, reusing one that `tuneflow dev` or another `tuneflow run` already runs.
+ * The trial store next to an existing cluster: REDIS_URL, or the Redis of a local stack that runs (as
+ * `tuneflow dev` prints both). Never a Redis of this process's own: trials would scatter across stores.
+ */
+async function fleetTrialStore(): Promise<TrialStoreAccess> {
+  if (process.env.REDIS_URL) return fromRedis(externalRedis(process.env.REDIS_URL));
+  const local = await acquireLocalRedis({ name: STACK, log, joinOnly: true });
+  if (local) return fromRedis(local);
+  throw new InputError(
+    `TEMPORAL_ADDRESS is set but REDIS_URL is not, and no local tuneflow stack runs under ${tuneflowHome()}. ` +
+      'With an existing Temporal cluster, REDIS_URL must name the trial store shared by the whole fleet: every worker writes its trials there ' +
+      'and every `tuneflow run`, `results` and `report` reads them, so each process starting a Redis of its own would scatter them. ' +
+      'Set REDIS_URL (e.g. redis://redis.internal:6379) for every worker and command; for a fleet on this machine, `tuneflow dev` prints both variables.',
+  );
+}
+
+/**
+ * For `run` and `worker`. With TEMPORAL_ADDRESS set, that cluster and the fleet's trial store; otherwise
+ * the local dev stack, joined when it runs (`tuneflow dev`, another `tuneflow run`) and started otherwise.
  */
 export async function resolveServices(): Promise<Services> {
+  const redisUrl = process.env.REDIS_URL;
+  // The workers' own connections retry without end (bookkeeping never gives up): check once, with a deadline.
+  if (redisUrl) await checkRedis(redisUrl);
   const external = targetFromEnv();
   if (external) {
-    const redis = await ensureRedis({ name: 'dev', log });
-    return { target: external, redisUrl: redis.url, uiUrl: process.env.TEMPORAL_UI_URL ?? null, embedded: false, stop: () => redis.stop() };
+    const store = await fleetTrialStore();
+    return { target: external, redisUrl: store.url, uiUrl: process.env.TEMPORAL_UI_URL ?? null, embedded: false, release: store.release, releaseNow: store.releaseNow };
   }
-  const stack = await ensureDevStack({ name: 'dev', log });
-  const redisUrl = process.env.REDIS_URL ?? stack.redisUrl;
+  const stack = await ensureDevStack({ name: STACK, log, redisUrl });
   return {
-    target: { address: stack.temporalAddress, namespace: stack.namespace },
-    redisUrl,
-    uiUrl: stack.uiUrl || null,
+    target: { address: stack.temporal.info.address, namespace: stack.namespace },
+    redisUrl: stack.redis.url,
+    uiUrl: stack.temporal.info.uiUrl,
     embedded: true,
-    stop: () => stack.stop(),
+    release: stack.release,
+    releaseNow: stack.releaseNow,
   };
+}
+
+/**
+ * For `status` and `cancel`: TEMPORAL_ADDRESS, or the local dev server when it runs. Asking never starts a
+ * server: one started for the question would know nothing the user has not seen already.
+ */
+export async function resolveTemporal(): Promise<TemporalAccess> {
+  const external = targetFromEnv();
+  if (external) return { target: external, uiUrl: process.env.TEMPORAL_UI_URL ?? null, release: async () => undefined };
+  const temporal = await joinDevTemporal({ name: STACK, log });
+  if (!temporal) {
+    throw new InputError(
+      `No Temporal dev server is running for ${tuneflowHome()}; start one with \`tuneflow dev\` or run a session ` +
+        '(or set TEMPORAL_ADDRESS to an existing cluster).',
+    );
+  }
+  return { target: { address: temporal.info.address, namespace: DEV_NAMESPACE }, uiUrl: temporal.info.uiUrl, release: temporal.release };
+}
+
+/**
+ * For `results`, `summary`, `report` and `workers`: REDIS_URL; with TEMPORAL_ADDRESS, the fleet's store
+ * (see fleetTrialStore); otherwise the local Redis, started on its folder when none runs, since that
+ * folder holds the trials of local sessions.
+ */
+export async function resolveTrialStore(): Promise<TrialStoreAccess> {
+  if (process.env.REDIS_URL || process.env.TEMPORAL_ADDRESS) return fleetTrialStore();
+  return fromRedis(await acquireLocalRedis({ name: STACK, log }));
 }
 
 export function sessionUrl(uiUrl: string | null, namespace: string, sessionId: string): string | null {

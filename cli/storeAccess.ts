@@ -1,28 +1,40 @@
-import Redis from 'ioredis';
-import { connectRedis } from '../activities/redisClient';
+import type Redis from 'ioredis';
 import { TrialStore, type SessionMeta } from '../activities/trialStore';
-import { ensureRedis } from '../scripts/redis';
 import { InputError } from '../types/errors';
 import type { SessionSpec } from '../types/session';
+import { openRedis } from './redisClient';
+import { resolveTrialStore } from './services';
 
 /**
- * Opens the trial store (REDIS_URL, or the local Redis tuneflow runs), finds the session in it and hands
- * both to `fn`, closing the connection afterwards.
+ * Opens the trial store (see resolveTrialStore) and hands the connection to `fn`, closing it and letting go
+ * of the store afterwards.
+ */
+export async function withTrialStore<T>(fn: (ctx: { redis: Redis; url: string }) => Promise<T>): Promise<T> {
+  const access = await resolveTrialStore();
+  try {
+    const redis = await openRedis(access.url);
+    try {
+      return await fn({ redis, url: access.url });
+    } finally {
+      redis.disconnect();
+    }
+  } finally {
+    await access.release();
+  }
+}
+
+/**
+ * Finds the session in the trial store and hands both to `fn`.
  * @throws InputError when the store has no such session.
  */
 export async function withSession<T>(
   sessionId: string,
   fn: (ctx: { store: TrialStore; redis: Redis; meta: SessionMeta; spec: SessionSpec }) => Promise<T>,
 ): Promise<T> {
-  const service = await ensureRedis({ name: 'dev', log: (l) => console.error(l) });
-  const redis = connectRedis(service.url, { role: 'tuneflow CLI', maxRetriesPerRequest: 3 });
-  try {
+  return withTrialStore(async ({ redis, url }) => {
     const store = new TrialStore(redis);
     const meta = await store.getMeta(sessionId);
-    if (!meta) throw new InputError(`No session "${sessionId}" in the trial store at ${service.url}.`);
-    return await fn({ store, redis, meta, spec: meta.spec as SessionSpec });
-  } finally {
-    redis.disconnect();
-    await service.stop();
-  }
+    if (!meta) throw new InputError(`No session "${sessionId}" in the trial store at ${url}.`);
+    return fn({ store, redis, meta, spec: meta.spec as SessionSpec });
+  });
 }

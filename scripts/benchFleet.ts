@@ -282,7 +282,7 @@ async function main(): Promise<void> {
     redisUrl: redisService.url,
     client: new Client({ connection }),
     store: new TrialStore(redis),
-    servicePids: [server.child.pid, redisService.child?.pid],
+    servicePids: [server.child.pid, redisService.pid],
   };
   const dir = path.join(tuneflowHome(), 'bench-fleet');
   try {
@@ -374,7 +374,7 @@ ${recoveryNote(recoveries)}`,
     redis.disconnect();
     await connection.close();
     await stopProcess(server.child);
-    await redisService.stop();
+    await redisService.release();
   }
 }
 

@@ -95,7 +95,7 @@ ${rows.join('\n')}`,
     );
   } finally {
     await stopProcess(server.child);
-    await redis.stop();
+    await redis.release();
   }
 }
 

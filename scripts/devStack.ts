@@ -4,58 +4,62 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/searchAttributes';
 import { tuneflowHome } from './paths';
-import { freePort, isAlive, startService, stopProcess, waitForPort } from './processes';
-import { ensureRedis } from './redis';
+import { freePort, sleep, startService, stopProcess, waitForPort } from './processes';
+import { acquireLocalRedis, externalRedis, type RedisService } from './redis';
+import { acquireService, type ServiceDefinition, type SharedService } from './serviceLock';
 import { ensureTemporalCli } from './temporalCli';
 
 type Log = (line: string) => void;
 
-/** Where a local Temporal dev server and Redis listen. */
-export interface DevStack {
-  temporalAddress: string;
-  namespace: string;
-  uiUrl: string;
-  redisUrl: string;
-  /** True when this process started the services (and so stops them). */
-  owned: boolean;
-  stop(): Promise<void>;
-}
+export const DEV_NAMESPACE = 'default';
 
-interface StackFile {
-  pid: number;
-  temporalPid: number;
-  redisPid?: number;
-  temporalAddress: string;
-  uiUrl: string;
-  redisUrl: string;
-}
-
-function stackFile(name: string): string {
-  return path.join(tuneflowHome(), `${name}.stack.json`);
-}
-
-function readLiveStack(name: string): StackFile | null {
-  try {
-    const stack = JSON.parse(fs.readFileSync(stackFile(name), 'utf8')) as StackFile;
-    const alive = isAlive(stack.temporalPid) && (stack.redisPid === undefined || isAlive(stack.redisPid));
-    return alive ? stack : null;
-  } catch {
-    return null;
-  }
-}
-
-export interface TemporalServer {
+/** Where a local Temporal dev server listens. */
+export interface TemporalInfo {
   address: string;
   uiUrl: string | null;
+}
+
+export interface TemporalServer extends TemporalInfo {
   child: ChildProcess;
 }
 
-/**
- * Starts `temporal server start-dev` on free ports with tuneflow's search attributes registered.
- * `persist` keeps its state in `<tuneflow home>/temporal/<name>.db`; otherwise it lives in memory.
- */
-export async function startTemporalServer(opts: { cliPath: string; name: string; persist: boolean; headless?: boolean }): Promise<TemporalServer> {
-  const dir = path.join(tuneflowHome(), 'temporal');
+interface SpawnedTemporal extends TemporalServer {
+  pid: number;
+  /** Settles once the frontend answers; rejects when it does not start. */
+  ready: Promise<void>;
+}
+
+function temporalDir(): string {
+  return path.join(tuneflowHome(), 'temporal');
+}
+
+/** True when a Temporal frontend answers at `address` within `timeoutMs`. */
+export async function temporalAnswers(address: string, timeoutMs = 2000): Promise<boolean> {
+  try {
+    const connection = await Connection.connect({ address, connectTimeout: timeoutMs });
+    try {
+      await connection.workflowService.getSystemInfo({});
+      return true;
+    } finally {
+      await connection.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+/** An open port is not yet a serving frontend: wait until it answers a request. */
+async function waitForFrontend(address: string, timeoutMs: number, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await temporalAnswers(address))) {
+    if (child.exitCode !== null) throw new Error(`process exited with code ${child.exitCode}`);
+    if (Date.now() > deadline) throw new Error(`the frontend at ${address} did not answer within ${timeoutMs} ms`);
+    await sleep(200);
+  }
+}
+
+async function spawnTemporalServer(opts: { cliPath: string; name: string; persist: boolean; headless?: boolean }): Promise<SpawnedTemporal> {
+  const dir = temporalDir();
   fs.mkdirSync(dir, { recursive: true });
   const port = await freePort(opts.persist ? 7233 : undefined);
   const uiPort = await freePort(opts.persist ? 8233 : undefined);
@@ -64,7 +68,7 @@ export async function startTemporalServer(opts: { cliPath: string; name: string;
     '--ip', '127.0.0.1',
     '--port', String(port),
     '--ui-port', String(uiPort),
-    '--namespace', 'default',
+    '--namespace', DEV_NAMESPACE,
     '--log-level', 'error',
     ...Object.entries(SEARCH_ATTRIBUTE_TYPES).flatMap(([key, type]) => ['--search-attribute', `${key}=${type}`]),
   ];
@@ -72,73 +76,94 @@ export async function startTemporalServer(opts: { cliPath: string; name: string;
   if (opts.headless) args.push('--headless');
   const logFile = path.join(dir, `${opts.name}.log`);
   const child = startService(opts.cliPath, args, logFile);
-  try {
+  if (child.pid === undefined) throw new Error(`the Temporal dev server could not be started: ${opts.cliPath}`);
+  const address = `127.0.0.1:${port}`;
+  const ready = (async () => {
     await waitForPort(port, 60_000, child);
-    await waitForFrontend(`127.0.0.1:${port}`, 60_000);
-  } catch (err) {
-    await stopProcess(child);
-    throw new Error(`the Temporal dev server did not start (see ${logFile}): ${(err as Error).message}`);
-  }
-  return { address: `127.0.0.1:${port}`, uiUrl: opts.headless ? null : `http://127.0.0.1:${uiPort}`, child };
+    await waitForFrontend(address, 60_000, child);
+  })().catch((err: Error) => {
+    throw new Error(`the Temporal dev server did not start (see ${logFile}): ${err.message}`);
+  });
+  return { address, uiUrl: opts.headless ? null : `http://127.0.0.1:${uiPort}`, child, pid: child.pid, ready };
 }
 
 /**
- * A Temporal dev server (SQLite file under the tuneflow home, Web UI on, tuneflow's search attributes
- * registered) plus Redis. When another tuneflow process already runs the stack of this name, it is
- * reused: two dev servers must never share one database file.
+ * Starts `temporal server start-dev` on free ports with tuneflow's search attributes registered, owned by
+ * this process alone: for servers in memory (tests, benchmarks). `persist` keeps the state in
+ * `<tuneflow home>/temporal/<name>.db`, which only one server may open: the dev stack shares it through
+ * its lock instead (ensureDevStack).
  */
-/** An open port is not yet a serving frontend: wait until it answers a request. */
-async function waitForFrontend(address: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 2000 });
-      try {
-        await connection.workflowService.getSystemInfo({});
-        return;
-      } finally {
-        await connection.close();
-      }
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
-
-export async function ensureDevStack(opts: { name?: string; log?: Log; headless?: boolean } = {}): Promise<DevStack> {
-  const name = opts.name ?? 'dev';
-  const log = opts.log ?? ((l: string) => console.error(l));
-  const live = readLiveStack(name);
-  if (live) {
-    return { ...live, namespace: 'default', owned: false, stop: async () => undefined };
-  }
-  const cli = await ensureTemporalCli(log);
-  const redis = await ensureRedis({ name, log });
-  let server: TemporalServer;
+export async function startTemporalServer(opts: { cliPath: string; name: string; persist: boolean; headless?: boolean }): Promise<TemporalServer> {
+  const { address, uiUrl, child, ready } = await spawnTemporalServer(opts);
   try {
-    server = await startTemporalServer({ cliPath: cli.path, name, persist: true, headless: opts.headless });
+    await ready;
   } catch (err) {
-    await redis.stop();
+    await stopProcess(child);
     throw err;
   }
-  const temporal = server.child;
-  const stack: StackFile = {
-    pid: process.pid,
-    temporalPid: temporal.pid ?? -1,
-    redisPid: redis.child?.pid,
-    temporalAddress: server.address,
-    uiUrl: server.uiUrl ?? '',
-    redisUrl: redis.url,
-  };
-  fs.writeFileSync(stackFile(name), JSON.stringify(stack, null, 2));
+  return { address, uiUrl, child };
+}
+
+function temporalDefinition(name: string, log: Log): ServiceDefinition<TemporalInfo> {
+  const dir = temporalDir();
   return {
-    ...stack,
-    namespace: 'default',
-    owned: true,
-    stop: async () => {
-      await Promise.all([stopProcess(temporal, 10_000), redis.stop()]);
-      fs.rmSync(stackFile(name), { force: true });
+    folder: dir,
+    name,
+    label: 'the Temporal dev server',
+    data: path.join(dir, `${name}.db`),
+    stopGraceMs: 10_000,
+    answers: (info) => temporalAnswers(info.address),
+    start: async () => {
+      const cli = await ensureTemporalCli(log);
+      const { address, uiUrl, pid, ready } = await spawnTemporalServer({ cliPath: cli.path, name, persist: true });
+      return { pid, info: { address, uiUrl }, ready };
+    },
+  };
+}
+
+/** The local dev server on `<tuneflow home>/temporal/<name>.db` when one runs, joined as a user; else null. */
+export async function joinDevTemporal(opts: { name: string; log: Log }): Promise<SharedService<TemporalInfo> | null> {
+  return acquireService(temporalDefinition(opts.name, opts.log), { joinOnly: true, log: opts.log });
+}
+
+/** A local Temporal dev server and Redis, each joined when it runs and started when it does not. */
+export interface DevStack {
+  temporal: SharedService<TemporalInfo>;
+  /** The local Redis, or the trial store at an external URL (no pid). */
+  redis: RedisService;
+  namespace: string;
+  /** Stops using both; the last tuneflow process using a service stops it. */
+  release(): Promise<void>;
+  releaseNow(): void;
+}
+
+/**
+ * The dev stack of this name: a Temporal dev server (SQLite file under the tuneflow home, Web UI on,
+ * tuneflow's search attributes registered) and Redis (AOF under the tuneflow home), or `redisUrl` instead
+ * of the local Redis. A service found running is joined, so one that died is restarted alone and the other
+ * keeps its address.
+ */
+export async function ensureDevStack(opts: { name?: string; log?: Log; redisUrl?: string } = {}): Promise<DevStack> {
+  const name = opts.name ?? 'dev';
+  const log = opts.log ?? ((l: string) => console.error(l));
+  const redis = opts.redisUrl ? externalRedis(opts.redisUrl) : await acquireLocalRedis({ name, log });
+  let temporal: SharedService<TemporalInfo>;
+  try {
+    temporal = await acquireService(temporalDefinition(name, log), { log });
+  } catch (err) {
+    await redis.release();
+    throw err;
+  }
+  return {
+    temporal,
+    redis,
+    namespace: DEV_NAMESPACE,
+    release: async () => {
+      await Promise.all([temporal.release(), redis.release()]);
+    },
+    releaseNow: () => {
+      temporal.releaseNow();
+      redis.releaseNow();
     },
   };
 }

@@ -85,6 +85,60 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * A token that tells a running process from a later one reusing its pid: its start time on Linux, '' where
+ * there is no /proc. Null when the process is gone, including a zombie nobody has reaped yet (a service whose
+ * parent exited belongs to init, which in a container may never reap it).
+ */
+export function processStamp(pid: number): string | null {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return fs.existsSync('/proc/self/stat') ? null : isAlive(pid) ? '' : null;
+  }
+  // The command name in parentheses may hold spaces; the fields after it are plain: state first, start time 20th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields[0] === 'Z' || fields[0] === 'X' ? null : (fields[19] ?? '');
+}
+
+/** True while the process `pid` that had `stamp` runs. */
+export function isSameProcess(pid: number, stamp: string): boolean {
+  return pid > 0 && processStamp(pid) === stamp;
+}
+
+async function exits(pid: number, stamp: string, withinMs: number): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  while (Date.now() < deadline) {
+    if (!isSameProcess(pid, stamp)) return true;
+    await sleep(50);
+  }
+  return !isSameProcess(pid, stamp);
+}
+
+/** Sends a signal to the process `pid` only while it is still the one that had `stamp`. */
+export function signalProcess(pid: number, stamp: string, signal: NodeJS.Signals): void {
+  if (!isSameProcess(pid, stamp)) return;
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // It exited in between.
+  }
+}
+
+/** Stops a process that need not be a child of this one: SIGTERM, then SIGKILL after `graceMs`. */
+export async function stopPid(pid: number, stamp: string, graceMs: number): Promise<void> {
+  if (!isSameProcess(pid, stamp)) return;
+  signalProcess(pid, stamp, 'SIGTERM');
+  if (await exits(pid, stamp, graceMs)) return;
+  signalProcess(pid, stamp, 'SIGKILL');
+  if (!(await exits(pid, stamp, 5000))) throw new Error(`process ${pid} did not exit after SIGKILL`);
+}
+
 /**
  * Starts a long-lived service whose output goes to a log file. It gets its own process group, so a Ctrl-C
  * in the terminal reaches tuneflow first, which drains its worker before it stops the services.

@@ -1,17 +1,11 @@
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { tuneflowHome } from './paths';
-import { freePort, run, startService, stopProcess, waitForPort, whichSync } from './processes';
+import { freePort, run, sleep, startService, waitForPort, whichSync } from './processes';
+import { acquireService, type ServiceAddress, type ServiceDefinition, type SharedService } from './serviceLock';
 
 type Log = (line: string) => void;
-
-export interface RedisService {
-  url: string;
-  /** Present when tuneflow started the server itself. */
-  child?: ChildProcess;
-  stop(): Promise<void>;
-}
 
 function findRedisServer(log: Log): string {
   const onPath = whichSync('redis-server') ?? (fs.existsSync('/usr/bin/redis-server') ? '/usr/bin/redis-server' : null);
@@ -36,27 +30,105 @@ function findRedisServer(log: Log): string {
   );
 }
 
+/** True when a Redis at `url` (no auth, no TLS: one tuneflow started) answers PING within `timeoutMs`. */
+export function redisAnswers(url: string, timeoutMs = 2000): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(port || 6379), hostname);
+    let reply = '';
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.once('connect', () => socket.write('PING\r\n'));
+    // A Redis still loading its AOF answers -LOADING: not ready yet.
+    socket.on('data', (chunk) => {
+      reply += chunk;
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+    });
+    socket.once('error', () => done(false));
+  });
+}
+
+/** Files of a Redis data folder that hold data (not its log or tuneflow's lock files). */
+const REDIS_DATA_FILES = ['appendonlydir', 'appendonly.aof', 'dump.rdb'];
+
+function redisDefinition(name: string, opts: { fresh?: boolean; log: Log }): ServiceDefinition<ServiceAddress> {
+  const dir = path.join(tuneflowHome(), 'redis', name);
+  return {
+    folder: dir,
+    name: 'redis',
+    label: 'Redis',
+    data: dir,
+    stopGraceMs: 5000,
+    answers: (info) => redisAnswers(info.address),
+    start: async () => {
+      const binary = findRedisServer(opts.log);
+      if (opts.fresh) for (const file of REDIS_DATA_FILES) fs.rmSync(path.join(dir, file), { recursive: true, force: true });
+      const port = await freePort(6390);
+      const logFile = path.join(dir, 'redis.log');
+      const child = startService(
+        binary,
+        ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--daemonize', 'no'],
+        logFile,
+      );
+      if (child.pid === undefined) throw new Error(`redis-server could not be started: ${binary}`);
+      const url = `redis://127.0.0.1:${port}`;
+      const ready = (async () => {
+        await waitForPort(port, 15_000, child);
+        const deadline = Date.now() + 60_000;
+        while (!(await redisAnswers(url))) {
+          if (child.exitCode !== null || Date.now() > deadline) throw new Error('it does not answer PING');
+          await sleep(100);
+        }
+      })().catch((err: Error) => {
+        throw new Error(`redis-server did not start (see ${logFile}): ${err.message}`);
+      });
+      return { pid: child.pid, info: { address: url }, ready };
+    },
+  };
+}
+
+export interface RedisService {
+  url: string;
+  /** The local server, when tuneflow runs it (absent for REDIS_URL). */
+  pid?: number;
+  /** True when this process started the server. */
+  started: boolean;
+  /** False once a local server has exited. */
+  running(): boolean;
+  /** Stops using it; the last tuneflow process using a local server stops it. */
+  release(): Promise<void>;
+  /** The same for a process about to exit at once. */
+  releaseNow(): void;
+}
+
+function fromShared(service: SharedService<ServiceAddress>): RedisService {
+  return { url: service.info.address, pid: service.pid, started: service.started, running: service.running, release: service.release, releaseNow: service.releaseNow };
+}
+
 /**
- * REDIS_URL when set; otherwise starts redis-server (installing Debian's package when missing and allowed)
- * on a free port with AOF persistence in `<tuneflow home>/redis/<name>`.
+ * The local Redis of `<tuneflow home>/redis/<name>` (AOF on): joins the one running there, or starts
+ * redis-server (installing Debian's package when missing and allowed) on a free port. With `joinOnly`,
+ * null when none runs. `fresh` empties the folder before starting a new server on it.
  */
-export async function ensureRedis(opts: { name?: string; log?: Log } = {}): Promise<RedisService> {
-  if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, stop: async () => undefined };
+export async function acquireLocalRedis(opts: { name: string; log?: Log; fresh?: boolean }): Promise<RedisService>;
+export async function acquireLocalRedis(opts: { name: string; log?: Log; fresh?: boolean; joinOnly?: boolean }): Promise<RedisService | null>;
+export async function acquireLocalRedis(opts: { name: string; log?: Log; fresh?: boolean; joinOnly?: boolean }): Promise<RedisService | null> {
   const log = opts.log ?? ((l: string) => console.error(l));
-  const binary = findRedisServer(log);
-  const dir = path.join(tuneflowHome(), 'redis', opts.name ?? 'default');
-  fs.mkdirSync(dir, { recursive: true });
-  const port = await freePort(6390);
-  const child = startService(
-    binary,
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--daemonize', 'no'],
-    path.join(dir, 'redis.log'),
-  );
-  try {
-    await waitForPort(port, 15_000, child);
-  } catch (err) {
-    await stopProcess(child);
-    throw new Error(`redis-server did not start (see ${path.join(dir, 'redis.log')}): ${(err as Error).message}`);
-  }
-  return { url: `redis://127.0.0.1:${port}`, child, stop: () => stopProcess(child) };
+  const service = await acquireService(redisDefinition(opts.name, { fresh: opts.fresh, log }), { joinOnly: opts.joinOnly, log });
+  return service && fromShared(service);
+}
+
+/** A Redis tuneflow does not run: nothing to start or stop. */
+export function externalRedis(url: string): RedisService {
+  return { url, started: false, running: () => true, release: async () => undefined, releaseNow: () => undefined };
+}
+
+/** REDIS_URL when set; otherwise the local Redis of that name (see acquireLocalRedis). */
+export async function ensureRedis(opts: { name?: string; log?: Log; fresh?: boolean } = {}): Promise<RedisService> {
+  if (process.env.REDIS_URL) return externalRedis(process.env.REDIS_URL);
+  return acquireLocalRedis({ name: opts.name ?? 'default', log: opts.log, fresh: opts.fresh });
 }

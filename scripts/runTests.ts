@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { startTemporalServer } from './devStack';
-import { PROJECT_ROOT, tuneflowHome } from './paths';
+import { PROJECT_ROOT } from './paths';
 import { stopProcess } from './processes';
-import { ensureRedis } from './redis';
+import { acquireLocalRedis } from './redis';
 import { ensureTemporalCli } from './temporalCli';
 
 /**
@@ -15,9 +14,7 @@ import { ensureTemporalCli } from './temporalCli';
 async function main(): Promise<number> {
   const log = (line: string) => console.error(`[test set-up] ${line}`);
   const cli = await ensureTemporalCli(log);
-  const redisDir = path.join(tuneflowHome(), 'redis', 'test');
-  fs.rmSync(redisDir, { recursive: true, force: true });
-  const redis = process.env.REDIS_URL ? null : await ensureRedis({ name: 'test', log });
+  const redis = process.env.REDIS_URL ? null : await acquireLocalRedis({ name: 'test', log, fresh: true });
   const server = await startTemporalServer({ cliPath: cli.path, name: 'test', persist: false, headless: true });
   log(`Temporal ${cli.version} (${cli.via}) at ${server.address}; Redis at ${redis?.url ?? process.env.REDIS_URL}`);
   const targets = process.argv.slice(2);
@@ -36,7 +33,7 @@ async function main(): Promise<number> {
     });
   } finally {
     await stopProcess(server.child, 10_000);
-    await redis?.stop();
+    await redis?.release();
   }
 }
 

@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   console.log(`Temporal CLI: ${cli.path} (${cli.version.split('\n')[0]}, via ${cli.via})`);
   const redis = await ensureRedis({ name: 'setup', log });
   console.log(`Redis: ${redis.url} is reachable`);
-  await redis.stop();
+  await redis.release();
 }
 
 main().catch((err) => {

@@ -13,3 +13,11 @@ export class InputError extends Error {
 export class InvalidParametersError extends InputError {
   override name = 'InvalidParametersError';
 }
+
+/**
+ * A service tuneflow needs (Temporal, Redis) cannot be reached. The message names its address and what to
+ * check; the CLI prints it as one paragraph and exits with code 2.
+ */
+export class UnreachableServiceError extends Error {
+  override name = 'UnreachableServiceError';
+}

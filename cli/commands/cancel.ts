@@ -2,7 +2,7 @@ import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { InputError } from '../../types/errors';
 import { connectClient } from '../../workers/connection';
-import { resolveServices } from '../services';
+import { resolveTemporal } from '../services';
 
 export function registerCancelCommand(program: Command): void {
   program
@@ -10,18 +10,18 @@ export function registerCancelCommand(program: Command): void {
     .description('cancel a running session: running trials are cancelled, outputs are written from what finished')
     .argument('<session>', 'session id')
     .action(async (sessionId: string) => {
-      const services = await resolveServices();
+      const temporal = await resolveTemporal();
       try {
-        const client = new Client({ connection: await connectClient(services.target), namespace: services.target.namespace });
+        const client = new Client({ connection: await connectClient(temporal.target), namespace: temporal.target.namespace });
         try {
           await client.workflow.getHandle(sessionId).cancel();
         } catch (err) {
-          if (err instanceof WorkflowNotFoundError) throw new InputError(`No running session "${sessionId}" on ${services.target.address}.`);
+          if (err instanceof WorkflowNotFoundError) throw new InputError(`No running session "${sessionId}" on ${temporal.target.address}.`);
           throw err;
         }
         console.log(`Cancellation of session ${sessionId} requested.`);
       } finally {
-        await services.stop();
+        await temporal.release();
       }
     });
 }

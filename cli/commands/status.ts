@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import { InputError } from '../../types/errors';
 import type { SessionSummary } from '../../types/session';
 import { progressQuery } from '../../workflows';
+import { stalledOn } from '../retries';
 import { connectClient } from '../../workers/connection';
-import { resolveServices, sessionUrl } from '../services';
+import { resolveTemporal, sessionUrl } from '../services';
 
 export function registerStatusCommand(program: Command): void {
   program
@@ -13,15 +14,15 @@ export function registerStatusCommand(program: Command): void {
     .argument('<session>', 'session id')
     .option('--json', 'print JSON')
     .action(async (sessionId: string, flags: { json?: boolean }) => {
-      const services = await resolveServices();
+      const temporal = await resolveTemporal();
       try {
-        const client = new Client({ connection: await connectClient(services.target), namespace: services.target.namespace });
+        const client = new Client({ connection: await connectClient(temporal.target), namespace: temporal.target.namespace });
         const handle = client.workflow.getHandle(sessionId);
         let description;
         try {
           description = await handle.describe();
         } catch (err) {
-          if (err instanceof WorkflowNotFoundError) throw new InputError(`No session "${sessionId}" on ${services.target.address}.`);
+          if (err instanceof WorkflowNotFoundError) throw new InputError(`No session "${sessionId}" on ${temporal.target.address}.`);
           throw err;
         }
         // A finished session answers from its result; a running one from its progress query.
@@ -33,8 +34,9 @@ export function registerStatusCommand(program: Command): void {
           startTime: description.startTime.toISOString(),
           closeTime: description.closeTime?.toISOString() ?? null,
           progress,
+          waitingOn: description.status.name === 'RUNNING' ? await stalledOn(handle).catch(() => null) : null,
           result: finished,
-          webUi: sessionUrl(services.uiUrl, services.target.namespace, sessionId),
+          webUi: sessionUrl(temporal.uiUrl, temporal.target.namespace, sessionId),
         };
         if (flags.json) {
           console.log(JSON.stringify(status, null, 2));
@@ -45,6 +47,7 @@ export function registerStatusCommand(program: Command): void {
           const done = progress.counts.succeeded + progress.counts.failed;
           console.log(`Trials: ${done}/${progress.budget} done, ${progress.counts.failed} failed, ${progress.running} running; phase ${progress.phase}; workflow run ${progress.runs}`);
           if (progress.best) console.log(`Best: ${progress.best.objective} at trial ${progress.best.trialId} ${JSON.stringify(progress.best.params)}`);
+          if (status.waitingOn) console.log(`Waiting on retries: ${status.waitingOn}`);
         }
         if (finished) {
           console.log(`Trials: ${finished.counts.succeeded} succeeded, ${finished.counts.failed} failed; outputs in ${finished.outputDir}`);
@@ -52,7 +55,7 @@ export function registerStatusCommand(program: Command): void {
         }
         if (status.webUi) console.log(`Web UI: ${status.webUi}`);
       } finally {
-        await services.stop();
+        await temporal.release();
       }
     });
 }

@@ -1,3 +1,4 @@
+import type { NativeConnection } from '@temporalio/worker';
 import type { Command } from 'commander';
 import { parseDuration } from '../../config/duration';
 import { DEFAULT_TASK_QUEUE } from '../../config/load';
@@ -5,7 +6,7 @@ import { InputError } from '../../types/errors';
 import { connectWorker } from '../../workers/connection';
 import { createTuneflowWorker } from '../../workers/worker';
 import { nonNegativeInt, positiveInt } from '../options';
-import { resolveServices } from '../services';
+import { resolveServices, type Services } from '../services';
 
 interface WorkerFlags {
   taskQueue?: string;
@@ -30,36 +31,49 @@ export function registerWorkerCommand(program: Command): void {
       const graceMs = parseDuration(flags.shutdownGrace);
       if (graceMs === null) throw new InputError(`--shutdown-grace takes a duration such as 30s or 2m, got "${flags.shutdownGrace}".`);
       const services = await resolveServices();
-      const connection = await connectWorker(services.target);
-      const taskQueue = flags.taskQueue ?? process.env.TUNEFLOW_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
-      const { worker, close, workerId } = await createTuneflowWorker({
-        connection,
-        namespace: services.target.namespace,
-        taskQueue,
-        redisUrl: services.redisUrl,
-        workerId: flags.workerId,
-        concurrency: flags.concurrency,
-        threads: flags.threads,
-        maxMemoryMb: flags.maxMemoryMb,
-        shutdownGraceMs: graceMs,
-      });
-      // The SDK drains the worker on the first SIGINT/SIGTERM; a second one means "now".
-      let signals = 0;
-      const onSignal = (signal: NodeJS.Signals) => {
-        signals += 1;
-        if (signals === 1) console.error(`${signal}: finishing running trials (up to ${flags.shutdownGrace}); send it again to stop at once.`);
-        else process.exit(130);
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      console.error(`Worker ${workerId} polling ${taskQueue} on ${services.target.address} (namespace ${services.target.namespace}).`);
       try {
-        await worker.run();
+        const connection = await connectWorker(services.target);
+        try {
+          await runWorker(flags, graceMs, services, connection);
+        } finally {
+          await connection.close();
+        }
       } finally {
-        await close();
-        await connection.close();
-        await services.stop();
+        await services.release();
       }
-      console.error(`Worker ${workerId} stopped.`);
     });
+}
+
+async function runWorker(flags: WorkerFlags, graceMs: number, services: Services, connection: NativeConnection): Promise<void> {
+  const taskQueue = flags.taskQueue ?? process.env.TUNEFLOW_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
+  const { worker, close, workerId } = await createTuneflowWorker({
+    connection,
+    namespace: services.target.namespace,
+    taskQueue,
+    redisUrl: services.redisUrl,
+    workerId: flags.workerId,
+    concurrency: flags.concurrency,
+    threads: flags.threads,
+    maxMemoryMb: flags.maxMemoryMb,
+    shutdownGraceMs: graceMs,
+  });
+  // The SDK drains the worker on the first SIGINT/SIGTERM; a second one means "now".
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals === 1) console.error(`${signal}: finishing running trials (up to ${flags.shutdownGrace}); send it again to stop at once.`);
+    else {
+      services.releaseNow();
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  console.error(`Worker ${workerId} polling ${taskQueue} on ${services.target.address} (namespace ${services.target.namespace}).`);
+  try {
+    await worker.run();
+  } finally {
+    await close();
+  }
+  console.error(`Worker ${workerId} stopped.`);
 }

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { connectRedis } from '../../activities/redisClient';
 import { WorkerStatsStore } from '../../activities/workerStats';
-import { ensureRedis } from '../../scripts/redis';
 import { table } from '../print';
+import { withTrialStore } from '../storeAccess';
 
 /** A worker unseen for longer than this is reported gone (workers report every 10 s, and at each trial). */
 const ALIVE_WITHIN_MS = 30_000;
@@ -13,9 +12,7 @@ export function registerWorkersCommand(program: Command): void {
     .description('the fleet: every worker seen, alive or gone, with its trial statistics')
     .option('--json', 'print JSON')
     .action(async (flags: { json?: boolean }) => {
-      const service = await ensureRedis({ name: 'dev', log: (l) => console.error(l) });
-      const redis = connectRedis(service.url, { role: 'tuneflow workers', maxRetriesPerRequest: 3 });
-      try {
+      await withTrialStore(async ({ redis }) => {
         const now = Date.now();
         const workers = (await new WorkerStatsStore(redis).list()).map((w) => ({ ...w, alive: now - w.lastSeen <= ALIVE_WITHIN_MS }));
         if (flags.json) {
@@ -42,9 +39,6 @@ export function registerWorkersCommand(program: Command): void {
             ]),
           ),
         );
-      } finally {
-        redis.disconnect();
-        await service.stop();
-      }
+      });
     });
 }
