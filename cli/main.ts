@@ -12,12 +12,20 @@ import { registerWorkerCommand } from './commands/worker';
 import { registerWorkersCommand } from './commands/workers';
 import { EXIT, reportError } from './errors';
 
+/**
+ * Commander opens an invalid value's message by echoing the value whole; tuneflow's own parsers name the flag
+ * and the value (shortened) themselves, so the echo, possibly thousands of characters, goes.
+ */
+function withoutEcho(text: string): string {
+  return text.replace(/^(command-argument value|option) '[\s\S]*?' (is invalid for argument '[^']*'|argument '[\s\S]*' is invalid)\. /, '');
+}
+
 function buildProgram(): Command {
   const program = new Command()
     .name('tuneflow')
     .description('Durable parameter tuning for trading-strategy backtests on Temporal')
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(`tuneflow: ${text.replace(/^error: /, '')}`) });
+    .configureOutput({ outputError: (text, write) => write(`tuneflow: ${withoutEcho(text.replace(/^error: /, ''))}`) });
   registerRunCommand(program);
   registerCheckCommand(program);
   registerWorkerCommand(program);

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { sessionIdProblem } from '../config/limits';
 
 /** Commander parsers that turn a bad flag value into a one-line message and exit code 2. */
 export function positiveInt(flag: string) {
@@ -24,4 +25,11 @@ export function oneOf<T extends string>(flag: string, choices: readonly T[]) {
     }
     return value as T;
   };
+}
+
+/** A `<session>` argument: refused as `--session-id` would be, before any server is asked about it. */
+export function sessionIdArgument(value: string): string {
+  const problem = sessionIdProblem(value);
+  if (problem) throw new InvalidArgumentError(`session id "${value.length > 60 ? `${value.slice(0, 40)}…` : value}": ${problem}.`);
+  return value;
 }

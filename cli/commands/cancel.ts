@@ -1,5 +1,6 @@
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
+import { sessionIdArgument } from '../options';
 import { InputError } from '../../types/errors';
 import { connectClient } from '../../workers/connection';
 import { resolveTemporal } from '../services';
@@ -8,7 +9,7 @@ export function registerCancelCommand(program: Command): void {
   program
     .command('cancel')
     .description('cancel a running session: running trials are cancelled, outputs are written from what finished')
-    .argument('<session>', 'session id')
+    .argument('<session>', 'session id', sessionIdArgument)
     .action(async (sessionId: string) => {
       const temporal = await resolveTemporal();
       try {

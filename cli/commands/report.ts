@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { positiveInt } from '../options';
+import { positiveInt, sessionIdArgument } from '../options';
 import { regenerateOutputs } from '../regenerate';
 
 export function registerReportCommands(program: Command): void {
   program
     .command('report')
     .description("regenerate a session's report.html from the trial store (also while it runs)")
-    .argument('<session>', 'session id')
+    .argument('<session>', 'session id', sessionIdArgument)
     .option('--out <file>', 'where to write the report (default: outputs/<session>/report.html)')
     .action(async (sessionId: string, flags: { out?: string }) => {
       const { dir, sessionOutputDir } = await regenerateOutputs(sessionId);
@@ -26,7 +26,7 @@ export function registerReportCommands(program: Command): void {
   program
     .command('summary')
     .description("a session's summary (best trial, weighted ranking, importance, sensitivity, walk-forward)")
-    .argument('<session>', 'session id')
+    .argument('<session>', 'session id', sessionIdArgument)
     .option('--metric <name>', 'rank by this metric instead of the configured weights')
     .option('--top-n <n>', 'rows of the ranking table', positiveInt('--top-n'))
     .option('--csv', 'print rankings.csv instead')

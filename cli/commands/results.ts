@@ -4,7 +4,7 @@ import { toCsv } from '../../activities/files';
 import { METRIC_DIRECTION } from '../../config/metrics';
 import type { MetricName } from '../../backtest/types';
 import { InputError } from '../../types/errors';
-import { positiveInt } from '../options';
+import { positiveInt, sessionIdArgument } from '../options';
 import { table } from '../print';
 import { withSession } from '../storeAccess';
 
@@ -18,7 +18,7 @@ export function registerResultsCommand(program: Command): void {
   program
     .command('results')
     .description("a session's best trials from the trial store (also while it runs)")
-    .argument('<session>', 'session id')
+    .argument('<session>', 'session id', sessionIdArgument)
     .option('--top-n <n>', 'rows to show', positiveInt('--top-n'), 10)
     .option('--metric <name>', 'rank by this metric instead of the objective')
     .option('--csv', 'print CSV')

@@ -118,6 +118,17 @@ describe('bad input ends in exit code 2 with a message naming what and where', (
     });
   }
 
+  test('session arguments are checked like --session-id, before any server is asked', async () => {
+    for (const command of ['status', 'results', 'summary', 'report', 'cancel']) {
+      for (const id of ['..', 'x'.repeat(5000)]) {
+        const result = await tuneflow([command, id]);
+        assert.equal(result.code, 2, `${command}: ${result.stderr}`);
+        assert.match(result.stderr, /^tuneflow: session id "[.x]+(…)?": /);
+        assert.ok(result.stderr.length < 300, 'the id is not echoed whole');
+      }
+    }
+  });
+
   test('a folder as the config', async () => {
     const campaign = makeCampaign(ok);
     const result = await tuneflow(['run', campaign.dir]);
