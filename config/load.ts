@@ -6,8 +6,8 @@ import type { z } from 'zod';
 import { gridSize, validateSpace } from '../search';
 import type { Algorithm, Distribution, SearchSpace } from '../search/types';
 import { InputError } from '../types/errors';
-import { readTextFile } from './files';
-import { moduleRef, type StrategyModuleRef } from '../backtest';
+import { readTextFile, strategyModuleRef } from './files';
+import type { StrategyModuleRef } from '../backtest';
 import { MAX_NAME_LENGTH } from './schema';
 import { parallelismSchema, seedSchema, sessionIdProblem, trialsSchema } from './limits';
 import type { EvaluatorSpec, SessionSpec, WalkForwardSpec } from '../types/session';
@@ -181,7 +181,7 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
     const modulePath = typeof config.strategy === 'object' ? path.resolve(baseDir, config.strategy.module) : undefined;
     let strategyModule: StrategyModuleRef | undefined;
     withFile(file, () => {
-      strategyModule = modulePath ? moduleRef(modulePath) : undefined;
+      strategyModule = modulePath ? strategyModuleRef(modulePath, '`strategy.module`: strategy module') : undefined;
       checkStrategyParams(strategy, Object.keys(space), strategyModule);
     });
     evaluator = { kind: 'backtest', dataPath, strategy, strategyModule, cash: config.backtest.cash, commission: config.backtest.commission };
