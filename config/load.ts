@@ -3,8 +3,8 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { checkStrategyParams } from '../backtest';
 import type { z } from 'zod';
-import { gridSize, validateSpace } from '../search';
-import type { Algorithm, Distribution, SearchSpace } from '../search/types';
+import { createSampler, gridSize, validateSpace } from '../search';
+import type { Algorithm, Distribution, SamplerConfig, SearchSpace } from '../search/types';
 import { InputError } from '../types/errors';
 import { readTextFile, strategyModuleRef } from './files';
 import type { StrategyModuleRef } from '../backtest';
@@ -207,6 +207,26 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
     }
   }
 
+  const search: SamplerConfig = {
+    algorithm,
+    space,
+    constraints: config.constraints,
+    seed: overrides.seed ?? config.search.seed,
+    trials,
+    direction,
+    parallelism: overrides.parallelism ?? config.search.parallelism,
+    mode: config.search.mode,
+    options: config.search.options,
+  };
+  // The session workflow builds its sampler from exactly this; what would fail it there (unknown or
+  // out-of-range `search.options`) must stop here, before anything starts.
+  try {
+    createSampler(search);
+  } catch (err) {
+    if (err instanceof InputError) throw new InputError(`${file}: \`search\`: ${err.message}.`);
+    throw err;
+  }
+
   return {
     sessionId,
     name,
@@ -214,17 +234,7 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
     config: raw,
     evaluator,
     objective: { metric: objectiveMetric, direction },
-    search: {
-      algorithm,
-      space,
-      constraints: config.constraints,
-      seed: overrides.seed ?? config.search.seed,
-      trials,
-      direction,
-      parallelism: overrides.parallelism ?? config.search.parallelism,
-      mode: config.search.mode,
-      options: config.search.options,
-    },
+    search,
     trial: {
       timeoutMs: config.trial.timeout,
       heartbeatTimeoutMs: config.trial.heartbeat_timeout,
