@@ -134,16 +134,17 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
   withFile(file, () => validateSpace(space, config.constraints));
 
   const objectiveMetric = typeof config.objective === 'string' ? config.objective : config.objective.metric;
-  const known = METRIC_DIRECTION[objectiveMetric as keyof typeof METRIC_DIRECTION];
+  // Own keys only: "constructor" or "toString" are not metrics.
+  const known = Object.hasOwn(METRIC_DIRECTION, objectiveMetric) ? METRIC_DIRECTION[objectiveMetric as keyof typeof METRIC_DIRECTION] : undefined;
   const givenDirection = typeof config.objective === 'object' ? config.objective.direction : undefined;
+  const direction = givenDirection ?? known;
   // An external evaluator may report metrics of its own; the built-in engine's names are all known.
-  if (!known && (config.strategy || !givenDirection)) {
+  if (!direction || (!known && config.strategy)) {
     throw new InputError(
       `${file}: \`objective\`: unknown metric "${objectiveMetric}"; choose one of ${Object.keys(METRIC_DIRECTION).join(', ')}` +
         (config.evaluator ? ', or give `direction` for a metric your evaluator reports.' : '.'),
     );
   }
-  const direction = givenDirection ?? known;
 
   const algorithm = overrides.algorithm ?? config.search.algorithm;
   const finite = gridSize(space, config.constraints);
@@ -202,7 +203,7 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
     walkForward = { mode: wf.mode, warmup, splits: plan.splits, topN: wf.top_n, concurrency: wf.concurrency };
   }
   for (const metric of Object.keys(config.rank)) {
-    if (!(metric in METRIC_DIRECTION)) {
+    if (!Object.hasOwn(METRIC_DIRECTION, metric)) {
       throw new InputError(`${file}: \`rank.${metric}\`: unknown metric; choose among ${Object.keys(METRIC_DIRECTION).join(', ')}.`);
     }
   }
