@@ -99,9 +99,9 @@ function toDistribution(name: string, p: ParamConfig, file: string): Distributio
   return { type, low: p.low, high: p.high, ...(p.step !== undefined ? { step: p.step } : {}), ...(p.log ? { log: true } : {}) };
 }
 
-function withFile(file: string, fn: () => void): void {
+function withFile<T>(file: string, fn: () => T): T {
   try {
-    fn();
+    return fn();
   } catch (err) {
     if (err instanceof InputError && !err.message.startsWith(file)) throw new InputError(`${file}: ${err.message}`);
     throw err;
@@ -147,10 +147,11 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
   }
 
   const algorithm = overrides.algorithm ?? config.search.algorithm;
-  const finite = gridSize(space, config.constraints);
-  let trials = overrides.trials ?? config.search.trials ?? (algorithm === 'grid' ? finite ?? undefined : undefined);
+  // Only a grid is counted: the other algorithms sample spaces of any size, constrained or not.
+  const finite = algorithm === 'grid' ? withFile(file, () => gridSize(space, config.constraints)) : null;
+  let trials = overrides.trials ?? config.search.trials ?? finite ?? undefined;
   if (trials === undefined) {
-    throw new InputError(`${file}: \`search.trials\` is required for algorithm ${algorithm}${finite === null ? ' over a continuous space' : ''} (or pass --trials N).`);
+    throw new InputError(`${file}: \`search.trials\` is required for algorithm ${algorithm}${algorithm === 'grid' ? ' over a continuous space' : ''} (or pass --trials N).`);
   }
   if (algorithm === 'grid' && finite === null) {
     throw new InputError(`${file}: \`search.algorithm\` grid needs every float parameter to have a step.`);
