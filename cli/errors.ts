@@ -3,10 +3,20 @@ import { InputError } from '../types/errors';
 /** Exit codes: 0 every trial succeeded, 1 the session finished with failed trials, 2 bad input or a runtime error. */
 export const EXIT = { ok: 0, someFailed: 1, error: 2 } as const;
 
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Input errors quote the input (a session id, a metric, a constraint, a CSV field); its line breaks and
+ * control characters are shown escaped, so the message stays one paragraph and cannot drive the terminal.
+ */
+function escapeControls(message: string): string {
+  return message.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Prints an error as one paragraph and returns the exit code for it. */
 export function reportError(err: unknown): number {
   if (err instanceof InputError) {
-    console.error(`tuneflow: ${err.message}`);
+    console.error(`tuneflow: ${escapeControls(err.message)}`);
   } else if (err instanceof Error) {
     console.error(`tuneflow: ${err.message}${process.env.TUNEFLOW_DEBUG ? `\n${err.stack}` : ''}`);
   } else {

@@ -55,7 +55,10 @@ export function readConfigFile(file: string): { raw: unknown; config: CampaignCo
   }
   const reserved = reservedKeyPath(raw);
   if (reserved) throw new InputError(`${file}: \`${reserved}\`: "__proto__" cannot be a key; rename it.`);
-  const parsed = configSchema.safeParse(raw);
+  // zod's own words for a missing key end in "received undefined", which means nothing outside JavaScript.
+  const parsed = configSchema.safeParse(raw, {
+    error: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? `required, expected ${issue.expected}` : undefined),
+  });
   if (!parsed.success) throw new InputError(`${file}: ${describeIssues(parsed.error.issues)}`);
   return { raw, config: parsed.data };
 }
