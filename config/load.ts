@@ -171,7 +171,7 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
   let evaluator: EvaluatorSpec;
   if (config.evaluator) {
     const cwd = path.resolve(baseDir, config.evaluator.cwd);
-    if (!fs.existsSync(cwd)) throw new InputError(`${file}: \`evaluator.cwd\`: folder ${cwd} does not exist.`);
+    if (!isFolder(cwd)) throw new InputError(`${file}: \`evaluator.cwd\`: ${cwd} is not a folder.`);
     evaluator = {
       kind: 'command',
       command: config.evaluator.command,
@@ -287,8 +287,19 @@ function checkOverrides(overrides: ConfigOverrides): void {
 function checkOutputFolder(dir: string, sessionId: string, where: string): void {
   const target = path.join(dir, sessionId);
   let existing = target;
-  while (!fs.existsSync(existing)) existing = path.dirname(existing);
-  const stat = fs.statSync(existing);
+  let stat: fs.Stats | undefined;
+  // Up to the nearest folder that exists; a name no folder can have (too long, a NUL byte) ends the walk.
+  while (!stat) {
+    try {
+      stat = fs.statSync(existing);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') {
+        throw new InputError(`${where}: the outputs cannot go to ${target} (${code ?? (err as Error).message}); choose another folder.`);
+      }
+      existing = path.dirname(existing);
+    }
+  }
   if (!stat.isDirectory()) {
     throw new InputError(`${where}: ${existing} is a file, so the outputs cannot go to ${target}; choose a folder.`);
   }
@@ -296,6 +307,14 @@ function checkOutputFolder(dir: string, sessionId: string, where: string): void 
     fs.accessSync(existing, fs.constants.W_OK | fs.constants.X_OK);
   } catch {
     throw new InputError(`${where}: ${existing} is not writable, so the outputs cannot go to ${target}; choose a folder you can write to.`);
+  }
+}
+
+function isFolder(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
   }
 }
 
