@@ -53,6 +53,15 @@ export function formatSummary(r: FuzzReport): string {
       ? '  failures: none'
       : `  failures: ${r.failedCases} cases, ${r.distinctFailures} distinct${r.distinctFailures > r.failures.length ? `, the first ${r.failures.length} shrunk` : ''}:`,
     ...r.failures.map(describeFailure),
+    ...(r.replayed
+      ? [
+          'replayed case:',
+          describeCase(r.replayed.case),
+          `  exit ${r.replayed.code ?? 'none (hang)'}; problems: ${r.replayed.problems.join('; ') || 'none'}`,
+          `  stdout ${JSON.stringify(shorten(r.replayed.stdout, 2000))}`,
+          `  stderr ${JSON.stringify(shorten(r.replayed.stderr, 2000))}`,
+        ]
+      : []),
   ];
   return lines.join('\n');
 }

@@ -49,10 +49,12 @@ export interface FuzzReport {
   wallMs: number;
   shrinkMs: number;
   slowest: { ms: number; note: string };
+  /** With `path`: the one case replayed and how it ended. */
+  replayed?: { case: FuzzCase; code: number | null; stdout: string; stderr: string; problems: string[] };
 }
 
 /** Shrinking stops at this many distinct failures; a run with more has enough to fix first. */
-export const MAX_FAILURES = 8;
+const MAX_FAILURES = 8;
 
 /** A failure's kind without the paths and numbers that differ between instances of one bug. */
 function kinds(found: string[]): string[] {
@@ -127,6 +129,7 @@ export function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       report.byCommand[c.command]++;
       report.byExpect[c.expect]++;
       if (run.ms > report.slowest.ms) report.slowest = { ms: run.ms, note: `${c.command}: ${c.note}`.slice(0, 200) };
+      if (options.path) report.replayed = { case: c, code: run.code, stdout: run.stdout, stderr: run.stderr, problems: found };
       if (found.length > 0) {
         report.failedCases++;
         const key = kinds(found).join(' | ');
