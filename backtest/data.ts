@@ -12,7 +12,7 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
  * (`,Open,High,...` as pandas writes it). Times without an offset are UTC.
  *
  * @throws InputError naming the file, line and column: unreadable or empty file, missing columns, values that
- *   are not numbers or dates, prices that are not positive, times out of order or repeated, High below Low.
+ *   are not numbers or dates, prices that are not positive and finite, times out of order or repeated, High below Low.
  * @example
  * const bars = loadCsv('data/sample_daily.csv');
  */
@@ -71,8 +71,10 @@ export function parseCsv(text: string, source: string): Bars {
     time[r] = t;
     for (let k = 0; k < 4; k++) {
       columns[k][r] = parseNumber(fields[priceCols[k]], () => where(i, priceCols[k]), false);
-      // Returns, position sizes and log-scaled charts all divide by prices.
-      if (!(columns[k][r] > 0)) throw new InputError(`${where(i, priceCols[k])}: ${header[priceCols[k]]} ${columns[k][r]} is not a positive price.`);
+      // Returns, position sizes and log-scaled charts all divide by prices; a number past 1.8e308 reads as Infinity.
+      if (!(columns[k][r] > 0 && columns[k][r] < Infinity)) {
+        throw new InputError(`${where(i, priceCols[k])}: ${header[priceCols[k]]} ${fields[priceCols[k]]} is not a positive finite price.`);
+      }
     }
     volume[r] = volumeCol < 0 ? NaN : parseNumber(fields[volumeCol], () => where(i, volumeCol), true);
     if (columns[1][r] < columns[2][r]) {

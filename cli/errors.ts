@@ -14,12 +14,22 @@ function sessionFailure(err: WorkflowFailedError): string {
   return cause ? `session failed: ${cause.message}` : err.message;
 }
 
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Input errors quote the input (a session id, a metric, a constraint, a CSV field); its line breaks and
+ * control characters are shown escaped, so the message stays one paragraph and cannot drive the terminal.
+ */
+function escapeControls(message: string): string {
+  return message.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Prints an error as one paragraph and returns the exit code for it. */
 export function reportError(err: unknown): number {
   if (err instanceof WorkflowFailedError) {
     console.error(`tuneflow: ${sessionFailure(err)}`);
   } else if (err instanceof InputError || err instanceof UnreachableServiceError) {
-    console.error(`tuneflow: ${err.message}`);
+    console.error(`tuneflow: ${escapeControls(err.message)}`);
   } else if (err instanceof Error) {
     console.error(`tuneflow: ${err.message}${process.env.TUNEFLOW_DEBUG ? `\n${err.stack}` : ''}`);
   } else {

@@ -12,7 +12,8 @@ export function positiveInt(flag: string) {
 
 export function nonNegativeInt(flag: string) {
   return (value: string): number => {
-    const n = Number(value);
+    // Number('') is 0: an empty value must not pass as a seed of 0.
+    const n = value.trim() === '' ? NaN : Number(value);
     if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${flag} takes a whole number of at least 0, got "${value}".`);
     return n;
   };

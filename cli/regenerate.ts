@@ -19,7 +19,7 @@ export async function regenerateOutputs(
   opts: { metric?: string; topN?: number } = {},
 ): Promise<{ dir: string; spec: SessionSpec; sessionOutputDir: string }> {
   return withSession(sessionId, async ({ store, redis, meta, spec: stored }) => {
-    if (opts.metric && !(opts.metric in METRIC_DIRECTION)) {
+    if (opts.metric && !Object.hasOwn(METRIC_DIRECTION, opts.metric)) {
       throw new InputError(`--metric: unknown metric "${opts.metric}"; choose one of ${Object.keys(METRIC_DIRECTION).join(', ')}.`);
     }
     const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tuneflow-report-'));

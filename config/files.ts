@@ -1,5 +1,9 @@
 import fs from 'node:fs';
+import { moduleRef, type StrategyModuleRef } from '../backtest';
 import { InputError } from '../types/errors';
+
+/** Strategy modules are source files; anything this large is the wrong file. */
+const MAX_MODULE_BYTES = 16 << 20;
 
 /**
  * Checks that a path a user named is a regular file of at most `maxBytes`, refusing what would hang or
@@ -30,4 +34,10 @@ export function readTextFile(file: string, what: string, maxBytes: number): stri
   } catch (err) {
     throw new InputError(`${what} ${file} cannot be read: ${(err as Error).message}`);
   }
+}
+
+/** The reference to a strategy module a user named, after {@link checkRegularFile}. */
+export function strategyModuleRef(file: string, what: string): StrategyModuleRef {
+  checkRegularFile(file, what, MAX_MODULE_BYTES);
+  return moduleRef(file);
 }

@@ -3,11 +3,11 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { checkStrategyParams } from '../backtest';
 import type { z } from 'zod';
-import { gridSize, validateSpace } from '../search';
-import type { Algorithm, Distribution, SearchSpace } from '../search/types';
+import { createSampler, gridSize, validateSpace } from '../search';
+import type { Algorithm, Distribution, SamplerConfig, SearchSpace } from '../search/types';
 import { InputError } from '../types/errors';
-import { readTextFile } from './files';
-import { moduleRef, type StrategyModuleRef } from '../backtest';
+import { readTextFile, strategyModuleRef } from './files';
+import type { StrategyModuleRef } from '../backtest';
 import { MAX_NAME_LENGTH } from './schema';
 import { parallelismSchema, seedSchema, sessionIdProblem, trialsSchema } from './limits';
 import type { EvaluatorSpec, SessionSpec, WalkForwardSpec } from '../types/session';
@@ -55,7 +55,10 @@ export function readConfigFile(file: string): { raw: unknown; config: CampaignCo
   }
   const reserved = reservedKeyPath(raw);
   if (reserved) throw new InputError(`${file}: \`${reserved}\`: "__proto__" cannot be a key; rename it.`);
-  const parsed = configSchema.safeParse(raw);
+  // zod's own words for a missing key end in "received undefined", which means nothing outside JavaScript.
+  const parsed = configSchema.safeParse(raw, {
+    error: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? `required, expected ${issue.expected}` : undefined),
+  });
   if (!parsed.success) throw new InputError(`${file}: ${describeIssues(parsed.error.issues)}`);
   return { raw, config: parsed.data };
 }
@@ -101,9 +104,9 @@ function toDistribution(name: string, p: ParamConfig, file: string): Distributio
   return { type, low: p.low, high: p.high, ...(p.step !== undefined ? { step: p.step } : {}), ...(p.log ? { log: true } : {}) };
 }
 
-function withFile(file: string, fn: () => void): void {
+function withFile<T>(file: string, fn: () => T): T {
   try {
-    fn();
+    return fn();
   } catch (err) {
     if (err instanceof InputError && !err.message.startsWith(file)) throw new InputError(`${file}: ${err.message}`);
     throw err;
@@ -136,22 +139,24 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
   withFile(file, () => validateSpace(space, config.constraints));
 
   const objectiveMetric = typeof config.objective === 'string' ? config.objective : config.objective.metric;
-  const known = METRIC_DIRECTION[objectiveMetric as keyof typeof METRIC_DIRECTION];
+  // Own keys only: "constructor" or "toString" are not metrics.
+  const known = Object.hasOwn(METRIC_DIRECTION, objectiveMetric) ? METRIC_DIRECTION[objectiveMetric as keyof typeof METRIC_DIRECTION] : undefined;
   const givenDirection = typeof config.objective === 'object' ? config.objective.direction : undefined;
+  const direction = givenDirection ?? known;
   // An external evaluator may report metrics of its own; the built-in engine's names are all known.
-  if (!known && (config.strategy || !givenDirection)) {
+  if (!direction || (!known && config.strategy)) {
     throw new InputError(
       `${file}: \`objective\`: unknown metric "${objectiveMetric}"; choose one of ${Object.keys(METRIC_DIRECTION).join(', ')}` +
         (config.evaluator ? ', or give `direction` for a metric your evaluator reports.' : '.'),
     );
   }
-  const direction = givenDirection ?? known;
 
   const algorithm = overrides.algorithm ?? config.search.algorithm;
-  const finite = gridSize(space, config.constraints);
-  let trials = overrides.trials ?? config.search.trials ?? (algorithm === 'grid' ? finite ?? undefined : undefined);
+  // Only a grid is counted: the other algorithms sample spaces of any size, constrained or not.
+  const finite = algorithm === 'grid' ? withFile(file, () => gridSize(space, config.constraints)) : null;
+  let trials = overrides.trials ?? config.search.trials ?? finite ?? undefined;
   if (trials === undefined) {
-    throw new InputError(`${file}: \`search.trials\` is required for algorithm ${algorithm}${finite === null ? ' over a continuous space' : ''} (or pass --trials N).`);
+    throw new InputError(`${file}: \`search.trials\` is required for algorithm ${algorithm}${algorithm === 'grid' ? ' over a continuous space' : ''} (or pass --trials N).`);
   }
   if (algorithm === 'grid' && finite === null) {
     throw new InputError(`${file}: \`search.algorithm\` grid needs every float parameter to have a step.`);
@@ -168,7 +173,7 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
   let evaluator: EvaluatorSpec;
   if (config.evaluator) {
     const cwd = path.resolve(baseDir, config.evaluator.cwd);
-    if (!fs.existsSync(cwd)) throw new InputError(`${file}: \`evaluator.cwd\`: folder ${cwd} does not exist.`);
+    if (!isFolder(cwd)) throw new InputError(`${file}: \`evaluator.cwd\`: ${cwd} is not a folder.`);
     evaluator = {
       kind: 'command',
       command: config.evaluator.command,
@@ -183,7 +188,7 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
     const modulePath = typeof config.strategy === 'object' ? path.resolve(baseDir, config.strategy.module) : undefined;
     let strategyModule: StrategyModuleRef | undefined;
     withFile(file, () => {
-      strategyModule = modulePath ? moduleRef(modulePath) : undefined;
+      strategyModule = modulePath ? strategyModuleRef(modulePath, '`strategy.module`: strategy module') : undefined;
       checkStrategyParams(strategy, Object.keys(space), strategyModule);
     });
     evaluator = { kind: 'backtest', dataPath, strategy, strategyModule, cash: config.backtest.cash, commission: config.backtest.commission };
@@ -204,9 +209,29 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
     walkForward = { mode: wf.mode, warmup, splits: plan.splits, topN: wf.top_n, concurrency: wf.concurrency };
   }
   for (const metric of Object.keys(config.rank)) {
-    if (!(metric in METRIC_DIRECTION)) {
+    if (!Object.hasOwn(METRIC_DIRECTION, metric)) {
       throw new InputError(`${file}: \`rank.${metric}\`: unknown metric; choose among ${Object.keys(METRIC_DIRECTION).join(', ')}.`);
     }
+  }
+
+  const search: SamplerConfig = {
+    algorithm,
+    space,
+    constraints: config.constraints,
+    seed: overrides.seed ?? config.search.seed,
+    trials,
+    direction,
+    parallelism: overrides.parallelism ?? config.search.parallelism,
+    mode: config.search.mode,
+    options: config.search.options,
+  };
+  // The session workflow builds its sampler from exactly this; what would fail it there (unknown or
+  // out-of-range `search.options`) must stop here, before anything starts.
+  try {
+    createSampler(search);
+  } catch (err) {
+    if (err instanceof InputError) throw new InputError(`${file}: \`search\`: ${err.message}.`);
+    throw err;
   }
 
   return {
@@ -216,17 +241,7 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
     config: raw,
     evaluator,
     objective: { metric: objectiveMetric, direction },
-    search: {
-      algorithm,
-      space,
-      constraints: config.constraints,
-      seed: overrides.seed ?? config.search.seed,
-      trials,
-      direction,
-      parallelism: overrides.parallelism ?? config.search.parallelism,
-      mode: config.search.mode,
-      options: config.search.options,
-    },
+    search,
     trial: {
       timeoutMs: config.trial.timeout,
       heartbeatTimeoutMs: config.trial.heartbeat_timeout,
@@ -274,8 +289,19 @@ function checkOverrides(overrides: ConfigOverrides): void {
 function checkOutputFolder(dir: string, sessionId: string, where: string): void {
   const target = path.join(dir, sessionId);
   let existing = target;
-  while (!fs.existsSync(existing)) existing = path.dirname(existing);
-  const stat = fs.statSync(existing);
+  let stat: fs.Stats | undefined;
+  // Up to the nearest folder that exists; a name no folder can have (too long, a NUL byte) ends the walk.
+  while (!stat) {
+    try {
+      stat = fs.statSync(existing);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') {
+        throw new InputError(`${where}: the outputs cannot go to ${target} (${code ?? (err as Error).message}); choose another folder.`);
+      }
+      existing = path.dirname(existing);
+    }
+  }
   if (!stat.isDirectory()) {
     throw new InputError(`${where}: ${existing} is a file, so the outputs cannot go to ${target}; choose a folder.`);
   }
@@ -283,6 +309,14 @@ function checkOutputFolder(dir: string, sessionId: string, where: string): void 
     fs.accessSync(existing, fs.constants.W_OK | fs.constants.X_OK);
   } catch {
     throw new InputError(`${where}: ${existing} is not writable, so the outputs cannot go to ${target}; choose a folder you can write to.`);
+  }
+}
+
+function isFolder(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
   }
 }
 

@@ -62,7 +62,7 @@ function check(algorithm: string, name: string, spec: OptionSpec, value: unknown
 export function resolveOptions(algorithm: string, specs: OptionSpecs, given: Record<string, unknown> = {}): ResolvedOptions {
   const known = Object.keys(specs);
   for (const name of Object.keys(given)) {
-    if (!(name in specs)) {
+    if (!Object.hasOwn(specs, name)) {
       const list = known.length > 0 ? `; ${algorithm} takes ${known.join(', ')}` : `; ${algorithm} takes none`;
       throw new InputError(`unknown option "${name}" for ${algorithm}${didYouMean(name, known)}${list}`);
     }

@@ -10,7 +10,7 @@ import { describeParams, didYouMean } from './params';
 export function checkStrategyParams(strategy: string, paramNames: readonly string[], strategyModule?: StrategyModuleRef): void {
   const def = resolveStrategy(strategy, strategyModule);
   for (const name of paramNames) {
-    if (!(name in def.params)) {
+    if (!Object.hasOwn(def.params, name)) {
       throw new InputError(`Strategy ${def.name} has no parameter "${name}"${didYouMean(name, Object.keys(def.params))}; it takes ${describeParams(def)}.`);
     }
   }

@@ -12,7 +12,7 @@ import type { ParamSpec, ParamValue, Params, StrategyDef } from './types';
 export function resolveParams(def: StrategyDef, params: Params, barCount?: number): Params {
   const fail = (message: string) => new InvalidParametersError(`${def.name}: ${message}`);
   for (const name of Object.keys(params)) {
-    if (!(name in def.params)) throw fail(`unknown parameter "${name}"${didYouMean(name, Object.keys(def.params))}; it takes ${describeParams(def)}.`);
+    if (!Object.hasOwn(def.params, name)) throw fail(`unknown parameter "${name}"${didYouMean(name, Object.keys(def.params))}; it takes ${describeParams(def)}.`);
   }
   const resolved: Params = {};
   for (const [name, spec] of Object.entries(def.params)) {
@@ -38,7 +38,7 @@ export function resolveParams(def: StrategyDef, params: Params, barCount?: numbe
  * @throws InvalidParametersError for an unknown name or a value that does not parse.
  */
 export function parseParamText(def: StrategyDef, name: string, text: string): ParamValue {
-  const spec = def.params[name];
+  const spec = Object.hasOwn(def.params, name) ? def.params[name] : undefined;
   if (!spec) throw new InvalidParametersError(`${def.name}: unknown parameter "${name}"${didYouMean(name, Object.keys(def.params))}; it takes ${describeParams(def)}.`);
   if (spec.type === 'categorical') {
     const match = spec.choices.find((c) => String(c) === text);

@@ -12,7 +12,8 @@ export function validateStrategyDef(def: unknown, where: string): asserts def is
   };
   if (typeof def !== 'object' || def === null) fail('a strategy must be an object with name, description, params, lookback and signals.');
   const d = def as Record<string, unknown>;
-  if (typeof d.name !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(d.name)) fail(`name must be a word such as "my_strategy", got ${JSON.stringify(d.name)}.`);
+  if (d.name === undefined) fail('exports no strategy: export an object with name, description, params, lookback and signals (as `module.exports` or the default export).');
+  if (typeof d.name !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(d.name)) fail(`name must be a word such as "my_strategy", got ${JSON.stringify(d.name) ?? typeof d.name}.`);
   const name = d.name as string;
   if (typeof d.description !== 'string') fail(`${name}: description must be a string.`);
   if (typeof d.lookback !== 'function' || typeof d.signals !== 'function') fail(`${name}: lookback(params) and signals(indicators, params, out) must be functions.`);

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import path from 'node:path';
-import { listStrategies, loadCsv, moduleRef, parseParamText, resolveParams, resolveStrategy, runBacktest } from '../../backtest';
+import { listStrategies, parseParamText, resolveParams, resolveStrategy, runBacktest } from '../../backtest';
 import type { BacktestOptions, Params } from '../../backtest';
 import { formatIsoTime } from '../../backtest/dates';
+import { loadDataFile } from '../../config/data';
+import { strategyModuleRef } from '../../config/files';
 import { InputError } from '../../types/errors';
 import { table } from '../print';
 
@@ -35,8 +37,9 @@ export function registerBacktestCommand(program: Command): void {
     .option('--take-profit <fraction>', 'take-profit distance from the signal close, e.g. 0.1')
     .option('--json', 'print one JSON object: every metric (null where undefined) and the parameters')
     .action((flags: BacktestFlags) => {
-      const def = resolveStrategy(flags.strategy, flags.strategyModule ? moduleRef(path.resolve(flags.strategyModule)) : undefined);
-      const bars = loadCsv(flags.data);
+      const strategyModule = flags.strategyModule ? strategyModuleRef(path.resolve(flags.strategyModule), '--strategy-module: strategy module') : undefined;
+      const def = resolveStrategy(flags.strategy, strategyModule);
+      const bars = loadDataFile(path.resolve(flags.data), '--data');
       const given: Params = {};
       for (const pair of flags.param) {
         const eq = pair.indexOf('=');

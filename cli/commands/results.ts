@@ -25,7 +25,7 @@ export function registerResultsCommand(program: Command): void {
     .action(async (sessionId: string, flags: ResultsFlags) => {
       await withSession(sessionId, async ({ store, spec }) => {
         const metric = flags.metric ?? spec.objective.metric;
-        const direction = flags.metric ? METRIC_DIRECTION[flags.metric as MetricName] : spec.objective.direction;
+        const direction = flags.metric ? (Object.hasOwn(METRIC_DIRECTION, flags.metric) ? METRIC_DIRECTION[flags.metric as MetricName] : undefined) : spec.objective.direction;
         if (!direction) throw new InputError(`--metric: unknown metric "${flags.metric}"; choose one of ${Object.keys(METRIC_DIRECTION).join(', ')}.`);
         const trials = await store.allTrials(sessionId);
         const scored = trials.map((t) => ({ ...t, objective: typeof t.metrics[metric] === 'number' ? (t.metrics[metric] as number) : null }));
