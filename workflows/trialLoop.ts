@@ -139,9 +139,11 @@ export class TrialLoop {
     let fatal: unknown;
     let stop: LoopStop | null = null;
     for (;;) {
+      // Checked before the window is known to have room: with every slot busy when the deadline passes, the
+      // wait below would otherwise wake at once, forever, and the activation would never end.
+      if (stop === null && deadlinePassed) stop = 'deadline';
       while (stop === null && this.running.size < parallelism) {
         if (this.configError !== null) stop = 'complete';
-        else if (deadlinePassed) stop = 'deadline';
         else if (continueDue()) stop = 'continue';
         else {
           const trial = this.sampler.suggest();

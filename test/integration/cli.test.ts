@@ -98,7 +98,7 @@ describe('bad input ends in exit code 2 with a message naming what and where', (
     { name: 'a commission the engine refuses', yaml: 'strategy: sma_crossover\nbacktest: { commission: 0.2 }\nparams: { fast: { low: 5, high: 10 } }\n', expect: /`backtest\.commission`/ },
     { name: 'a parameter named __proto__', yaml: 'strategy: sma_crossover\nparams:\n  __proto__: { low: 5, high: 10 }\n', expect: /`params\.__proto__`: "__proto__" cannot be a key/ },
     { name: 'one bar of data', yaml: ok, csv: 'Date,Open,High,Low,Close,Volume\n2020-01-02,1,2,0.5,1.5,100\n', expect: /has 1 bar; a backtest needs at least 2/ },
-    { name: 'a zero price', yaml: ok, csv: 'Date,Open,High,Low,Close,Volume\n2020-01-02,1,2,0.5,1.5,100\n2020-01-03,1,2,0,1.5,100\n', expect: /line 3, column 4 \(Low\): Low 0 is not a positive price/ },
+    { name: 'a zero price', yaml: ok, csv: 'Date,Open,High,Low,Close,Volume\n2020-01-02,1,2,0.5,1.5,100\n2020-01-03,1,2,0,1.5,100\n', expect: /line 3, column 4 \(Low\): Low 0 is not a positive finite price/ },
     { name: 'a FIFO as the data file', yaml: ok, setup: (c) => { fs.rmSync(c.data); spawnSync('mkfifo', [c.data]); }, expect: /prices\.csv is not a regular file \(a FIFO/ },
     { name: 'an alias bomb', yaml: 'a: &a [1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n', expect: /campaign\.yaml: invalid YAML: .*alias/ },
     { name: 'a duplicate key', yaml: 'strategy: sma_crossover\nparams: { fast: { low: 5, high: 10 } }\nstrategy: macd\n', expect: /campaign\.yaml, line [1-9]\d*, column 1: invalid YAML: Map keys must be unique/ },

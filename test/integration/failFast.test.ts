@@ -59,6 +59,19 @@ describe('permanent errors end a session at once with a message', { skip: servic
     });
   }
 
+  test('a session deadline that passes while every trial slot is busy drains and finishes', async () => {
+    const campaign = makeCampaign(`${SMA_GRID}search: { algorithm: grid, parallelism: 2 }\nsession: { timeout: 1s }\n`);
+    const spec = specFor(campaign.config);
+    // Both slots are still busy when the deadline passes, and stay busy for a while after it.
+    const slow: TrialEvaluator = async () => {
+      await new Promise((r) => setTimeout(r, 2500));
+      return { sharpe: 1 };
+    };
+    const summary = await within(30_000, 'the session', run(spec, slow));
+    assert.equal(summary.stoppedBy, 'deadline');
+    assert.equal(summary.counts.succeeded, 2);
+  });
+
   test('outputs that cannot be written (a file where the output folder should be) fail the session instead of retrying', async () => {
     const campaign = makeCampaign(SMA_GRID);
     const blocker = path.join(campaign.dir, 'not-a-folder');
