@@ -2,9 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../../scripts/paths';
-
-const BIN = path.join(PROJECT_ROOT, 'bin', 'tuneflow');
+import { TUNEFLOW_BIN as BIN } from './cli';
 
 /** Variables that would point a spawned tuneflow at services other than the ones a test means. */
 const SERVICE_VARIABLES = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_UI_URL', 'REDIS_URL', 'TUNEFLOW_TASK_QUEUE'];

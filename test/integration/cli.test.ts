@@ -1,25 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { TrialStore } from '../../activities/trialStore';
-import { PROJECT_ROOT } from '../../scripts/paths';
+import { tuneflow } from '../helpers/cli';
 import { makeCampaign } from '../helpers/campaign';
 import { redisClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
-
-const BIN = path.join(PROJECT_ROOT, 'bin', 'tuneflow');
-
-function tuneflow(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 const services = testServices();
 

@@ -1,26 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { PROJECT_ROOT } from '../../scripts/paths';
+import { tuneflow } from '../helpers/cli';
 import { makeCampaign, SMA_GRID } from '../helpers/campaign';
 import { SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
 
-const BIN = path.join(PROJECT_ROOT, 'bin', 'tuneflow');
 const services = testServices();
-
-function tuneflow(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 /** Temporary folders tuneflow itself created (its regenerated outputs), to see that none is left behind. */
 function tuneflowTempDirs(): string[] {
