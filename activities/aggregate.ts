@@ -1,14 +1,22 @@
 import path from 'node:path';
-import type { AggregateInput } from '.';
 import { paramImportance, renderReportHtml, renderSummaryMarkdown, sensitivity, sensitivityRows, SENSITIVITY_COLUMNS, weightedRank } from '../analysis';
 import type { Params } from '../search/types';
 import { InputError } from '../types/errors';
-import type { BacktestEvaluatorSpec, SessionSpec } from '../types/session';
+import type { BacktestEvaluatorSpec, LeaderboardEntry, SessionCounts, SessionSpec } from '../types/session';
 import type { TrialRecord } from '../types/trial';
 import { bestEquityCurve } from './backtestTrial';
 import { toCsv, writeFileAtomic } from './files';
 import { rankTrials } from './ranking';
 import type { TrialStore } from './trialStore';
+
+export interface AggregateInput {
+  spec: SessionSpec;
+  leaderboard: LeaderboardEntry[];
+  counts: SessionCounts;
+  runs: number;
+  stoppedBy: 'complete' | 'deadline' | 'cancelled';
+  startedAt: number;
+}
 
 export interface AggregateResult {
   outputDir: string;

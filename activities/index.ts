@@ -1,9 +1,9 @@
 import { Context } from '@temporalio/activity';
 import type Redis from 'ioredis';
 import type { Params } from '../search/types';
-import type { LeaderboardEntry, SessionCounts, SessionSpec, TrialOutcome } from '../types/session';
+import type { SessionSpec, TrialOutcome } from '../types/session';
 import type { TrialRecord } from '../types/trial';
-import { aggregate, type AggregateResult } from './aggregate';
+import { aggregate, type AggregateInput, type AggregateResult } from './aggregate';
 import { failFast, toActivityFailure } from './failures';
 import type { TrialEvaluator, TrialInput } from './evaluators';
 import { WorkerStatsStore } from './workerStats';
@@ -17,15 +17,6 @@ export interface ActivityDeps {
   versions: Record<string, string>;
   /** How trials are evaluated (the worker's thread pool and command runner, or a test's evaluator). */
   evaluate: TrialEvaluator;
-}
-
-export interface AggregateInput {
-  spec: SessionSpec;
-  leaderboard: LeaderboardEntry[];
-  counts: SessionCounts;
-  runs: number;
-  stoppedBy: 'complete' | 'deadline' | 'cancelled';
-  startedAt: number;
 }
 
 /** The session's activities, bound to their dependencies (Redis, the evaluator, the worker's identity). */
