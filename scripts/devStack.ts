@@ -48,38 +48,55 @@ export interface TemporalServer {
   address: string;
   uiUrl: string | null;
   child: ChildProcess;
+  /** The frontend's port, for starting the server again in the same place. */
+  port: number;
+}
+
+export interface TemporalServerOptions {
+  cliPath: string;
+  name: string;
+  persist: boolean;
+  headless?: boolean;
+  /** Address the services bind (default 127.0.0.1); `0.0.0.0` also serves network namespaces on this host. */
+  bind?: string;
+  /** The frontend port; a free one when not given. */
+  port?: number;
+  /** The SQLite file of a persistent server, instead of `<tuneflow home>/temporal/<name>.db`. */
+  dbFile?: string;
 }
 
 /**
  * Starts `temporal server start-dev` on free ports with tuneflow's search attributes registered.
- * `persist` keeps its state in `<tuneflow home>/temporal/<name>.db`; otherwise it lives in memory.
+ * `persist` keeps its state in `<tuneflow home>/temporal/<name>.db` (or `dbFile`); otherwise it lives in memory.
  */
-export async function startTemporalServer(opts: { cliPath: string; name: string; persist: boolean; headless?: boolean }): Promise<TemporalServer> {
+export async function startTemporalServer(opts: TemporalServerOptions): Promise<TemporalServer> {
   const dir = path.join(tuneflowHome(), 'temporal');
   fs.mkdirSync(dir, { recursive: true });
-  const port = await freePort(opts.persist ? 7233 : undefined);
+  const bind = opts.bind ?? '127.0.0.1';
+  const host = bind === '0.0.0.0' ? '127.0.0.1' : bind;
+  const port = opts.port ?? (await freePort(opts.persist ? 7233 : undefined));
   const uiPort = await freePort(opts.persist ? 8233 : undefined);
   const args = [
     'server', 'start-dev',
-    '--ip', '127.0.0.1',
+    '--ip', bind,
     '--port', String(port),
     '--ui-port', String(uiPort),
     '--namespace', 'default',
     '--log-level', 'error',
     ...Object.entries(SEARCH_ATTRIBUTE_TYPES).flatMap(([key, type]) => ['--search-attribute', `${key}=${type}`]),
   ];
-  if (opts.persist) args.push('--db-filename', path.join(dir, `${opts.name}.db`));
+  if (opts.persist) args.push('--db-filename', opts.dbFile ?? path.join(dir, `${opts.name}.db`));
   if (opts.headless) args.push('--headless');
   const logFile = path.join(dir, `${opts.name}.log`);
   const child = startService(opts.cliPath, args, logFile);
   try {
-    await waitForPort(port, 60_000, child);
-    await waitForFrontend(`127.0.0.1:${port}`, 60_000);
+    await waitForPort(port, 60_000, child, host);
+    await waitForFrontend(`${host}:${port}`, 60_000);
   } catch (err) {
     await stopProcess(child);
     throw new Error(`the Temporal dev server did not start (see ${logFile}): ${(err as Error).message}`);
   }
-  return { address: `127.0.0.1:${port}`, uiUrl: opts.headless ? null : `http://127.0.0.1:${uiPort}`, child };
+  return { address: `${host}:${port}`, uiUrl: opts.headless ? null : `http://${host}:${uiPort}`, child, port };
 }
 
 /**

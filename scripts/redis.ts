@@ -13,7 +13,8 @@ export interface RedisService {
   stop(): Promise<void>;
 }
 
-function findRedisServer(log: Log): string {
+/** The redis-server binary: on PATH, Debian's, or installed with apt-get when running as root on Debian. */
+export function findRedisServer(log: Log): string {
   const onPath = whichSync('redis-server') ?? (fs.existsSync('/usr/bin/redis-server') ? '/usr/bin/redis-server' : null);
   if (onPath) return onPath;
   const apt = whichSync('apt-get');
@@ -36,6 +37,37 @@ function findRedisServer(log: Log): string {
   );
 }
 
+export interface RedisServerOptions {
+  binary: string;
+  port: number;
+  /** Data folder: the append-only file and the log live here. */
+  dir: string;
+  /**
+   * Addresses to listen on (default 127.0.0.1); the URL uses the first. Listing one that is not loopback
+   * turns protected mode off, which would otherwise refuse every client from there.
+   */
+  bind?: string[];
+  /** `always` makes every acknowledged write durable, at the cost of an fsync per write. */
+  appendfsync?: 'always' | 'everysec';
+}
+
+/** Starts redis-server with AOF persistence; starting it again on the same folder brings the data back. */
+export async function startRedisServer(opts: RedisServerOptions): Promise<RedisService & { child: ChildProcess }> {
+  const bind = opts.bind ?? ['127.0.0.1'];
+  fs.mkdirSync(opts.dir, { recursive: true });
+  const logFile = path.join(opts.dir, 'redis.log');
+  const args = ['--port', String(opts.port), '--bind', ...bind, '--dir', opts.dir, '--appendonly', 'yes', '--appendfsync', opts.appendfsync ?? 'everysec', '--save', '', '--daemonize', 'no'];
+  if (bind.some((address) => address !== '127.0.0.1' && address !== '::1')) args.push('--protected-mode', 'no');
+  const child = startService(opts.binary, args, logFile);
+  try {
+    await waitForPort(opts.port, 15_000, child, bind[0]);
+  } catch (err) {
+    await stopProcess(child);
+    throw new Error(`redis-server did not start (see ${logFile}): ${(err as Error).message}`);
+  }
+  return { url: `redis://${bind[0]}:${opts.port}`, child, stop: () => stopProcess(child) };
+}
+
 /**
  * REDIS_URL when set; otherwise starts redis-server (installing Debian's package when missing and allowed)
  * on a free port with AOF persistence in `<tuneflow home>/redis/<name>`.
@@ -43,20 +75,5 @@ function findRedisServer(log: Log): string {
 export async function ensureRedis(opts: { name?: string; log?: Log } = {}): Promise<RedisService> {
   if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, stop: async () => undefined };
   const log = opts.log ?? ((l: string) => console.error(l));
-  const binary = findRedisServer(log);
-  const dir = path.join(tuneflowHome(), 'redis', opts.name ?? 'default');
-  fs.mkdirSync(dir, { recursive: true });
-  const port = await freePort(6390);
-  const child = startService(
-    binary,
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--daemonize', 'no'],
-    path.join(dir, 'redis.log'),
-  );
-  try {
-    await waitForPort(port, 15_000, child);
-  } catch (err) {
-    await stopProcess(child);
-    throw new Error(`redis-server did not start (see ${path.join(dir, 'redis.log')}): ${(err as Error).message}`);
-  }
-  return { url: `redis://127.0.0.1:${port}`, child, stop: () => stopProcess(child) };
+  return startRedisServer({ binary: findRedisServer(log), port: await freePort(6390), dir: path.join(tuneflowHome(), 'redis', opts.name ?? 'default') });
 }
