@@ -7,6 +7,7 @@ const s = (ms: number | null | undefined, digits = 1) => (ms === null ? 'never' 
 const min = (ms: number) => `${(ms / 60_000).toFixed(1)} min`;
 const n = (x: number) => x.toLocaleString('en-US');
 const range = ([a, b]: [number, number]) => `${a / 1000}–${b / 1000} s`;
+const rate = (trials: number, ms: number) => `${(trials / (ms / 1000)).toFixed(1)} trials/s`;
 
 /** The worst (largest) of the measured times; a recovery never seen (null) is worst of all. */
 function worst(values: Array<number | null | undefined>): number | null | undefined {
@@ -15,13 +16,19 @@ function worst(values: Array<number | null | undefined>): number | null | undefi
   return measured.length === 0 ? undefined : Math.max(...measured);
 }
 
+function outageRange(outages: number[]): string {
+  if (outages.length === 0) return '–';
+  const [low, high] = [s(Math.min(...outages)), s(Math.max(...outages))];
+  return low === high ? low : `${low}–${high}`;
+}
+
 function kindRows(faults: FaultRecord[], kinds: readonly string[]): string[] {
   return kinds.map((kind) => {
     const of = faults.filter((f) => f.kind === kind);
     const outages = of.map((f) => f.outageMs).filter((o): o is number => o !== null);
     const interrupted = of.map((f) => f.interrupted).filter((i): i is number => i !== null);
     return (
-      `| ${kind} | ${of.length} | ${outages.length ? `${s(Math.min(...outages))}–${s(Math.max(...outages))}` : '–'} | ` +
+      `| ${kind} | ${of.length} | ${outageRange(outages)} | ` +
       `${s(worst(of.map((f) => f.resumeMs)), 2)} | ${s(worst(of.map((f) => f.redoMs)), 2)} | ${interrupted.length ? interrupted.reduce((a, b) => a + b, 0) : '–'} |`
     );
   });
@@ -35,8 +42,8 @@ export function renderReport(result: ChaosResult, header: { command: string; mac
   const byKind = FAULT_KINDS.map((k) => `${k} ${injection.faults.filter((f) => f.kind === k).length}`).join(', ');
   const figures: Array<[string, string]> = [
     ['trials', n(c.trials)],
-    ['session wall time under faults', result.summary ? min(result.sessionMs) : 'did not finish'],
-    ['same session undisturbed', result.referenceMs === null ? 'not run' : min(result.referenceMs)],
+    ['session wall time under faults', result.summary ? `${min(result.sessionMs)} (${rate(c.trials, result.sessionMs)})` : 'did not finish'],
+    ['same session undisturbed', result.referenceMs === null ? 'not run' : `${min(result.referenceMs)} (${rate(c.trials, result.referenceMs)})`],
     ['faults injected over', `${min(injection.windowMs)}${o.minWindowMs > 0 ? ` (at least ${o.minWindowMs / 60_000} min: ${injection.windowMs >= o.minWindowMs ? 'yes' : 'no'})` : ''}`],
     ['faults by kind', byKind + (result.partitionSkipped ? ` (partition skipped: ${result.partitionSkipped})` : '')],
   ];
