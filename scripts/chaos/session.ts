@@ -52,17 +52,24 @@ export function chaosSpec(config: string, sessionId: string, taskQueue: string):
 }
 
 /**
- * The session's result, following continue-as-new; waiting survives the server being down or restarting
- * (the long poll fails and is made again), but not a failed or terminated workflow.
+ * The session's result once it has finished, following continue-as-new. It looks every second with
+ * `describe()` instead of long-polling, so every call carries its own abort link; a server that is down or
+ * restarting only delays it, and a failed or terminated workflow ends the wait with its error.
  */
 export async function awaitSummary(client: Client, sessionId: string, signal: AbortSignal): Promise<SessionSummary> {
+  const handle = client.workflow.getHandle(sessionId);
   for (;;) {
-    try {
-      // Cancelled on abort, so no long poll outlives the connection it runs on.
-      return (await withLinkedSignal(signal, (local) => client.withAbortSignal(local, () => client.workflow.getHandle(sessionId).result()))) as SessionSummary;
-    } catch (err) {
-      if (err instanceof WorkflowFailedError || signal.aborted) throw err;
-      await sleep(1000, signal);
+    const status = await withLinkedSignal(signal, (local) => client.withAbortSignal(local, () => handle.describe())).then(
+      (description) => description.status.name,
+      () => 'UNREACHABLE',
+    );
+    if (status !== 'RUNNING' && status !== 'UNREACHABLE') {
+      try {
+        return (await withLinkedSignal(signal, (local) => client.withAbortSignal(local, () => handle.result()))) as SessionSummary;
+      } catch (err) {
+        if (err instanceof WorkflowFailedError || signal.aborted) throw err;
+      }
     }
+    await sleep(1000, signal);
   }
 }
