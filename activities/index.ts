@@ -37,48 +37,51 @@ export function createActivities(deps: ActivityDeps) {
       const ctx = Context.current();
       const attempt = ctx.info.attempt;
       const started = performance.now();
-      await stats.trialStarted(deps.workerId);
-      // A trial lost with its worker is retried elsewhere once heartbeats stop; a live one keeps beating.
+      // A trial lost with its worker is retried elsewhere once heartbeats stop; a live one keeps beating, also
+      // while it waits for Redis, so a trial store outage delays the attempt instead of timing it out.
       const beat = setInterval(() => ctx.heartbeat(), Math.max(1000, (ctx.info.heartbeatTimeoutMs ?? 30_000) / 3));
-      let metrics;
       try {
-        metrics = await evaluate(input, ctx.cancellationSignal);
-      } catch (err) {
+        await stats.trialStarted(deps.workerId);
+        let metrics;
+        try {
+          metrics = await evaluate(input, ctx.cancellationSignal);
+        } catch (err) {
+          await stats.trialFinished(deps.workerId, input.sessionId, { failed: true, attempt, durationMs: performance.now() - started });
+          // Each failed attempt is stored, so the record shows how many attempts a trial took even when the
+          // workflow only learns that it finally failed; a later success overwrites it.
+          const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+          await store.putTrial(failedRecord(input, attempt, deps.workerId, message, performance.now() - started));
+          throw toActivityFailure(err);
+        }
+        const value = metrics[input.objective.metric];
+        const trades = metrics.trades;
+        const tooFewTrades = !!input.minTrades && typeof trades === 'number' && trades < input.minTrades;
+        const finite = typeof value === 'number' && Number.isFinite(value);
+        const objective = finite && !tooFewTrades ? value : null;
+        const durationMs = performance.now() - started;
+        const record: TrialRecord = {
+          sessionId: input.sessionId,
+          trialId: input.trialId,
+          params: input.params,
+          status: 'succeeded',
+          metrics,
+          objective,
+          attempt,
+          workerId: deps.workerId,
+          durationMs,
+          finishedAt: new Date().toISOString(),
+          ...(tooFewTrades
+            ? { note: `not ranked: ${trades} trades < min_trades ${input.minTrades}` }
+            : !finite
+              ? { note: `not ranked: ${input.objective.metric} is ${value === null || value === undefined ? 'undefined' : String(value)} (e.g. no trades, or no variation in returns)` }
+              : {}),
+        };
+        await store.putTrial(record);
+        await stats.trialFinished(deps.workerId, input.sessionId, { failed: false, attempt, durationMs });
+        return { trialId: input.trialId, objective, attempt, workerId: deps.workerId, durationMs };
+      } finally {
         clearInterval(beat);
-        await stats.trialFinished(deps.workerId, input.sessionId, { failed: true, attempt, durationMs: performance.now() - started });
-        // Each failed attempt is stored, so the record shows how many attempts a trial took even when the
-        // workflow only learns that it finally failed; a later success overwrites it.
-        const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-        await store.putTrial(failedRecord(input, attempt, deps.workerId, message, performance.now() - started));
-        throw toActivityFailure(err);
       }
-      clearInterval(beat);
-      const value = metrics[input.objective.metric];
-      const trades = metrics.trades;
-      const tooFewTrades = !!input.minTrades && typeof trades === 'number' && trades < input.minTrades;
-      const finite = typeof value === 'number' && Number.isFinite(value);
-      const objective = finite && !tooFewTrades ? value : null;
-      const durationMs = performance.now() - started;
-      const record: TrialRecord = {
-        sessionId: input.sessionId,
-        trialId: input.trialId,
-        params: input.params,
-        status: 'succeeded',
-        metrics,
-        objective,
-        attempt,
-        workerId: deps.workerId,
-        durationMs,
-        finishedAt: new Date().toISOString(),
-        ...(tooFewTrades
-          ? { note: `not ranked: ${trades} trades < min_trades ${input.minTrades}` }
-          : !finite
-            ? { note: `not ranked: ${input.objective.metric} is ${value === null || value === undefined ? 'undefined' : String(value)} (e.g. no trades, or no variation in returns)` }
-            : {}),
-      };
-      await store.putTrial(record);
-      await stats.trialFinished(deps.workerId, input.sessionId, { failed: false, attempt, durationMs });
-      return { trialId: input.trialId, objective, attempt, workerId: deps.workerId, durationMs };
     },
 
     /** Stores a trial that finally failed (non-retryable, or out of attempts or time). */

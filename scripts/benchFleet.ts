@@ -1,10 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import { optionalTsToMs, tsToMs } from '@temporalio/common/lib/time';
-import { temporal } from '@temporalio/proto';
-import type { TrialInput } from '../activities/evaluators';
 import { connectRedis } from '../activities/redisClient';
 import { TrialStore } from '../activities/trialStore';
 import { formatCsv, generateBars } from '../backtest';
@@ -18,6 +15,7 @@ import { startWorkerProcess, type WorkerProcess } from './workerProcess';
 import { stopProcess } from './processes';
 import { ensureRedis } from './redis';
 import { ensureTemporalCli } from './temporalCli';
+import { failureName, runningActivities, scheduledTrials, type PendingActivity } from './trialActivities';
 
 const BARS = 100_000;
 const REPEATS = 3;
@@ -144,17 +142,6 @@ interface Recovery {
   lost: LostTrial[];
 }
 
-/** The name of the timeout that ended the previous attempt, as the history tells it. */
-function failureName(failure: temporal.api.failure.v1.IFailure | null | undefined): string {
-  const type = failure?.timeoutFailureInfo?.timeoutType;
-  if (type !== undefined && type !== null) return temporal.api.enums.v1.TimeoutType[type].replace('TIMEOUT_TYPE_', '').toLowerCase() + ' timeout';
-  return failure?.message ?? 'unknown';
-}
-
-type PendingActivity = temporal.api.workflow.v1.IPendingActivityInfo;
-
-const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
-
 /**
  * Two workers; once a third of the trials are stored, one that the server sees running at least two trials
  * (so the kill loses some even if one finishes meanwhile) is SIGKILLed.
@@ -169,8 +156,8 @@ async function measureRecovery(services: Services, config: string, heartbeatMs: 
     let victim: WorkerProcess | undefined;
     let pending: PendingActivity[] = [];
     while (!victim) {
-      pending = ((await handle.describe()).raw.pendingActivities ?? []).filter((p) => p.state === STARTED);
-      victim = [a, b].find((w) => pending.filter((p) => p.lastWorkerIdentity === w.id).length >= 2);
+      pending = runningActivities((await handle.describe()).raw.pendingActivities);
+      victim = [a, b].find((w) => runningActivities(pending, w.id).length >= 2);
     }
     victim.child.kill('SIGKILL');
     const killedAt = Date.now();
@@ -197,14 +184,10 @@ async function lostTrials(
   heartbeatMs: number,
   pendingAtKill: PendingActivity[],
 ): Promise<LostTrial[]> {
-  const scheduledAs = new Map<number, { trialId: number; activityId: string }>();
+  const { events } = await handle.fetchHistory();
+  const scheduledAs = scheduledTrials(events);
   const lost: LostTrial[] = [];
-  for (const event of (await handle.fetchHistory()).events ?? []) {
-    const scheduled = event.activityTaskScheduledEventAttributes;
-    if (scheduled?.activityType?.name === 'evaluateTrial') {
-      const trialId = defaultPayloadConverter.fromPayload<TrialInput>(scheduled.input!.payloads![0]).trialId;
-      scheduledAs.set(Number(event.eventId), { trialId, activityId: scheduled.activityId ?? '' });
-    }
+  for (const event of events ?? []) {
     const started = event.activityTaskStartedEventAttributes;
     const trial = started ? scheduledAs.get(Number(started.scheduledEventId)) : undefined;
     if (!started || !trial || (started.attempt ?? 1) < 2) continue;

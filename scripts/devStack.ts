@@ -21,6 +21,21 @@ export interface TemporalInfo {
 
 export interface TemporalServer extends TemporalInfo {
   child: ChildProcess;
+  /** The frontend's port, for starting the server again in the same place. */
+  port: number;
+}
+
+export interface TemporalServerOptions {
+  cliPath: string;
+  name: string;
+  persist: boolean;
+  headless?: boolean;
+  /** Address the services bind (default 127.0.0.1); `0.0.0.0` also serves network namespaces on this host. */
+  bind?: string;
+  /** The frontend port; a free one when not given. */
+  port?: number;
+  /** The SQLite file of a persistent server, instead of `<tuneflow home>/temporal/<name>.db`. */
+  dbFile?: string;
 }
 
 interface SpawnedTemporal extends TemporalServer {
@@ -58,50 +73,52 @@ async function waitForFrontend(address: string, timeoutMs: number, child: ChildP
   }
 }
 
-async function spawnTemporalServer(opts: { cliPath: string; name: string; persist: boolean; headless?: boolean }): Promise<SpawnedTemporal> {
+async function spawnTemporalServer(opts: TemporalServerOptions): Promise<SpawnedTemporal> {
   const dir = temporalDir();
   fs.mkdirSync(dir, { recursive: true });
-  const port = await freePort(opts.persist ? 7233 : undefined);
+  const bind = opts.bind ?? '127.0.0.1';
+  const host = bind === '0.0.0.0' ? '127.0.0.1' : bind;
+  const port = opts.port ?? (await freePort(opts.persist ? 7233 : undefined));
   const uiPort = await freePort(opts.persist ? 8233 : undefined);
   const args = [
     'server', 'start-dev',
-    '--ip', '127.0.0.1',
+    '--ip', bind,
     '--port', String(port),
     '--ui-port', String(uiPort),
     '--namespace', DEV_NAMESPACE,
     '--log-level', 'error',
     ...Object.entries(SEARCH_ATTRIBUTE_TYPES).flatMap(([key, type]) => ['--search-attribute', `${key}=${type}`]),
   ];
-  if (opts.persist) args.push('--db-filename', path.join(dir, `${opts.name}.db`));
+  if (opts.persist) args.push('--db-filename', opts.dbFile ?? path.join(dir, `${opts.name}.db`));
   if (opts.headless) args.push('--headless');
   const logFile = path.join(dir, `${opts.name}.log`);
   const child = startService(opts.cliPath, args, logFile);
   if (child.pid === undefined) throw new Error(`the Temporal dev server could not be started: ${opts.cliPath}`);
-  const address = `127.0.0.1:${port}`;
+  const address = `${host}:${port}`;
   const ready = (async () => {
-    await waitForPort(port, 60_000, child);
+    await waitForPort(port, 60_000, child, host);
     await waitForFrontend(address, 60_000, child);
   })().catch((err: Error) => {
     throw new Error(`the Temporal dev server did not start (see ${logFile}): ${err.message}`);
   });
-  return { address, uiUrl: opts.headless ? null : `http://127.0.0.1:${uiPort}`, child, pid: child.pid, ready };
+  return { address, uiUrl: opts.headless ? null : `http://${host}:${uiPort}`, child, port, pid: child.pid, ready };
 }
 
 /**
  * Starts `temporal server start-dev` on free ports with tuneflow's search attributes registered, owned by
- * this process alone: for servers in memory (tests, benchmarks). `persist` keeps the state in
- * `<tuneflow home>/temporal/<name>.db`, which only one server may open: the dev stack shares it through
- * its lock instead (ensureDevStack).
+ * this process alone: for servers in memory (tests, benchmarks) and fault-injection runs, which restart it
+ * at will. `persist` keeps the state in `<tuneflow home>/temporal/<name>.db` (or `dbFile`), which only one
+ * server may open: the dev stack shares it through its lock instead (ensureDevStack).
  */
-export async function startTemporalServer(opts: { cliPath: string; name: string; persist: boolean; headless?: boolean }): Promise<TemporalServer> {
-  const { address, uiUrl, child, ready } = await spawnTemporalServer(opts);
+export async function startTemporalServer(opts: TemporalServerOptions): Promise<TemporalServer> {
+  const { address, uiUrl, child, port, ready } = await spawnTemporalServer(opts);
   try {
     await ready;
   } catch (err) {
     await stopProcess(child);
     throw err;
   }
-  return { address, uiUrl, child };
+  return { address, uiUrl, child, port };
 }
 
 function temporalDefinition(name: string, log: Log): ServiceDefinition<TemporalInfo> {

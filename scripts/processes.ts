@@ -57,13 +57,13 @@ function isPortFree(port: number): Promise<boolean> {
   });
 }
 
-/** Resolves once something accepts TCP connections on the port, or rejects after `timeoutMs`. */
-export async function waitForPort(port: number, timeoutMs: number, child?: ChildProcess): Promise<void> {
+/** Resolves once something accepts TCP connections on the port of `host`, or rejects after `timeoutMs`. */
+export async function waitForPort(port: number, timeoutMs: number, child?: ChildProcess, host = '127.0.0.1'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child && child.exitCode !== null) throw new Error(`process exited with code ${child.exitCode}`);
     const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
+      const socket = net.connect(port, host);
       socket.once('connect', () => {
         socket.destroy();
         resolve(true);
@@ -149,6 +149,14 @@ export function startService(cmd: string, args: string[], logFile: string): Chil
   const child = spawn(cmd, args, { stdio: ['ignore', out, out], detached: true });
   fs.closeSync(out);
   return child;
+}
+
+/** Sends `signal` to a child (0: none) and resolves once it has exited (at once when it already has). */
+export function signalAndWait(child: ChildProcess, signal: NodeJS.Signals | 0): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  if (signal !== 0) child.kill(signal);
+  return exited;
 }
 
 /** Stops a child politely, then forcefully after `graceMs`. */

@@ -1,13 +1,15 @@
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { tuneflowHome } from './paths';
-import { freePort, run, sleep, startService, waitForPort, whichSync } from './processes';
+import { freePort, run, sleep, startService, stopProcess, waitForPort, whichSync } from './processes';
 import { acquireService, type ServiceAddress, type ServiceDefinition, type SharedService } from './serviceLock';
 
 type Log = (line: string) => void;
 
-function findRedisServer(log: Log): string {
+/** The redis-server binary: on PATH, Debian's, or installed with apt-get when running as root on Debian. */
+export function findRedisServer(log: Log): string {
   const onPath = whichSync('redis-server') ?? (fs.existsSync('/usr/bin/redis-server') ? '/usr/bin/redis-server' : null);
   if (onPath) return onPath;
   const apt = whichSync('apt-get');
@@ -28,6 +30,45 @@ function findRedisServer(log: Log): string {
       'put redis-server on PATH (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis); ' +
       'or run as root on Debian so tuneflow can install it with apt-get.',
   );
+}
+
+export interface RedisServerOptions {
+  binary: string;
+  port: number;
+  /** Data folder: the append-only file and the log live here. */
+  dir: string;
+  /**
+   * Addresses to listen on (default 127.0.0.1); the URL uses the first. Listing one that is not loopback
+   * turns protected mode off, which would otherwise refuse every client from there.
+   */
+  bind?: string[];
+  /** `always` makes every acknowledged write durable, at the cost of an fsync per write. */
+  appendfsync?: 'always' | 'everysec';
+}
+
+/** Spawns redis-server with AOF persistence on `dir`, logging to `<dir>/redis.log`; it may not listen yet. */
+function spawnRedisServer(opts: RedisServerOptions): ChildProcess {
+  const bind = opts.bind ?? ['127.0.0.1'];
+  fs.mkdirSync(opts.dir, { recursive: true });
+  const args = ['--port', String(opts.port), '--bind', ...bind, '--dir', opts.dir, '--appendonly', 'yes', '--appendfsync', opts.appendfsync ?? 'everysec', '--save', '', '--daemonize', 'no'];
+  if (bind.some((address) => address !== '127.0.0.1' && address !== '::1')) args.push('--protected-mode', 'no');
+  return startService(opts.binary, args, path.join(opts.dir, 'redis.log'));
+}
+
+/**
+ * Starts a redis-server outside the shared local stack (fault-injection runs restart it at will); starting it
+ * again on the same folder brings the data back.
+ */
+export async function startRedisServer(opts: RedisServerOptions): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawnRedisServer(opts);
+  const bind = opts.bind ?? ['127.0.0.1'];
+  try {
+    await waitForPort(opts.port, 15_000, child, bind[0]);
+  } catch (err) {
+    await stopProcess(child);
+    throw new Error(`redis-server did not start (see ${path.join(opts.dir, 'redis.log')}): ${(err as Error).message}`);
+  }
+  return { url: `redis://${bind[0]}:${opts.port}`, child };
 }
 
 /** True when a Redis at `url` (no auth, no TLS: one tuneflow started) answers PING within `timeoutMs`. */
@@ -69,11 +110,7 @@ function redisDefinition(name: string, opts: { fresh?: boolean; log: Log }): Ser
       if (opts.fresh) for (const file of REDIS_DATA_FILES) fs.rmSync(path.join(dir, file), { recursive: true, force: true });
       const port = await freePort(6390);
       const logFile = path.join(dir, 'redis.log');
-      const child = startService(
-        binary,
-        ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--daemonize', 'no'],
-        logFile,
-      );
+      const child = spawnRedisServer({ binary, port, dir });
       if (child.pid === undefined) throw new Error(`redis-server could not be started: ${binary}`);
       const url = `redis://127.0.0.1:${port}`;
       const ready = (async () => {

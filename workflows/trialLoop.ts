@@ -179,7 +179,10 @@ export class TrialLoop {
 
   private async runTrial(trial: Suggestion): Promise<void> {
     const spec = this.spec;
-    const { evaluateTrial, recordTrialFailure } = proxyActivities<Activities>(this.trialOptions);
+    const { evaluateTrial } = proxyActivities<Activities>(this.trialOptions);
+    // Its own proxy: options passed to executeWithOptions are deep-merged into the proxy's, so through the
+    // trial's proxy it would inherit the trial's heartbeat timeout and attempt limit and give up in an outage.
+    const { recordTrialFailure } = proxyActivities<Activities>(BOOKKEEPING);
     try {
       // The summary names the trial in the Web UI's pending-activity and history views.
       const outcome = await evaluateTrial.executeWithOptions(
@@ -198,15 +201,13 @@ export class TrialLoop {
     } catch (err) {
       if (isCancellation(err) || !(err instanceof ActivityFailure)) throw err;
       // Bookkeeping must not be lost to a Redis or disk hiccup, so it retries until it succeeds.
-      await recordTrialFailure.executeWithOptions(BOOKKEEPING, [
-        {
-          sessionId: spec.sessionId,
-          trialId: trial.id,
-          params: trial.params,
-          error: failureMessage(err),
-          attempts: err.retryState === RetryState.MAXIMUM_ATTEMPTS_REACHED ? spec.trial.retry.maximumAttempts : 1,
-        },
-      ]);
+      await recordTrialFailure({
+        sessionId: spec.sessionId,
+        trialId: trial.id,
+        params: trial.params,
+        error: failureMessage(err),
+        attempts: err.retryState === RetryState.MAXIMUM_ATTEMPTS_REACHED ? spec.trial.retry.maximumAttempts : 1,
+      });
       this.counts.failed += 1;
       this.sampler.update(trial.id, { failed: true });
       const cause = err.cause;

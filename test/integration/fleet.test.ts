@@ -3,13 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
-import type { TrialInput } from '../../activities/evaluators';
 import { TrialStore } from '../../activities/trialStore';
 import { WorkerStatsStore } from '../../activities/workerStats';
 import { startOrAttach } from '../../cli/sessionClient';
 import { loadSessionSpec } from '../../config/load';
+import { signalAndWait } from '../../scripts/processes';
+import { runningActivities, scheduledTrials } from '../../scripts/trialActivities';
 import { startWorkerProcess, type WorkerProcess } from '../../scripts/workerProcess';
 import type { SessionSpec } from '../../types/session';
 import { makeCampaign } from '../helpers/campaign';
@@ -26,22 +25,13 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60
 }
 
 function sigkill(worker: WorkerProcess): Promise<void> {
-  if (worker.child.exitCode !== null || worker.child.signalCode !== null) return Promise.resolve();
-  const exited = new Promise<void>((resolve) => worker.child.once('exit', () => resolve()));
-  worker.child.kill('SIGKILL');
-  return exited;
+  return signalAndWait(worker.child, 'SIGKILL');
 }
 
 /** The trial ids of the evaluateTrial activities with these activity ids, from the run's history. */
 async function trialIdsOf(handle: WorkflowHandle, activityIds: Set<string>): Promise<number[]> {
-  const ids: number[] = [];
-  for (const event of (await handle.fetchHistory()).events ?? []) {
-    const scheduled = event.activityTaskScheduledEventAttributes;
-    if (scheduled?.activityType?.name === 'evaluateTrial' && activityIds.has(scheduled.activityId ?? '')) {
-      ids.push(defaultPayloadConverter.fromPayload<TrialInput>(scheduled.input!.payloads![0]).trialId);
-    }
-  }
-  return ids;
+  const scheduled = [...scheduledTrials((await handle.fetchHistory()).events).values()];
+  return scheduled.filter((s) => activityIds.has(s.activityId)).map((s) => s.trialId);
 }
 
 describe('a fleet of worker processes survives a killed worker', { skip: services ? false : SKIP_REASON }, () => {
@@ -110,20 +100,13 @@ trial:
     // Both of its trial slots busy: a single trial could finish between this look and the kill.
     await until('the holder runs two trials', async () => {
       const { raw } = await handle.describe();
-      const running = (raw.pendingActivities ?? []).filter(
-        (p) => p.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED && p.lastWorkerIdentity === victim.id,
-      );
-      return running.length >= 2;
+      return runningActivities(raw.pendingActivities, victim.id).length >= 2;
     }, 60_000, 0);
     await sigkill(victim);
     const storedAtKill = await store.countTrials(spec.sessionId);
     // What the server still sees running on the dead worker is lost for sure and must run again elsewhere.
     const atKill = await handle.describe();
-    const lostActivities = new Set(
-      (atKill.raw.pendingActivities ?? [])
-        .filter((p) => p.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED && p.lastWorkerIdentity === victim.id)
-        .flatMap((p) => (p.activityId ? [p.activityId] : [])),
-    );
+    const lostActivities = new Set(runningActivities(atKill.raw.pendingActivities, victim.id).flatMap((p) => (p.activityId ? [p.activityId] : [])));
     const c = startWorker('fleet-c', spec.taskQueue);
     assert.ok(storedAtKill < trials, `the worker was killed mid-run (${storedAtKill} of ${trials} stored)`);
 
