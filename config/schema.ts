@@ -5,14 +5,28 @@ import { LIMITS, parallelismSchema, seedSchema, trialsSchema } from './limits';
 /** Leaves room for the timestamp a default session id appends to the name. */
 export const MAX_NAME_LENGTH = LIMITS.maxSessionIdLength - 16;
 
-const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const ms = parseDuration(value);
-  if (ms === null) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration such as 500ms, 30s, 10m, 2h or 1d, got ${JSON.stringify(value)}` });
-    return z.NEVER;
-  }
-  return ms;
-});
+/**
+ * Timers in Node and in the Temporal SDK hold at most 2^31 - 1 ms (24.8 days); a longer one fires at once,
+ * so a trial or command timeout past it would fail every attempt immediately.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** A session may run for years of wall time, but not for ever by a typo. */
+const MAX_SESSION_MS = 10 * 365 * 86_400_000;
+
+const durationUpTo = (maxMs: number, maxText: string) =>
+  z.union([z.string(), z.number()]).transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === null) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration such as 500ms, 30s, 10m, 2h or 1d, got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    if (ms > maxMs) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration of at most ${maxText}, got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+const duration = durationUpTo(MAX_TIMER_MS, '24d');
 
 const paramValue = z.union([z.number(), z.string(), z.boolean()]);
 
@@ -111,7 +125,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   session: z
     .strictObject({
-      timeout: duration.optional(),
+      timeout: durationUpTo(MAX_SESSION_MS, '3650d').optional(),
       continue_as_new_every: z.number().int().min(0).default(0),
       tags: z.array(z.string().min(1)).default([]),
       task_queue: z.string().min(1).optional(),

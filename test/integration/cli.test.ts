@@ -83,6 +83,7 @@ describe('bad input ends in exit code 2 with a message naming what and where', (
     { name: 'a 5,000-character session id', args: () => ['--session-id', 'a'.repeat(5000)], expect: /it has 5000 characters; the limit is 128/ },
     { name: '--output that is a file', args: (dir) => ['--output', path.join(dir, 'prices.csv')], expect: /--output: .*prices\.csv is a file/ },
     { name: 'a commission the engine refuses', yaml: 'strategy: sma_crossover\nbacktest: { commission: 0.2 }\nparams: { fast: { low: 5, high: 10 } }\n', expect: /`backtest\.commission`/ },
+    { name: 'a trial timeout no timer can hold', yaml: 'strategy: sma_crossover\nparams: { fast: { low: 5, high: 10 } }\ntrial: { timeout: 30d }\n', expect: /`trial\.timeout`: expected a duration of at most 24d, got "30d"/ },
     { name: 'a parameter named __proto__', yaml: 'strategy: sma_crossover\nparams:\n  __proto__: { low: 5, high: 10 }\n', expect: /`params\.__proto__`: "__proto__" cannot be a key/ },
     { name: 'one bar of data', yaml: ok, csv: 'Date,Open,High,Low,Close,Volume\n2020-01-02,1,2,0.5,1.5,100\n', expect: /has 1 bar; a backtest needs at least 2/ },
     { name: 'a zero price', yaml: ok, csv: 'Date,Open,High,Low,Close,Volume\n2020-01-02,1,2,0.5,1.5,100\n2020-01-03,1,2,0,1.5,100\n', expect: /line 3, column 4 \(Low\): Low 0 is not a positive finite price/ },
