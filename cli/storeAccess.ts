@@ -2,6 +2,7 @@ import type Redis from 'ioredis';
 import { TrialStore, type SessionMeta } from '../activities/trialStore';
 import { InputError } from '../types/errors';
 import type { SessionSpec } from '../types/session';
+import { watchInterrupts } from './interrupts';
 import { openRedis } from './redisClient';
 import { resolveTrialStore } from './services';
 
@@ -10,7 +11,21 @@ import { resolveTrialStore } from './services';
  * of the store afterwards.
  */
 export async function withTrialStore<T>(fn: (ctx: { redis: Redis; url: string }) => Promise<T>): Promise<T> {
-  const access = await resolveTrialStore();
+  // Interrupted, even while it starts the local Redis, the command lets go of the store once it holds it, so
+  // a Redis it started does not outlive it; a second signal exits at once.
+  const interrupts = watchInterrupts(() => process.exit(130));
+  const acquiring = resolveTrialStore();
+  void interrupts.first.then(async () => {
+    (await acquiring.catch(() => null))?.releaseNow();
+    process.exit(130);
+  });
+  let access;
+  try {
+    access = await acquiring;
+  } catch (err) {
+    interrupts.dispose();
+    throw err;
+  }
   try {
     const redis = await openRedis(access.url);
     try {
@@ -19,6 +34,7 @@ export async function withTrialStore<T>(fn: (ctx: { redis: Redis; url: string })
       redis.disconnect();
     }
   } finally {
+    interrupts.dispose();
     await access.release();
   }
 }

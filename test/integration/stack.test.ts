@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import { makeCampaign, SMA_GRID } from '../helpers/campaign';
 import { LocalStackHome } from '../helpers/localStack';
@@ -132,6 +134,19 @@ describe('one local stack per tuneflow home, shared and released by its users', 
       assert.equal((await status.ended()).code, 2, status.stderr);
       assert.match(status.stderr, /No Temporal dev server is running for .*; start one with `tuneflow dev` or run a session/);
       assert.deepEqual(home.temporalServers(), []);
+    });
+  });
+
+  test('a read command interrupted while it starts the local Redis stops that Redis on its way out', async () => {
+    await withHome(async (home) => {
+      const workers = home.run(['workers']);
+      const lock = path.join(home.redisFolder, 'redis.lock');
+      for (let i = 0; i < 500 && !fs.existsSync(lock); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(fs.existsSync(lock), 'the command started the local Redis');
+      workers.child.kill('SIGINT');
+      assert.equal((await workers.ended()).code, 130, workers.stderr);
+      for (let i = 0; i < 100 && home.redisServers().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(home.redisServers(), [], 'no Redis outlives the command that started it');
     });
   });
 
