@@ -49,7 +49,7 @@ function temporalDir(): string {
 }
 
 /** True when a Temporal frontend answers at `address` within `timeoutMs`. */
-export async function temporalAnswers(address: string, timeoutMs = 2000): Promise<boolean> {
+async function temporalAnswers(address: string, timeoutMs = 2000): Promise<boolean> {
   try {
     const connection = await Connection.connect({ address, connectTimeout: timeoutMs });
     try {

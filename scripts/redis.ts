@@ -72,7 +72,7 @@ export async function startRedisServer(opts: RedisServerOptions): Promise<{ url:
 }
 
 /** True when a Redis at `url` (no auth, no TLS: one tuneflow started) answers PING within `timeoutMs`. */
-export function redisAnswers(url: string, timeoutMs = 2000): Promise<boolean> {
+function redisAnswers(url: string, timeoutMs = 2000): Promise<boolean> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
     const socket = net.connect(Number(port || 6379), hostname);
@@ -165,7 +165,7 @@ export function externalRedis(url: string): RedisService {
 }
 
 /** REDIS_URL when set; otherwise the local Redis of that name (see acquireLocalRedis). */
-export async function ensureRedis(opts: { name?: string; log?: Log; fresh?: boolean } = {}): Promise<RedisService> {
+export async function ensureRedis(opts: { name?: string; log?: Log } = {}): Promise<RedisService> {
   if (process.env.REDIS_URL) return externalRedis(process.env.REDIS_URL);
-  return acquireLocalRedis({ name: opts.name ?? 'default', log: opts.log, fresh: opts.fresh });
+  return acquireLocalRedis({ name: opts.name ?? 'default', log: opts.log });
 }

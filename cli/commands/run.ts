@@ -59,7 +59,7 @@ async function runSession(configFile: string, flags: RunFlags): Promise<number> 
   const interrupts = watchInterrupts(() => {
     showResume();
     services?.releaseNow();
-    process.exit(130);
+    process.exit(INTERRUPTED);
   });
   try {
     services = await resolveServices();
