@@ -9,6 +9,7 @@ import { loadSessionSpec } from '../../config/load';
 import { startWorkerProcess, type WorkerProcess } from '../../scripts/workerProcess';
 import type { SessionSpec, SessionSummary } from '../../types/session';
 import { makeCampaign, SMA_GRID } from '../helpers/campaign';
+import { replayAndRecord } from '../helpers/replay';
 import { connectTestClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
 
 const services = testServices();
@@ -52,7 +53,10 @@ describe('permanent errors end a session at once with a message', { skip: servic
     return { ...loadSessionSpec(config, { sessionId: uniqueId('fast') }), taskQueue: uniqueId('tq') };
   }
 
+  const sessionsRun: string[] = [];
+
   async function run(spec: SessionSpec, evaluate?: TrialEvaluator): Promise<SessionSummary> {
+    sessionsRun.push(spec.sessionId);
     return withWorker({ address, redisUrl, taskQueue: spec.taskQueue, evaluate }, async () => {
       const { handle } = await startOrAttach(client.client, spec);
       return handle.result();
@@ -146,5 +150,10 @@ walk_forward: { splits: 2, train: 200, test: 80, top_n: 2, concurrency: 2 }
     assert.equal(summary.counts.succeeded, 12);
     const wf = JSON.parse(fs.readFileSync(path.join(summary.outputDir, 'walk_forward.json'), 'utf8')) as { splits: unknown[] };
     assert.equal(wf.splits.length, 2);
+  });
+
+  test('the histories of these sessions, failed ones included, replay without non-determinism errors', async () => {
+    assert.ok(sessionsRun.length >= 4);
+    await replayAndRecord(client.client, sessionsRun);
   });
 });

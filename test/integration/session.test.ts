@@ -4,8 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Context } from '@temporalio/activity';
-import { Worker } from '@temporalio/worker';
-import { temporal } from '@temporalio/proto';
 import { createBacktestEvaluator, type TrialEvaluator } from '../../activities/evaluators';
 import { TrialStore } from '../../activities/trialStore';
 import { getStrategy, loadCsv, runBacktest } from '../../backtest';
@@ -13,8 +11,8 @@ import { startOrAttach } from '../../cli/sessionClient';
 import { loadSessionSpec } from '../../config/load';
 import { PROJECT_ROOT } from '../../scripts/paths';
 import type { SessionSpec, SessionSummary } from '../../types/session';
-import { installRuntime, workflowBundle } from '../../workers/worker';
 import { makeCampaign, SMA_GRID } from '../helpers/campaign';
+import { replayAndRecord } from '../helpers/replay';
 import { connectTestClient, redisClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
 
 const services = testServices();
@@ -190,17 +188,6 @@ describe('tuning session on the real stack', { skip: services ? false : SKIP_REA
 
   test('the recorded histories of these sessions replay without non-determinism errors', async () => {
     assert.ok(sessionsRun.length > 0);
-    installRuntime();
-    const bundle = await workflowBundle();
-    const recordTo = process.env.TUNEFLOW_RECORD_HISTORIES;
-    for (const sessionId of sessionsRun) {
-      const history = await client.client.workflow.getHandle(sessionId).fetchHistory();
-      await Worker.runReplayHistory({ workflowBundle: bundle }, history, sessionId);
-      if (recordTo) {
-        // Binary protobuf: the SDK's JSON history helpers need a protobufjs its own install does not agree on.
-        fs.mkdirSync(recordTo, { recursive: true });
-        fs.writeFileSync(path.join(recordTo, `${sessionId}.binpb`), temporal.api.history.v1.History.encode(history).finish());
-      }
-    }
+    await replayAndRecord(client.client, sessionsRun);
   });
 });

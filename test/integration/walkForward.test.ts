@@ -8,6 +8,7 @@ import { startOrAttach } from '../../cli/sessionClient';
 import { loadSessionSpec } from '../../config/load';
 import { progressQuery } from '../../workflows';
 import { makeCampaign } from '../helpers/campaign';
+import { replayAndRecord } from '../helpers/replay';
 import { connectTestClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
 
 const services = testServices();
@@ -107,6 +108,7 @@ walk_forward: { splits: 3, train: 200, test: 80, top_n: 2, concurrency: 1 }
       ];
       for (const payload of payloads) assert.ok(!Buffer.from(payload.data ?? []).toString().includes('outOfSample'), 'no candidate metrics in the parent history');
     }
+    await replayAndRecord(client.client, [spec.sessionId, ...spec.walkForward!.splits.map((split) => `${spec.sessionId}/split-${split.k}`)]);
     assert.ok(summary.counts.succeeded <= 20, `at most ~3 s of 200 ms trials across all splits, got ${summary.counts.succeeded}`);
     assert.ok(summary.counts.succeeded >= 5);
     assert.ok(progress.best, 'the progress query reports the best in-sample leader');
