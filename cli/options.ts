@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { sessionIdProblem } from '../config/limits';
+import { sessionIdProblem, shownSessionId } from '../config/limits';
 
 /** Commander parsers that turn a bad flag value into a one-line message and exit code 2. */
 export function positiveInt(flag: string) {
@@ -31,6 +31,6 @@ export function oneOf<T extends string>(flag: string, choices: readonly T[]) {
 /** A `<session>` argument: refused as `--session-id` would be, before any server is asked about it. */
 export function sessionIdArgument(value: string): string {
   const problem = sessionIdProblem(value);
-  if (problem) throw new InvalidArgumentError(`session id "${value.length > 60 ? `${value.slice(0, 40)}…` : value}": ${problem}.`);
+  if (problem) throw new InvalidArgumentError(`session id "${shownSessionId(value)}": ${problem}.`);
   return value;
 }

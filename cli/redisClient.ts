@@ -1,19 +1,9 @@
 import Redis from 'ioredis';
+import { redactUrl } from '../activities/redisClient';
 import { UnreachableServiceError } from '../types/errors';
 
 /** How long connecting to Redis may take before a command gives up with a message. */
 export const REDIS_CONNECT_TIMEOUT_MS = 10_000;
-
-/** The URL without its password, for messages. */
-function shown(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url;
-  }
-}
 
 /**
  * A connection to the trial store for a command that ends: connecting is bounded, and a connection lost
@@ -43,7 +33,7 @@ export async function openRedis(url: string): Promise<Redis> {
   } catch (err) {
     redis.disconnect();
     throw new UnreachableServiceError(
-      `Cannot reach Redis at ${shown(url)}: ${lastError || (err as Error).message}. Check that REDIS_URL names a running Redis ` +
+      `Cannot reach Redis at ${redactUrl(url)}: ${lastError || (err as Error).message}. Check that REDIS_URL names a running Redis ` +
         '(the trial store shared by the fleet, e.g. redis://127.0.0.1:6390 as `tuneflow dev` prints it), or unset it to use the local one tuneflow runs.',
     );
   } finally {

@@ -46,3 +46,8 @@ export function sessionIdProblem(id: string): string | null {
   if (!SESSION_ID_PATTERN.test(id)) return 'use letters, digits, dot, dash or underscore, starting with a letter or digit';
   return null;
 }
+
+/** A session id as messages quote it: a long one (thousands of characters, say) shortened, with its length. */
+export function shownSessionId(id: string): string {
+  return id.length > 60 ? `${id.slice(0, 40)}…(${id.length} characters)` : id;
+}

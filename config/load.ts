@@ -9,7 +9,7 @@ import { InputError } from '../types/errors';
 import { readTextFile, strategyModuleRef } from './files';
 import type { StrategyModuleRef } from '../backtest';
 import { MAX_NAME_LENGTH } from './schema';
-import { parallelismSchema, seedSchema, sessionIdProblem, trialsSchema } from './limits';
+import { parallelismSchema, seedSchema, sessionIdProblem, shownSessionId, trialsSchema } from './limits';
 import type { EvaluatorSpec, SessionSpec, WalkForwardSpec } from '../types/session';
 import { METRIC_DIRECTION } from './metrics';
 import { configSchema, type CampaignConfig, type ParamConfig } from './schema';
@@ -166,7 +166,7 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
   const name = config.name ?? defaultName(file);
   const sessionId = overrides.sessionId ?? defaultSessionId(name);
   const idProblem = sessionIdProblem(sessionId);
-  if (idProblem) throw new InputError(`--session-id "${shorten(sessionId)}": ${idProblem}.`);
+  if (idProblem) throw new InputError(`--session-id "${shownSessionId(sessionId)}": ${idProblem}.`);
 
   const outputDir = path.resolve(overrides.outputDir ?? path.resolve(process.cwd(), config.output.dir));
   checkOutputFolder(outputDir, sessionId, overrides.outputDir !== undefined ? '--output' : `${file}: \`output.dir\``);
@@ -318,10 +318,6 @@ function isFolder(p: string): boolean {
   } catch {
     return false;
   }
-}
-
-function shorten(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 40)}…(${text.length} characters)` : text;
 }
 
 function defaultSessionId(name: string): string {
