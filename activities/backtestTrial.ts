@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { loadCsv, moduleRef, resolveStrategy, runBacktest, type Bars, type StrategyDef } from '../backtest';
+import { loadCsv, moduleRef, resolveStrategy, runBacktest, runManySettled, type Bars, type Metrics, type StrategyDef } from '../backtest';
 import type { Params } from '../search/types';
 import type { BacktestEvaluatorSpec } from '../types/session';
 import type { MetricValues } from '../types/trial';
@@ -40,8 +40,22 @@ function strategyOf(spec: BacktestEvaluatorSpec): StrategyDef {
  */
 export function runBacktestTrial(spec: BacktestEvaluatorSpec, params: Params): MetricValues {
   const result = runBacktest(bars(spec.dataPath), strategyOf(spec), params, { cash: spec.cash, commission: spec.commission, window: spec.window });
+  return metricValues(result.metrics);
+}
+
+/**
+ * Several trials of one session in the calling thread, sharing indicators: each yields its metrics or its own
+ * error (InvalidParametersError for a set the strategy rejects), so one bad set never fails its neighbours.
+ * @throws InputError for what fails every trial alike: bad data, an unknown strategy or module.
+ */
+export function runBacktestTrials(spec: BacktestEvaluatorSpec, paramSets: readonly Params[]): Array<MetricValues | Error> {
+  const results = runManySettled(bars(spec.dataPath), strategyOf(spec), paramSets, { cash: spec.cash, commission: spec.commission, window: spec.window });
+  return results.map((r) => (r instanceof Error ? r : metricValues(r)));
+}
+
+function metricValues(engine: Metrics): MetricValues {
   const metrics: MetricValues = {};
-  for (const [name, value] of Object.entries(result.metrics) as Array<[string, number]>) metrics[name] = Number.isFinite(value) ? value : null;
+  for (const [name, value] of Object.entries(engine) as Array<[string, number]>) metrics[name] = Number.isFinite(value) ? value : null;
   return metrics;
 }
 
@@ -70,7 +84,5 @@ export function runWindow(
 ): { metrics: MetricValues; times: number[]; equity: number[] } {
   const data = bars(spec.dataPath);
   const result = runBacktest(data, strategyOf(spec), params, { cash: spec.cash, commission: spec.commission, window });
-  const metrics: MetricValues = {};
-  for (const [name, value] of Object.entries(result.metrics) as Array<[string, number]>) metrics[name] = Number.isFinite(value) ? value : null;
-  return { metrics, times: Array.from(data.time.subarray(window.start, window.end)), equity: Array.from(result.equity) };
+  return { metrics: metricValues(result.metrics), times: Array.from(data.time.subarray(window.start, window.end)), equity: Array.from(result.equity) };
 }

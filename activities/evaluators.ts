@@ -1,8 +1,8 @@
 import type { Params } from '../search/types';
-import type { CommandEvaluatorSpec, EvaluatorSpec } from '../types/session';
+import type { BacktestEvaluatorSpec, CommandEvaluatorSpec, EvaluatorSpec } from '../types/session';
 import type { MetricValues } from '../types/trial';
 import { createBacktestPool, type PoolStats } from '../workers/pool';
-import { runBacktestTrial } from './backtestTrial';
+import { runBacktestTrial, runBacktestTrials } from './backtestTrial';
 import { createCommandEvaluator } from './command';
 
 /** What a worker needs to run one trial. Small: it travels through workflow history. */
@@ -14,6 +14,8 @@ export interface TrialInput {
   objective: { metric: string; direction: 'maximize' | 'minimize' };
   /** Trials with fewer trades are stored but not ranked (0: no guard). */
   minTrades?: number;
+  /** The trial's attempt when a batch retries it itself; otherwise the activity's attempt. */
+  attempt?: number;
 }
 
 /**
@@ -22,6 +24,18 @@ export interface TrialInput {
  * failures worth a retry.
  */
 export type TrialEvaluator = (input: TrialInput, signal: AbortSignal) => Promise<MetricValues>;
+
+/**
+ * Runs several built-in backtest trials of one session at once on shared indicators and settles each on its
+ * own: metrics, or the trial's error (a BatchPartError when its part of the batch failed as a whole and the
+ * trial must run alone). `perTrialTimeoutMs` bounds a part at that much per trial in it.
+ */
+export type ManyTrialsEvaluator = (
+  spec: BacktestEvaluatorSpec,
+  paramSets: Params[],
+  signal: AbortSignal,
+  perTrialTimeoutMs: number,
+) => Promise<Array<MetricValues | Error>>;
 
 /** Built-in backtests on the calling thread: for tests and embedders; workers use the thread pool. */
 export function createBacktestEvaluator(): TrialEvaluator {
@@ -33,6 +47,7 @@ export function createBacktestEvaluator(): TrialEvaluator {
 
 export interface WorkerEvaluator {
   evaluate: TrialEvaluator;
+  evaluateMany: ManyTrialsEvaluator;
   /** Thread pool statistics; null when backtests run on the main thread. */
   poolStats(): PoolStats | null;
   close(): Promise<void>;
@@ -64,6 +79,7 @@ export function createWorkerEvaluator(opts: { threads: number; maxMemoryMb?: num
       if (input.evaluator.kind === 'command') return command(input.evaluator)(input, signal);
       return (pool?.evaluate ?? inline)(input, signal);
     },
+    evaluateMany: pool ? pool.evaluateMany : async (spec, paramSets) => runBacktestTrials(spec, paramSets),
     poolStats: () => pool?.stats() ?? null,
     close: async () => {
       await pool?.close();

@@ -1,12 +1,13 @@
 import { Context } from '@temporalio/activity';
 import type Redis from 'ioredis';
 import type { Params } from '../search/types';
-import type { SessionSpec, TrialOutcome } from '../types/session';
-import type { TrialRecord } from '../types/trial';
+import type { SessionSpec, TrialBatchResult, TrialOutcome } from '../types/session';
 import { aggregate, type AggregateInput, type AggregateResult } from './aggregate';
 import { failFast, toActivityFailure } from './failures';
-import type { TrialEvaluator, TrialInput } from './evaluators';
+import type { ManyTrialsEvaluator, TrialEvaluator, TrialInput } from './evaluators';
+import { runTrialBatch, type TrialBatchInput } from './trialBatch';
 import { WorkerStatsStore } from './workerStats';
+import { failedRecord, succeededRecord } from './trialRecords';
 import { TrialStore } from './trialStore';
 import { aggregateWalkForward, evaluateSplitCandidates, type EvaluateSplitInput, type WalkForwardAggregateInput, type WalkForwardAggregateResult } from './walkForward';
 
@@ -17,6 +18,12 @@ export interface ActivityDeps {
   versions: Record<string, string>;
   /** How trials are evaluated (the worker's thread pool and command runner, or a test's evaluator). */
   evaluate: TrialEvaluator;
+  /** Built-in backtests of a batch on shared indicators (the thread pool); without it each trial runs alone. */
+  evaluateMany?: ManyTrialsEvaluator;
+  /** The pool's threads: a batch of built-in backtests is cut into a few parts per thread. Default 1. */
+  threads?: number;
+  /** Trials of one batch run at once when they run alone (commands, retries). Default 2. */
+  concurrency?: number;
 }
 
 /** The session's activities, bound to their dependencies (Redis, the evaluator, the worker's identity). */
@@ -53,36 +60,51 @@ export function createActivities(deps: ActivityDeps) {
           await store.putTrial(failedRecord(input, attempt, deps.workerId, message, performance.now() - started));
           throw toActivityFailure(err);
         }
-        const value = metrics[input.objective.metric];
-        const trades = metrics.trades;
-        const tooFewTrades = !!input.minTrades && typeof trades === 'number' && trades < input.minTrades;
-        const finite = typeof value === 'number' && Number.isFinite(value);
-        const objective = finite && !tooFewTrades ? value : null;
         const durationMs = performance.now() - started;
-        const record: TrialRecord = {
-          sessionId: input.sessionId,
-          trialId: input.trialId,
-          params: input.params,
-          status: 'succeeded',
-          metrics,
-          objective,
-          attempt,
-          workerId: deps.workerId,
-          durationMs,
-          finishedAt: new Date().toISOString(),
-          ...(tooFewTrades
-            ? { note: `not ranked: ${trades} trades < min_trades ${input.minTrades}` }
-            : !finite
-              ? { note: `not ranked: ${input.objective.metric} is ${value === null || value === undefined ? 'undefined' : String(value)} (e.g. no trades, or no variation in returns)` }
-              : {}),
-        };
+        const record = succeededRecord(input, metrics, attempt, deps.workerId, durationMs);
         await store.putTrial(record);
         await stats.trialFinished(deps.workerId, input.sessionId, { failed: false, attempt, durationMs });
-        return { trialId: input.trialId, objective, attempt, workerId: deps.workerId, durationMs };
+        return { trialId: input.trialId, objective: record.objective, attempt, workerId: deps.workerId, durationMs };
       } finally {
         clearInterval(beat);
       }
     },
+
+    /**
+     * Runs a batch of trials, each with its own timeout, retries and record (see runTrialBatch), and
+     * heartbeats how many are settled. Fails only for what is not any one trial's: an outage, cancellation.
+     */
+    async evaluateTrials(input: TrialBatchInput): Promise<TrialBatchResult> {
+      const ctx = Context.current();
+      let settled = 0;
+      const beat = setInterval(() => ctx.heartbeat({ settled }), Math.max(1000, (ctx.info.heartbeatTimeoutMs ?? 30_000) / 3));
+      try {
+        return await runTrialBatch(
+          {
+            store,
+            stats,
+            workerId: deps.workerId,
+            evaluate,
+            evaluateMany: deps.evaluateMany,
+            parts: BATCH_PARTS_PER_THREAD * (deps.threads ?? 1),
+            concurrency: deps.concurrency ?? 2,
+          },
+          input,
+          { signal: ctx.cancellationSignal, progress: (n) => (settled = n) },
+        );
+      } catch (err) {
+        throw toActivityFailure(err);
+      } finally {
+        clearInterval(beat);
+      }
+    },
+
+    /** Stores trials that finally failed together (their batch failed as a whole, permanently). */
+    recordTrialFailures: failFast(async (input: { sessionId: string; trials: Array<{ trialId: number; params: Params }>; error: string }): Promise<void> => {
+      const stored = await store.getTrials(input.sessionId, input.trials.map((t) => t.trialId));
+      const missing = input.trials.filter((t) => !stored.has(t.trialId));
+      await store.putTrials(missing.map((t) => failedRecord({ sessionId: input.sessionId, ...t }, 1, '', input.error, 0)));
+    }),
 
     /** Stores a trial that finally failed (non-retryable, or out of attempts or time). */
     recordTrialFailure: failFast(async (input: { sessionId: string; trialId: number; params: Params; error: string; attempts: number }): Promise<void> => {
@@ -117,24 +139,8 @@ export function createActivities(deps: ActivityDeps) {
 
 export type Activities = ReturnType<typeof createActivities>;
 
-function failedRecord(
-  trial: { sessionId: string; trialId: number; params: Params },
-  attempt: number,
-  workerId: string,
-  error: string,
-  durationMs: number,
-): TrialRecord {
-  return {
-    sessionId: trial.sessionId,
-    trialId: trial.trialId,
-    params: trial.params,
-    status: 'failed',
-    metrics: {},
-    objective: null,
-    attempt,
-    workerId,
-    durationMs,
-    finishedAt: new Date().toISOString(),
-    error,
-  };
-}
+/**
+ * Parts per pool thread a batch of built-in backtests is cut into: each part's records are stored as it
+ * finishes, so a worker lost mid-batch loses at most the parts it was running.
+ */
+const BATCH_PARTS_PER_THREAD = 4;

@@ -78,6 +78,33 @@ export class TrialStore {
     return written === 1;
   }
 
+  /** `putTrial` for several records in one round trip; each keeps its own success-wins rule. */
+  async putTrials(records: TrialRecord[]): Promise<boolean[]> {
+    if (records.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const record of records) {
+      const s = record.sessionId;
+      const score = record.objective === null || !Number.isFinite(record.objective) ? '' : String(record.objective);
+      pipeline.eval(PUT_TRIAL, 3, keys.trial(s, record.trialId), keys.trials(s), keys.board(s), JSON.stringify(record), record.status, String(record.trialId), score);
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([err, written]) => {
+      if (err) throw err;
+      return written === 1;
+    });
+  }
+
+  /** The stored records among `ids`, by id. */
+  async getTrials(sessionId: string, ids: number[]): Promise<Map<number, TrialRecord>> {
+    const out = new Map<number, TrialRecord>();
+    if (ids.length === 0) return out;
+    const texts = await this.redis.mget(ids.map((id) => keys.trial(sessionId, id)));
+    texts.forEach((text, i) => {
+      if (text) out.set(ids[i], JSON.parse(text) as TrialRecord);
+    });
+    return out;
+  }
+
   async getTrial(sessionId: string, trialId: number): Promise<TrialRecord | null> {
     const text = await this.redis.get(keys.trial(sessionId, trialId));
     return text ? (JSON.parse(text) as TrialRecord) : null;

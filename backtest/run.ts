@@ -94,6 +94,24 @@ export function runMany(bars: Bars, strategy: StrategyDef | string, paramSets: r
   return paramSets.map((params) => work.run(def, params, settings));
 }
 
+/**
+ * `runMany` that settles every parameter set on its own: an invalid or failing set yields its error in its
+ * place while the others still run on the shared indicators, as a batch of trials needs.
+ * @throws InputError only for what fails every set alike: bad options, a bad window, an unknown strategy.
+ */
+export function runManySettled(bars: Bars, strategy: StrategyDef | string, paramSets: readonly Params[], options: BacktestOptions): Array<Metrics | Error> {
+  const def = typeof strategy === 'string' ? getStrategy(strategy) : strategy;
+  const settings = brokerSettings(options);
+  const work = new Workspace(bars, options.window);
+  return paramSets.map((params) => {
+    try {
+      return work.run(def, params, settings);
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
+    }
+  });
+}
+
 // Series are immutable once loaded, and callers such as the trial evaluator run many backtests on one.
 const calendars = new WeakMap<Bars, Calendar>();
 

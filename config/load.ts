@@ -251,6 +251,8 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
         maximumIntervalMs: config.trial.retry.maximum_interval,
         maximumAttempts: config.trial.retry.maximum_attempts,
       },
+      batch: config.trial.batch,
+      batchTargetMs: config.trial.batch_target,
     },
     session: { timeoutMs: config.session.timeout ?? null, continueAsNewEvery: config.session.continue_as_new_every },
     output: { dir: outputDir, topN: config.output.top_n },

@@ -21,3 +21,11 @@ export class InvalidParametersError extends InputError {
 export class UnreachableServiceError extends Error {
   override name = 'UnreachableServiceError';
 }
+
+/**
+ * A trial of a batch part that failed as a whole (its thread ran out of memory or crashed, or the part
+ * outlived its time): the trial's own outcome is unknown, so it runs again alone.
+ */
+export class BatchPartError extends Error {
+  override name = 'BatchPartError';
+}

@@ -62,7 +62,17 @@ export interface SessionSpec {
   evaluator: EvaluatorSpec;
   objective: { metric: string; direction: Direction };
   search: SamplerConfig;
-  trial: { timeoutMs: number; heartbeatTimeoutMs: number; retry: RetrySpec };
+  trial: {
+    timeoutMs: number;
+    heartbeatTimeoutMs: number;
+    retry: RetrySpec;
+    /**
+     * Trials per activity: a number, or `auto` (sized so one lasts about `batchTargetMs`). Absent in sessions
+     * started before batches existed, which keep one activity per trial, as `1` does.
+     */
+    batch?: number | 'auto';
+    batchTargetMs?: number;
+  };
   session: {
     /** Stop suggesting this long after the session started, drain, and finish with what there is. */
     timeoutMs: number | null;
@@ -88,6 +98,31 @@ export interface TrialOutcome {
   durationMs: number;
 }
 
+/** Why a trial finally failed: its failure type (e.g. `InvalidParameters`) and message. */
+export interface TrialFailureSummary {
+  type: string;
+  message: string;
+}
+
+/** What a batch activity returns for each of its trials: small, so history stays small. */
+export interface TrialBatchOutcome {
+  trialId: number;
+  /** The objective of a ranked trial; null when it failed or is not ranked. */
+  objective: number | null;
+  attempts: number;
+  /** Present when the trial finally failed. */
+  failure?: TrialFailureSummary;
+}
+
+export interface TrialBatchResult {
+  /** One per trial of the batch, in its order. */
+  outcomes: TrialBatchOutcome[];
+  /** Trials this attempt of the batch evaluated (the others were already stored by an earlier attempt). */
+  evaluated: number;
+  /** Wall time of this attempt, for sizing the next batches. */
+  elapsedMs: number;
+}
+
 export interface LeaderboardEntry {
   trialId: number;
   params: Params;
@@ -99,6 +134,16 @@ export interface SessionCounts {
   failed: number;
   /** Succeeded trials whose objective is not a finite number (e.g. a Sharpe ratio without trades): stored, never ranked. */
   unranked?: number;
+  /** Trials that needed more than one attempt (counted by batches; single-trial activities retry unseen). */
+  retried?: number;
+}
+
+/** A trial that failed or needed retries, as the session's `trialIssues` query and the Web UI show it. */
+export interface TrialIssue {
+  trialId: number;
+  attempts: number;
+  /** `Type: message` of a trial that finally failed; absent for one that succeeded after retries. */
+  error?: string;
 }
 
 export interface SessionProgress {
@@ -110,6 +155,8 @@ export interface SessionProgress {
   budget: number;
   best: LeaderboardEntry | null;
   runs: number;
+  /** Trials per activity the session uses now (1 without batches). */
+  batch?: number;
 }
 
 export interface SessionSummary {

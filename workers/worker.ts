@@ -104,14 +104,24 @@ export async function createTuneflowWorker(opts: TuneflowWorkerOptions): Promise
     temporal_server: serverVersion,
     node: process.version,
   };
+  // Trials at once on this worker: activity slots for single trials, and within a batch those that run alone.
+  const concurrency = opts.concurrency ?? Math.max(2, threads);
   const worker = await Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     identity: workerId,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({ redis, workerId, versions, evaluate: opts.evaluate ?? evaluator!.evaluate }),
-    maxConcurrentActivityTaskExecutions: opts.concurrency ?? Math.max(2, threads),
+    activities: createActivities({
+      redis,
+      workerId,
+      versions,
+      evaluate: opts.evaluate ?? evaluator!.evaluate,
+      evaluateMany: opts.evaluate ? undefined : evaluator!.evaluateMany,
+      threads: Math.max(1, threads),
+      concurrency,
+    }),
+    maxConcurrentActivityTaskExecutions: concurrency,
     maxCachedWorkflows: 100,
     shutdownGraceTime: opts.shutdownGraceMs ?? 30_000,
   });

@@ -18,7 +18,7 @@ import { RetryState } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { createSampler, restoreSampler } from '../search';
 import type { Sampler, SamplerState, Suggestion } from '../search/types';
-import type { LeaderboardEntry, SessionCounts, SessionProgress, SessionSpec } from '../types/session';
+import type { LeaderboardEntry, SessionCounts, SessionProgress, SessionSpec, TrialBatchOutcome, TrialBatchResult, TrialFailureSummary, TrialIssue } from '../types/session';
 import { Leaderboard } from './leaderboard';
 import { TuneBestScore, TuneTrialsDone } from './searchAttributes';
 
@@ -31,6 +31,10 @@ export interface SessionCarry {
   deadline: number | null;
   startedAt: number;
   runs: number;
+  /** Measured wall time per trial of recent batches (ms), for sizing `auto` batches; absent before any. */
+  perTrialMs?: number | null;
+  /** Recent failed and retried trials (batched sessions). */
+  issues?: TrialIssue[];
 }
 
 /** Why a run of the loop ended. */
@@ -43,9 +47,26 @@ export type LoopStop = 'complete' | 'deadline' | 'continue';
 export const PERMANENT_ERRORS = ['InvalidParameters', 'InvalidConfig', 'InvalidTrialOutput'];
 
 export const progressQuery = defineQuery<SessionProgress>('progress');
+/** The latest trials that failed or needed retries, newest last (batched sessions). */
+export const trialIssuesQuery = defineQuery<TrialIssue[]>('trialIssues');
 
 /** Rows kept on the leaderboard that travels with the workflow; the trial store keeps every trial. */
 const LEADERBOARD_SIZE = 20;
+/** Failed or retried trials the workflow remembers for its query and the Web UI; the trial store keeps all. */
+const ISSUES_KEPT = 50;
+/** Bounds of a batch (trials per activity). */
+const MAX_BATCH = 1000;
+/** Trials per `auto` batch before any batch has been timed. */
+const AUTO_FIRST_BATCH = 4;
+/** Weight of the newest batch in the measured time per trial. */
+const PER_TRIAL_SMOOTHING = 0.3;
+/**
+ * Attempts of a batch activity (a lost worker, an outage that outlasts it) before its trials run one per
+ * activity: a trial that kills every worker it runs on then fails alone, after its own attempts.
+ */
+const BATCH_ATTEMPTS = 10;
+/** Temporal's longest timer, the cap of a batch's start-to-close timeout. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /**
  * The heart of every tuning workflow (a plain session and each walk-forward split): asks the sampler for
@@ -65,6 +86,10 @@ export class TrialLoop {
   private readonly trialOptions: ActivityOptions;
   /** A trial failed with an error of the session's configuration: no further trial can succeed. */
   private configError: string | null = null;
+  private perTrialMs: number | null;
+  private readonly issues: TrialIssue[];
+  /** Trials done when the search attributes were last written (batched sessions). */
+  private publishedDone: number;
 
   /** `deadline` (epoch ms) overrides the session's own, so walk-forward splits share their parent's. */
   constructor(private readonly spec: SessionSpec, carry?: SessionCarry, deadline?: number | null) {
@@ -76,6 +101,9 @@ export class TrialLoop {
     this.runs = (carry?.runs ?? 0) + 1;
     this.startedAt = carry?.startedAt ?? started;
     this.deadline = carry ? carry.deadline : deadline !== undefined ? deadline : spec.session.timeoutMs === null ? null : started + spec.session.timeoutMs;
+    this.perTrialMs = carry?.perTrialMs ?? null;
+    this.issues = [...(carry?.issues ?? [])];
+    this.publishedDone = this.counts.succeeded + this.counts.failed;
     this.trialOptions = {
       startToCloseTimeout: spec.trial.timeoutMs,
       heartbeatTimeout: spec.trial.heartbeatTimeoutMs,
@@ -88,6 +116,15 @@ export class TrialLoop {
       },
     };
     setHandler(progressQuery, () => this.progress());
+    if (this.batched) setHandler(trialIssuesQuery, () => [...this.issues]);
+  }
+
+  /**
+   * Whether trials go out in batches. Sessions started before batches existed have no `trial.batch` and keep
+   * one activity per trial, so their recorded histories replay unchanged; `batch: 1` asks for that too.
+   */
+  private get batched(): boolean {
+    return this.spec.trial.batch !== undefined && this.spec.trial.batch !== 1;
   }
 
   progress(): SessionProgress {
@@ -99,6 +136,7 @@ export class TrialLoop {
       budget: this.spec.search.trials,
       best: this.board.best(),
       runs: this.runs,
+      ...(this.batched ? { batch: this.batchSize() } : {}),
     };
   }
 
@@ -111,6 +149,7 @@ export class TrialLoop {
       deadline: this.deadline,
       startedAt: this.startedAt,
       runs: this.runs,
+      ...(this.batched ? { perTrialMs: this.perTrialMs, issues: [...this.issues] } : {}),
     };
   }
 
@@ -145,7 +184,25 @@ export class TrialLoop {
       while (stop === null && this.running.size < parallelism) {
         if (this.configError !== null) stop = 'complete';
         else if (continueDue()) stop = 'continue';
-        else {
+        else if (this.batched) {
+          // The window counts trials, not activities: proposals depend on parallelism alone, whatever the batch size.
+          const room = Math.min(parallelism - this.running.size, this.batchSize());
+          const batch: Suggestion[] = [];
+          while (batch.length < room) {
+            const trial = this.sampler.suggest();
+            if (!trial) break;
+            batch.push(trial);
+          }
+          if (batch.length === 0) break;
+          for (const trial of batch) this.running.add(trial.id);
+          launched += batch.length;
+          void this.runBatch(batch, false)
+            .catch((err: unknown) => (fatal ??= err))
+            .finally(() => {
+              for (const trial of batch) this.running.delete(trial.id);
+              changed = true;
+            });
+        } else {
           const trial = this.sampler.suggest();
           if (!trial) break;
           this.running.add(trial.id);
@@ -218,16 +275,133 @@ export class TrialLoop {
     this.publish(false);
   }
 
+  /**
+   * Trials per batch: the configured number, or in `auto` mode as many as take about `trial.batch_target`
+   * at the measured time per trial, never more than half the window, so that while the workflow turns one
+   * batch around another keeps the workers busy.
+   */
+  private batchSize(): number {
+    const parallelism = this.spec.search.parallelism ?? 1;
+    const batch = this.spec.trial.batch ?? 1;
+    if (batch !== 'auto') return Math.max(1, Math.min(batch, parallelism));
+    const cap = Math.max(1, Math.min(MAX_BATCH, Math.ceil(parallelism / 2)));
+    if (this.perTrialMs === null) return Math.min(cap, AUTO_FIRST_BATCH);
+    const target = this.spec.trial.batchTargetMs ?? 2000;
+    return Math.max(1, Math.min(cap, Math.round(target / Math.max(this.perTrialMs, 1e-3))));
+  }
+
+  /**
+   * Runs trials as one activity and feeds each outcome back. A batch that keeps failing without a permanent
+   * error (workers lost again and again) is split: each trial then runs as a batch of one with the trial's own
+   * attempt limit, so a trial that crashes its worker fails alone and its neighbours still finish.
+   */
+  private async runBatch(trials: Suggestion[], alone: boolean): Promise<void> {
+    const spec = this.spec;
+    const options = this.batchOptions(trials.length, alone);
+    const { evaluateTrials } = proxyActivities<Activities>(options);
+    const { recordTrialFailures } = proxyActivities<Activities>(BOOKKEEPING);
+    const input = {
+      sessionId: spec.sessionId,
+      trials: trials.map((t) => ({ trialId: t.id, params: t.params })),
+      evaluator: spec.evaluator,
+      objective: spec.objective,
+      minTrades: spec.minTrades,
+      trial: { timeoutMs: spec.trial.timeoutMs, retry: spec.trial.retry },
+    };
+    let result: TrialBatchResult;
+    try {
+      result = await evaluateTrials.executeWithOptions({ ...options, summary: batchSummary(trials) }, [input]);
+    } catch (err) {
+      if (isCancellation(err) || !(err instanceof ActivityFailure)) throw err;
+      const failure = failureSummary(err);
+      if (!alone && trials.length > 1 && !PERMANENT_ERRORS.includes(failure.type)) {
+        await Promise.all(trials.map((trial) => this.runBatch([trial], true)));
+        return;
+      }
+      await recordTrialFailures({ sessionId: spec.sessionId, trials: input.trials, error: `${failure.type}: ${failure.message}` });
+      result = { outcomes: trials.map((t) => ({ trialId: t.id, objective: null, attempts: 1, failure })), evaluated: 0, elapsedMs: 0 };
+    }
+    if (result.evaluated > 0) {
+      const perTrial = result.elapsedMs / result.evaluated;
+      this.perTrialMs = this.perTrialMs === null ? perTrial : (1 - PER_TRIAL_SMOOTHING) * this.perTrialMs + PER_TRIAL_SMOOTHING * perTrial;
+    }
+    const byId = new Map(trials.map((t) => [t.id, t]));
+    for (const outcome of result.outcomes) {
+      const trial = byId.get(outcome.trialId);
+      if (trial) this.settle(trial, outcome);
+    }
+    this.publish(false);
+  }
+
+  private settle(trial: Suggestion, outcome: TrialBatchOutcome): void {
+    if (outcome.failure) {
+      this.counts.failed += 1;
+      this.sampler.update(trial.id, { failed: true });
+      if (outcome.failure.type === 'InvalidConfig') this.configError ??= outcome.failure.message;
+    } else {
+      this.counts.succeeded += 1;
+      if (outcome.objective === null) {
+        this.counts.unranked = (this.counts.unranked ?? 0) + 1;
+        this.sampler.update(trial.id, { failed: true });
+      } else {
+        this.sampler.update(trial.id, { value: outcome.objective });
+        this.board.offer(trial.id, trial.params, outcome.objective);
+      }
+    }
+    if (outcome.attempts > 1) this.counts.retried = (this.counts.retried ?? 0) + 1;
+    if (outcome.failure || outcome.attempts > 1) {
+      this.issues.push({ trialId: trial.id, attempts: outcome.attempts, ...(outcome.failure ? { error: `${outcome.failure.type}: ${outcome.failure.message}` } : {}) });
+      if (this.issues.length > ISSUES_KEPT) this.issues.splice(0, this.issues.length - ISSUES_KEPT);
+    }
+  }
+
+  /**
+   * A batch heartbeats like a trial, so a lost worker is noticed as fast; its start-to-close timeout covers
+   * every trial of it using all its attempts one after another. A batch retries past infrastructure errors
+   * up to BATCH_ATTEMPTS times; a batch of one kept alone has its trial's own attempt limit.
+   */
+  private batchOptions(size: number, alone: boolean): ActivityOptions {
+    const { trial } = this.spec;
+    const perTrial = trial.retry.maximumAttempts * (trial.timeoutMs + trial.retry.maximumIntervalMs);
+    return {
+      startToCloseTimeout: Math.min(MAX_TIMEOUT_MS, size * perTrial + 60_000),
+      heartbeatTimeout: trial.heartbeatTimeoutMs,
+      retry: {
+        initialInterval: trial.retry.initialIntervalMs,
+        backoffCoefficient: trial.retry.backoffCoefficient,
+        maximumInterval: trial.retry.maximumIntervalMs,
+        maximumAttempts: alone ? trial.retry.maximumAttempts : BATCH_ATTEMPTS,
+        nonRetryableErrorTypes: PERMANENT_ERRORS,
+      },
+    };
+  }
+
   /** Live progress for the Web UI (free: no history event) and, now and then, the search attributes. */
   private publish(force: boolean): void {
     const done = this.counts.succeeded + this.counts.failed;
     const best = this.board.best();
     const budget = this.spec.search.trials;
+    const step = Math.max(10, Math.ceil(budget / 20));
+    if (!this.batched) {
+      setCurrentDetails(
+        `**${done} / ${budget}** trials done (${this.counts.failed} failed, ${this.running.size} running), run ${this.runs}` +
+          (best ? `\n\nBest ${this.spec.objective.metric} = ${best.objective} at trial ${best.trialId}: \`${JSON.stringify(best.params)}\`` : ''),
+      );
+      if (force || done % step === 0) {
+        upsertSearchAttributes([{ key: TuneTrialsDone, value: done }, ...(best ? [{ key: TuneBestScore, value: best.objective }] : [])]);
+      }
+      return;
+    }
+    const issues = this.issues.slice(-3).map((i) => `- trial ${i.trialId}: ${i.attempts} attempt${i.attempts === 1 ? '' : 's'}${i.error ? `, failed: ${i.error.slice(0, 160)}` : ', then succeeded'}`);
     setCurrentDetails(
-      `**${done} / ${budget}** trials done (${this.counts.failed} failed, ${this.running.size} running), run ${this.runs}` +
-        (best ? `\n\nBest ${this.spec.objective.metric} = ${best.objective} at trial ${best.trialId}: \`${JSON.stringify(best.params)}\`` : ''),
+      `**${done} / ${budget}** trials done (${this.counts.failed} failed, ${this.counts.retried ?? 0} retried, ${this.running.size} running), ` +
+        `batches of ${this.batchSize()}, run ${this.runs}` +
+        (best ? `\n\nBest ${this.spec.objective.metric} = ${best.objective} at trial ${best.trialId}: \`${JSON.stringify(best.params)}\`` : '') +
+        (issues.length > 0 ? `\n\nLatest failed or retried trials (query \`trialIssues\` for more):\n${issues.join('\n')}` : ''),
     );
-    if (force || done % Math.max(10, Math.ceil(budget / 20)) === 0) {
+    // Batches settle many trials at once, so a multiple of the step is crossed rather than hit.
+    if (force || done - this.publishedDone >= step) {
+      this.publishedDone = done;
       upsertSearchAttributes([{ key: TuneTrialsDone, value: done }, ...(best ? [{ key: TuneBestScore, value: best.objective }] : [])]);
     }
   }
@@ -241,6 +415,37 @@ export const BOOKKEEPING: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: PERMANENT_ERRORS },
 };
+
+/** Why an activity finally failed: the failure type (the error's name when it has none) and message. */
+function failureSummary(err: ActivityFailure): TrialFailureSummary {
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'Error', message: cause.message };
+  return cause ? { type: cause.name, message: cause.message } : { type: 'ActivityFailure', message: err.message };
+}
+
+/**
+ * The Web UI's name for a batch activity: its trial ids and the range of each parameter in it, e.g.
+ * `trials 1201-1264 (64) fast 5..50 slow 20..200`.
+ */
+export function batchSummary(trials: Suggestion[]): string {
+  const ids = trials.map((t) => t.id);
+  const first = Math.min(...ids);
+  const last = Math.max(...ids);
+  const parts = [trials.length === 1 ? `trial ${first}` : `trials ${first}-${last} (${trials.length})`];
+  for (const name of Object.keys(trials[0]?.params ?? {})) {
+    const values = trials.map((t) => t.params[name]);
+    if (values.every((v) => typeof v === 'number')) {
+      const numbers = values as number[];
+      const lo = Math.min(...numbers);
+      const hi = Math.max(...numbers);
+      parts.push(lo === hi ? `${name} ${lo}` : `${name} ${lo}..${hi}`);
+    } else {
+      const distinct = new Set(values.map((v) => String(v)));
+      parts.push(distinct.size === 1 ? `${name} ${[...distinct][0]}` : `${name} ${distinct.size} values`);
+    }
+  }
+  return parts.join(' ').slice(0, 200);
+}
 
 function failureMessage(err: ActivityFailure): string {
   const cause = err.cause;

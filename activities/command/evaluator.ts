@@ -66,7 +66,7 @@ export function createCommandEvaluator(options: CommandEvaluatorOptions): TrialE
     const request: CommandRequest = {
       session_id: input.sessionId,
       trial_id: input.trialId,
-      attempt: info?.attempt ?? 1,
+      attempt: input.attempt ?? info?.attempt ?? 1,
       params: input.params,
       data: { path: input.evaluator.dataPath },
       objective: input.objective,

@@ -1,9 +1,11 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Piscina } from 'piscina';
-import type { TrialEvaluator } from '../../activities/evaluators';
-import { InputError, InvalidParametersError } from '../../types/errors';
-import type { ThreadReply, ThreadTask } from './protocol';
+import type { Params } from '../../search/types';
+import type { ManyTrialsEvaluator, TrialEvaluator } from '../../activities/evaluators';
+import type { MetricValues } from '../../types/trial';
+import { BatchPartError, InputError, InvalidParametersError } from '../../types/errors';
+import type { ThreadError, ThreadReply, ThreadTask } from './protocol';
 
 export interface BacktestPoolOptions {
   /** Worker threads, each running one backtest at a time; the machine's available parallelism by default. */
@@ -32,6 +34,13 @@ export interface PoolStats {
 export interface BacktestPool {
   /** Runs a built-in or user-module backtest in a thread; see {@link createBacktestPool} for its errors. */
   evaluate: TrialEvaluator;
+  /**
+   * Runs several trials of one session in one thread on shared indicators (`runMany`). Each trial yields its
+   * metrics or its own error; when the run fails as a whole (its thread ran out of memory or crashed, or it
+   * outlived `perTrialTimeoutMs` times its length) each trial yields a BatchPartError, so the caller can run
+   * them one by one. Calls queue for a free thread like single trials.
+   */
+  evaluateMany: ManyTrialsEvaluator;
   stats(): PoolStats;
   /** Waits for running trials to settle, then stops the threads. Call once the worker has stopped polling. */
   close(): Promise<void>;
@@ -86,6 +95,7 @@ export function createBacktestPool(options: BacktestPoolOptions = {}): BacktestP
     try {
       const reply = await pool.run({ spec, params: input.params }, { signal });
       if ('error' in reply) throw rebuild(reply.error);
+      if (!('metrics' in reply)) throw new Error('a backtest thread answered a single trial with a batch reply');
       counts.succeeded++;
       return reply.metrics;
     } catch (err) {
@@ -107,8 +117,45 @@ export function createBacktestPool(options: BacktestPoolOptions = {}): BacktestP
     }
   };
 
+  const runPart = async (spec: ThreadTask['spec'], paramSets: Params[], signal: AbortSignal, timeoutMs: number): Promise<Array<MetricValues | Error>> => {
+    const part = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+    counts.inFlight += paramSets.length;
+    try {
+      const reply = await pool.run({ spec, paramSets }, { signal: part });
+      if (!('replies' in reply)) throw rebuild('error' in reply ? reply.error : { kind: 'Other', name: 'Error', message: 'no replies' });
+      return reply.replies.map((r) => {
+        if ('error' in r) {
+          counts.failed++;
+          return rebuild(r.error);
+        }
+        counts.succeeded++;
+        return r.metrics;
+      });
+    } catch (err) {
+      if (signal.aborted) {
+        counts.cancelled += paramSets.length;
+        throw signal.reason instanceof Error ? signal.reason : err;
+      }
+      // Bad data or an unknown strategy fails every trial alike, and is no reason to run them one by one.
+      if (err instanceof InputError) return paramSets.map(() => err);
+      const reason =
+        part.aborted ? `the batch part of ${paramSets.length} trials outlived ${timeoutMs} ms`
+        : (err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' ? `its thread exceeded ${limit}`
+        : (err as Error).message;
+      return paramSets.map(() => new BatchPartError(reason));
+    } finally {
+      counts.inFlight -= paramSets.length;
+    }
+  };
+
+  const evaluateMany: ManyTrialsEvaluator = async (spec, paramSets, signal, perTrialTimeoutMs) => {
+    if (spec.kind !== 'backtest') throw new InputError(`the backtest thread pool cannot run a ${spec.kind} evaluator.`);
+    return runPart(spec, paramSets, signal, perTrialTimeoutMs * paramSets.length);
+  };
+
   return {
     evaluate,
+    evaluateMany,
     stats: () => ({ threads: pool.threads.length, queued: pool.queueSize, utilization: pool.utilization, ...counts }),
     close: () => (closing ??= pool.close()),
   };
@@ -123,7 +170,7 @@ function heapLimits(maxMemoryMb: number): { maxOldGenerationSizeMb: number; maxY
   return { maxOldGenerationSizeMb: maxMemoryMb - young, maxYoungGenerationSizeMb: young };
 }
 
-function rebuild(error: Extract<ThreadReply, { error: unknown }>['error']): Error {
+function rebuild(error: ThreadError): Error {
   const err =
     error.kind === 'InvalidParameters' ? new InvalidParametersError(error.message)
     : error.kind === 'Input' ? new InputError(error.message)

@@ -2,11 +2,11 @@ import type { Params } from '../../search/types';
 import type { BacktestEvaluatorSpec } from '../../types/session';
 import type { MetricValues } from '../../types/trial';
 
-/** One trial as it crosses into a thread: only what the backtest needs, as plain data. */
-export interface ThreadTask {
-  spec: BacktestEvaluatorSpec;
-  params: Params;
-}
+/**
+ * Trials as they cross into a thread: only what the backtests need, as plain data. One parameter set is one
+ * trial; several are a batch run on shared indicators.
+ */
+export type ThreadTask = { spec: BacktestEvaluatorSpec; params: Params } | { spec: BacktestEvaluatorSpec; paramSets: Params[] };
 
 /**
  * Which error class the main thread rebuilds. Structured cloning turns every Error subclass into a plain
@@ -14,7 +14,15 @@ export interface ThreadTask {
  */
 export type ThreadErrorKind = 'InvalidParameters' | 'Input' | 'Other';
 
-/** A thread answers with metrics or with a described error; it never throws across the boundary. */
-export type ThreadReply =
-  | { metrics: MetricValues }
-  | { error: { kind: ThreadErrorKind; name: string; message: string; stack?: string } };
+export interface ThreadError {
+  kind: ThreadErrorKind;
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+/** One trial's answer: metrics or a described error. */
+export type TrialReply = { metrics: MetricValues } | { error: ThreadError };
+
+/** A thread answers a single trial with its reply and a batch with one reply per set; it never throws across the boundary. */
+export type ThreadReply = TrialReply | { error: ThreadError } | { replies: TrialReply[] };

@@ -1,6 +1,6 @@
-import { runBacktestTrial } from '../../activities/backtestTrial';
+import { runBacktestTrial, runBacktestTrials } from '../../activities/backtestTrial';
 import { InputError, InvalidParametersError } from '../../types/errors';
-import type { ThreadErrorKind, ThreadReply, ThreadTask } from './protocol';
+import type { ThreadError, ThreadErrorKind, ThreadReply, ThreadTask } from './protocol';
 
 function kindOf(err: unknown): ThreadErrorKind {
   if (err instanceof InvalidParametersError) return 'InvalidParameters';
@@ -8,12 +8,19 @@ function kindOf(err: unknown): ThreadErrorKind {
   return 'Other';
 }
 
-/** Piscina's task handler: one backtest in this thread. */
+function describe(err: unknown): ThreadError {
+  const e = err instanceof Error ? err : new Error(String(err));
+  return { kind: kindOf(err), name: e.name, message: e.message, stack: e.stack };
+}
+
+/** Piscina's task handler: one backtest, or a batch of them on shared indicators, in this thread. */
 export default function runTrial(task: ThreadTask): ThreadReply {
   try {
+    if ('paramSets' in task) {
+      return { replies: runBacktestTrials(task.spec, task.paramSets).map((r) => (r instanceof Error ? { error: describe(r) } : { metrics: r })) };
+    }
     return { metrics: runBacktestTrial(task.spec, task.params) };
   } catch (err) {
-    const e = err instanceof Error ? err : new Error(String(err));
-    return { error: { kind: kindOf(err), name: e.name, message: e.message, stack: e.stack } };
+    return { error: describe(err) };
   }
 }

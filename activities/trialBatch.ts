@@ -1,0 +1,220 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Params } from '../search/types';
+import type { EvaluatorSpec, RetrySpec, TrialBatchOutcome, TrialBatchResult, TrialFailureSummary } from '../types/session';
+import type { MetricValues, TrialRecord } from '../types/trial';
+import { failedRecord, succeededRecord } from './trialRecords';
+import { BatchPartError } from '../types/errors';
+import type { ManyTrialsEvaluator, TrialEvaluator, TrialInput } from './evaluators';
+import { toActivityFailure } from './failures';
+import type { TrialStore } from './trialStore';
+import type { WorkerStatsStore } from './workerStats';
+
+/** What a batch activity receives: the trials and the policy each of them keeps on its own. */
+export interface TrialBatchInput {
+  sessionId: string;
+  trials: Array<{ trialId: number; params: Params }>;
+  evaluator: EvaluatorSpec;
+  objective: TrialInput['objective'];
+  minTrades?: number;
+  /** Each trial's own limit per attempt and its own retries, as a single-trial activity would have. */
+  trial: { timeoutMs: number; retry: RetrySpec };
+}
+
+export interface TrialBatchDeps {
+  store: TrialStore;
+  stats: WorkerStatsStore;
+  workerId: string;
+  evaluate: TrialEvaluator;
+  /** Built-in backtests of several trials on shared indicators; absent: every trial runs alone. */
+  evaluateMany?: ManyTrialsEvaluator;
+  /** Parts a batch of built-in backtests is cut into (a few per thread, so results are stored as they come). */
+  parts: number;
+  /** Trials of one batch that run at once when they run alone (external commands, retries). */
+  concurrency: number;
+}
+
+export interface BatchContext {
+  signal: AbortSignal;
+  /** Called with the number of trials settled so far; the activity heartbeats it. */
+  progress(settled: number): void;
+}
+
+type Trial = TrialBatchInput['trials'][number];
+
+/** A settled trial: its record (written to the store) and what the workflow learns of it. */
+interface Settled {
+  record: TrialRecord;
+  outcome: TrialBatchOutcome;
+}
+
+/**
+ * Runs a batch of trials with single-trial semantics: each has its own timeout, its own retries with backoff
+ * and its own record; one invalid, crashing or hanging trial never fails its neighbours. Records are stored as
+ * parts of the batch finish, and a trial already in the store (a batch retried after its worker died) is not
+ * evaluated again: its stored record answers for it.
+ */
+export async function runTrialBatch(deps: TrialBatchDeps, input: TrialBatchInput, ctx: BatchContext): Promise<TrialBatchResult> {
+  const started = performance.now();
+  const stored = await deps.store.getTrials(input.sessionId, input.trials.map((t) => t.trialId));
+  const outcomes = new Map<number, TrialBatchOutcome>();
+  for (const [id, record] of stored) outcomes.set(id, outcomeOf(record));
+  const pending = input.trials.filter((t) => !stored.has(t.trialId));
+  const totals = { running: pending.length, done: 0, failed: 0, retried: 0, busyMs: 0 };
+  await deps.stats.trialStarted(deps.workerId, pending.length);
+
+  const keep = async (settled: Settled[]): Promise<void> => {
+    if (settled.length === 0) return;
+    await deps.store.putTrials(settled.map((s) => s.record));
+    for (const { record, outcome } of settled) {
+      outcomes.set(record.trialId, outcome);
+      totals[record.status === 'succeeded' ? 'done' : 'failed'] += 1;
+      if (record.attempt > 1) totals.retried += 1;
+      totals.busyMs += record.durationMs;
+    }
+    ctx.progress(outcomes.size);
+  };
+  const alone = limiter(deps.concurrency);
+  const retryAlone = (trial: Trial, first: Error, firstMs: number) => alone(() => settleAlone(deps, input, trial, ctx.signal, first, firstMs));
+
+  try {
+    const many = input.evaluator.kind === 'backtest' ? deps.evaluateMany : undefined;
+    if (many && input.evaluator.kind === 'backtest' && pending.length > 1) {
+      const spec = input.evaluator;
+      const size = Math.max(1, Math.ceil(pending.length / Math.max(1, deps.parts)));
+      const parts: Trial[][] = [];
+      for (let i = 0; i < pending.length; i += size) parts.push(pending.slice(i, i + size));
+      await Promise.all(
+        parts.map(async (part) => {
+          const t0 = performance.now();
+          const results = await many(spec, part.map((t) => t.params), ctx.signal, input.trial.timeoutMs);
+          const each = (performance.now() - t0) / part.length;
+          const now: Settled[] = [];
+          const later: Array<Promise<Settled>> = [];
+          part.forEach((trial, i) => {
+            const result = results[i] as MetricValues | Error;
+            if (!(result instanceof Error)) now.push(succeeded(input, trial, result, 1, deps.workerId, each));
+            else if (result instanceof BatchPartError) later.push(alone(() => settleAlone(deps, input, trial, ctx.signal, null, 0)));
+            else if (isPermanent(result) || input.trial.retry.maximumAttempts <= 1) now.push(failed(input, trial, result, 1, deps.workerId, each));
+            else later.push(retryAlone(trial, result, each));
+          });
+          await keep(now);
+          await Promise.all(later.map(async (p) => keep([await p])));
+        }),
+      );
+    } else {
+      await Promise.all(pending.map(async (trial) => keep([await alone(() => settleAlone(deps, input, trial, ctx.signal, null, 0))])));
+    }
+  } finally {
+    await deps.stats.trialsFinished(deps.workerId, input.sessionId, totals).catch(() => undefined);
+  }
+  return {
+    outcomes: input.trials.map((t) => outcomes.get(t.trialId) as TrialBatchOutcome),
+    evaluated: pending.length,
+    elapsedMs: performance.now() - started,
+  };
+}
+
+/**
+ * One trial on its own, from attempt 1 (or from attempt 2 when `first` is the error of an attempt made in a
+ * batch part), until it succeeds, fails permanently or runs out of attempts. Waits between attempts follow
+ * the trial's retry policy, as Temporal would space the attempts of a single-trial activity.
+ */
+async function settleAlone(deps: TrialBatchDeps, input: TrialBatchInput, trial: Trial, signal: AbortSignal, first: Error | null, firstMs: number): Promise<Settled> {
+  const { retry, timeoutMs } = input.trial;
+  let attempt = first ? 1 : 0;
+  let last = first;
+  let busy = firstMs;
+  for (;;) {
+    if (last) {
+      if (isPermanent(last) || attempt >= retry.maximumAttempts) return failed(input, trial, last, attempt, deps.workerId, busy);
+      await sleep(backoff(retry, attempt), signal);
+    }
+    attempt += 1;
+    const limit = AbortSignal.timeout(timeoutMs);
+    const t0 = performance.now();
+    try {
+      const metrics = await deps.evaluate(
+        { sessionId: input.sessionId, trialId: trial.trialId, params: trial.params, evaluator: input.evaluator, objective: input.objective, minTrades: input.minTrades, attempt },
+        AbortSignal.any([signal, limit]),
+      );
+      busy += performance.now() - t0;
+      return succeeded(input, trial, metrics, attempt, deps.workerId, busy);
+    } catch (err) {
+      busy += performance.now() - t0;
+      if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : err;
+      last = limit.aborted ? new TrialTimeoutError(`attempt ${attempt} outlived trial.timeout (${timeoutMs} ms)`) : err instanceof Error ? err : new Error(String(err));
+    }
+  }
+}
+
+/** An attempt that outlived `trial.timeout`: retried like a single-trial activity's start-to-close timeout. */
+class TrialTimeoutError extends Error {
+  override name = 'TrialTimeout';
+}
+
+/** The wait before attempt `attempt + 1`: Temporal's exponential backoff with the trial's retry policy. */
+function backoff(retry: RetrySpec, attempt: number): number {
+  return Math.min(retry.maximumIntervalMs, retry.initialIntervalMs * retry.backoffCoefficient ** (attempt - 1));
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Runs at most `n` of the functions handed to it at once. */
+function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return async (fn) => {
+    while (active >= n) await new Promise<void>((resolve) => waiting.push(resolve));
+    active += 1;
+    try {
+      return await fn();
+    } finally {
+      active -= 1;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/** The failure type and message a trial's error is recorded with, and whether another attempt could help. */
+function classify(err: Error): TrialFailureSummary & { permanent: boolean } {
+  const failure = toActivityFailure(err);
+  if (failure instanceof ApplicationFailure && failure.nonRetryable) return { type: failure.type ?? 'Error', message: failure.message, permanent: true };
+  return { type: err.name, message: err.message, permanent: false };
+}
+
+function isPermanent(err: Error): boolean {
+  return classify(err).permanent;
+}
+
+function succeeded(input: TrialBatchInput, trial: Trial, metrics: MetricValues, attempt: number, workerId: string, durationMs: number): Settled {
+  const record = succeededRecord({ ...input, ...trial }, metrics, attempt, workerId, durationMs);
+  return { record, outcome: { trialId: trial.trialId, objective: record.objective, attempts: attempt } };
+}
+
+function failed(input: TrialBatchInput, trial: Trial, err: Error, attempt: number, workerId: string, durationMs: number): Settled {
+  const { type, message } = classify(err);
+  const record = failedRecord({ sessionId: input.sessionId, ...trial }, attempt, workerId, `${type}: ${message}`, durationMs);
+  return { record, outcome: { trialId: trial.trialId, objective: null, attempts: attempt, failure: { type, message } } };
+}
+
+/** What the workflow learns of a trial stored by an earlier attempt of the batch. */
+function outcomeOf(record: TrialRecord): TrialBatchOutcome {
+  if (record.status === 'succeeded') return { trialId: record.trialId, objective: record.objective, attempts: record.attempt };
+  const text = record.error ?? 'Error: failed';
+  const at = text.indexOf(': ');
+  const failure = at > 0 ? { type: text.slice(0, at), message: text.slice(at + 2) } : { type: 'Error', message: text };
+  return { trialId: record.trialId, objective: null, attempts: record.attempt, failure };
+}
