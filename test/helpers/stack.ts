@@ -1,9 +1,8 @@
 import { NativeConnection } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
-import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { TrialEvaluator } from '../../activities/evaluators';
-import { connectRedis } from '../../activities/redisClient';
+import { connectRedis, type RedisClient } from '../../activities/redisClient';
 import { createTuneflowWorker, installRuntime } from '../../workers/worker';
 
 /**
@@ -52,6 +51,6 @@ export async function withWorker<T>(
   }
 }
 
-export function redisClient(url: string): Redis {
+export function redisClient(url: string): RedisClient {
   return connectRedis(url, { role: 'test', maxRetriesPerRequest: 3 });
 }

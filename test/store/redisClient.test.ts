@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import { connectRedis, redactUrl } from '../../activities/redisClient';
+import { connectRedis } from '../../activities/redisClient';
+import { redactUrl } from '../../activities/redisUrl';
 import { SKIP_REASON, testServices } from '../helpers/stack';
 
 /** A port nothing listens on: bound once by this process, then released. */
