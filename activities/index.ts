@@ -1,17 +1,17 @@
 import { Context } from '@temporalio/activity';
-import type Redis from 'ioredis';
 import type { Params } from '../search/types';
 import type { SessionSpec, TrialOutcome } from '../types/session';
 import type { TrialRecord } from '../types/trial';
+import { ClusterSafeTrialStore } from './clusterSafeTrialStore';
+import type { RedisClient } from './redisClient';
 import { aggregate, type AggregateInput, type AggregateResult } from './aggregate';
 import { failFast, toActivityFailure } from './failures';
 import type { TrialEvaluator, TrialInput } from './evaluators';
 import { WorkerStatsStore } from './workerStats';
-import { TrialStore } from './trialStore';
 import { aggregateWalkForward, evaluateSplitCandidates, type EvaluateSplitInput, type WalkForwardAggregateInput, type WalkForwardAggregateResult } from './walkForward';
 
 export interface ActivityDeps {
-  redis: Redis;
+  redis: RedisClient;
   workerId: string;
   /** Versions written into run.json. */
   versions: Record<string, string>;
@@ -21,7 +21,7 @@ export interface ActivityDeps {
 
 /** The session's activities, bound to their dependencies (Redis, the evaluator, the worker's identity). */
 export function createActivities(deps: ActivityDeps) {
-  const store = new TrialStore(deps.redis);
+  const store = new ClusterSafeTrialStore(deps.redis);
   const stats = new WorkerStatsStore(deps.redis);
   const { evaluate } = deps;
 
