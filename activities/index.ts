@@ -1,18 +1,18 @@
 import { Context } from '@temporalio/activity';
-import type Redis from 'ioredis';
 import type { Params } from '../search/types';
 import type { SessionSpec, TrialBatchResult, TrialOutcome } from '../types/session';
+import { ClusterSafeTrialStore } from './clusterSafeTrialStore';
+import type { RedisClient } from './redisClient';
 import { aggregate, type AggregateInput, type AggregateResult } from './aggregate';
 import { failFast, toActivityFailure } from './failures';
 import type { ManyTrialsEvaluator, TrialEvaluator, TrialInput } from './evaluators';
 import { runTrialBatch, type TrialBatchInput } from './trialBatch';
 import { WorkerStatsStore } from './workerStats';
 import { failedRecord, succeededRecord } from './trialRecords';
-import { TrialStore } from './trialStore';
 import { aggregateWalkForward, evaluateSplitCandidates, type EvaluateSplitInput, type WalkForwardAggregateInput, type WalkForwardAggregateResult } from './walkForward';
 
 export interface ActivityDeps {
-  redis: Redis;
+  redis: RedisClient;
   workerId: string;
   /** Versions written into run.json. */
   versions: Record<string, string>;
@@ -28,7 +28,7 @@ export interface ActivityDeps {
 
 /** The session's activities, bound to their dependencies (Redis, the evaluator, the worker's identity). */
 export function createActivities(deps: ActivityDeps) {
-  const store = new TrialStore(deps.redis);
+  const store = new ClusterSafeTrialStore(deps.redis);
   const stats = new WorkerStatsStore(deps.redis);
   const { evaluate } = deps;
 
@@ -115,20 +115,20 @@ export function createActivities(deps: ActivityDeps) {
     }),
 
     /** Backtests a walk-forward split's in-sample leaders on its training and test windows; the result goes to the store. */
-    evaluateSplit: failFast(async (input: EvaluateSplitInput): Promise<void> => {
+    evaluateSplit: keepBeating(async (input: EvaluateSplitInput): Promise<void> => {
       const result = evaluateSplitCandidates(input);
       await store.updateMeta(input.spec.sessionId, { finishedAt: Date.now(), status: 'completed', result });
     }),
 
     /** Writes a walk-forward session's outputs from its splits' results. */
-    aggregateWalkForward: failFast(async (input: WalkForwardAggregateInput): Promise<WalkForwardAggregateResult> => {
+    aggregateWalkForward: keepBeating(async (input: WalkForwardAggregateInput): Promise<WalkForwardAggregateResult> => {
       const result = await aggregateWalkForward(store, input, { ...deps.versions });
       await store.updateMeta(input.spec.sessionId, { finishedAt: Date.now(), status: input.failures.length > 0 ? 'completed_with_failures' : 'completed' });
       return result;
     }),
 
     /** Writes the session's output files from the trial store. */
-    aggregateSession: failFast(async (input: AggregateInput): Promise<AggregateResult> => {
+    aggregateSession: keepBeating(async (input: AggregateInput): Promise<AggregateResult> => {
       const ctx = Context.current();
       const result = await aggregate(store, input, { ...deps.versions }, await stats.sessionTotals(input.spec.sessionId), () => ctx.heartbeat());
       await store.updateMeta(input.spec.sessionId, { finishedAt: Date.now(), status: input.counts.failed > 0 ? 'completed_with_failures' : 'completed' });
@@ -144,3 +144,23 @@ export type Activities = ReturnType<typeof createActivities>;
  * finishes, so a worker lost mid-batch loses at most the parts it was running.
  */
 const BATCH_PARTS_PER_THREAD = 4;
+
+/** How often a long activity heartbeats; its heartbeat timeout (a minute) is several times this. */
+const HEARTBEAT_EVERY_MS = 10_000;
+
+/**
+ * `failFast(fn)` heartbeating while it runs, so that an attempt lost with its worker is retried within the
+ * activity's heartbeat timeout instead of its start-to-close timeout.
+ */
+function keepBeating<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  const run = failFast(fn);
+  return async (...args) => {
+    const ctx = Context.current();
+    const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+    try {
+      return await run(...args);
+    } finally {
+      clearInterval(timer);
+    }
+  };
+}

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from './redisClient';
 import type { SplitResult } from '../types/session';
 import type { TrialRecord } from '../types/trial';
 
@@ -59,7 +59,7 @@ export interface SessionMeta {
  * retried or replayed trial overwrites itself and never counts twice. Returned records are copies.
  */
 export class TrialStore {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: RedisClient) {}
 
   async putTrial(record: TrialRecord): Promise<boolean> {
     const s = record.sessionId;

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from './redisClient';
 
 /**
  * Fleet statistics in Redis, one hash per worker id (`tf:worker:<id>`) plus `tf:workers`, a sorted set of
@@ -25,19 +25,24 @@ export interface WorkerStats {
   host: string;
 }
 
+/**
+ * Writes to one key at a time, each as one command or one MULTI: on a Redis Cluster a MULTI may touch only one
+ * hash slot, and a worker's hash, the fleet's index and a session's totals live in three. A MULTI still keeps a
+ * hash's own fields in step (a reader never sees a trial counted as done while it still counts as current).
+ * Across keys nothing needs to be atomic: the index only orders workers by when they were last seen, and a
+ * worker's hash is written before it is indexed, so a listed worker always has its hash.
+ */
 export class WorkerStatsStore {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: RedisClient) {}
 
   async announce(workerId: string, host: string, now = Date.now()): Promise<void> {
-    await this.redis
-      .multi()
-      .hset(workerKeys.worker(workerId), 'host', host, 'started_at', now, 'last_seen', now, 'current', 0)
-      .zadd(workerKeys.all, now, workerId)
-      .exec();
+    await this.redis.hset(workerKeys.worker(workerId), 'host', host, 'started_at', now, 'last_seen', now, 'current', 0);
+    await this.redis.zadd(workerKeys.all, now, workerId);
   }
 
   async seen(workerId: string, now = Date.now()): Promise<void> {
-    await this.redis.multi().hset(workerKeys.worker(workerId), 'last_seen', now).zadd(workerKeys.all, now, workerId).exec();
+    await this.redis.hset(workerKeys.worker(workerId), 'last_seen', now);
+    await this.redis.zadd(workerKeys.all, now, workerId);
   }
 
   async trialStarted(workerId: string, count = 1): Promise<void> {
@@ -66,23 +71,29 @@ export class WorkerStatsStore {
       .exec();
   }
 
+  /**
+   * The worker's counters and the session's totals are separate transactions: the totals only feed run.json,
+   * written once the session's trials are done, so they never need to agree with the fleet view mid-write.
+   */
   async trialFinished(workerId: string, sessionId: string, outcome: { failed: boolean; attempt: number; durationMs: number }): Promise<void> {
     const now = Date.now();
     const counter = outcome.failed ? 'failed' : 'done';
     const busy = Math.round(outcome.durationMs);
-    const tx = this.redis
+    const worker = this.redis
       .multi()
       .hincrby(workerKeys.worker(workerId), 'current', -1)
       .hincrby(workerKeys.worker(workerId), counter, 1)
       .hincrby(workerKeys.worker(workerId), 'busy_ms', busy)
-      .hset(workerKeys.worker(workerId), 'last_seen', now)
-      .zadd(workerKeys.all, now, workerId)
+      .hset(workerKeys.worker(workerId), 'last_seen', now);
+    const session = this.redis
+      .multi()
       .hincrby(workerKeys.session(sessionId), `${workerId}:${counter}`, 1)
       .hincrby(workerKeys.session(sessionId), `${workerId}:busy_ms`, busy);
     if (outcome.attempt > 1) {
-      tx.hincrby(workerKeys.worker(workerId), 'retried', 1).hincrby(workerKeys.session(sessionId), `${workerId}:retried`, 1);
+      worker.hincrby(workerKeys.worker(workerId), 'retried', 1);
+      session.hincrby(workerKeys.session(sessionId), `${workerId}:retried`, 1);
     }
-    await tx.exec();
+    await Promise.all([worker.exec(), session.exec(), this.redis.zadd(workerKeys.all, now, workerId)]);
   }
 
   async list(): Promise<WorkerStats[]> {

@@ -1,5 +1,6 @@
-import Redis from 'ioredis';
-import { redactUrl } from '../activities/redisClient';
+import { Cluster } from 'ioredis';
+import { createRedisClient, type RedisClient } from '../activities/redisClient';
+import { redactUrl } from '../activities/redisUrl';
 import { UnreachableServiceError } from '../types/errors';
 
 /** How long connecting to Redis may take before a command gives up with a message. */
@@ -10,8 +11,8 @@ export const REDIS_CONNECT_TIMEOUT_MS = 10_000;
  * later is retried a few times, not forever, so an unreachable Redis ends the command with a message.
  * @throws UnreachableServiceError naming the URL.
  */
-export async function openRedis(url: string): Promise<Redis> {
-  const redis = new Redis(url, {
+export async function openRedis(url: string): Promise<RedisClient> {
+  const redis = createRedisClient(url, {
     lazyConnect: true,
     connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
     maxRetriesPerRequest: 3,
@@ -22,6 +23,9 @@ export async function openRedis(url: string): Promise<Redis> {
   redis.on('error', (err: Error) => {
     lastError = err.message;
   });
+  // A cluster's own error only says that no node answered; the nodes' errors say why.
+  let nodeError = '';
+  if (redis instanceof Cluster) redis.on('node error', (err: Error, node: string) => (nodeError = `${node}: ${err.message}`));
   let timer: NodeJS.Timeout | undefined;
   // connectTimeout covers the TCP handshake only; a server that accepts and never answers needs this.
   const deadline = new Promise<never>((_, reject) => {
@@ -33,7 +37,7 @@ export async function openRedis(url: string): Promise<Redis> {
   } catch (err) {
     redis.disconnect();
     throw new UnreachableServiceError(
-      `Cannot reach Redis at ${redactUrl(url)}: ${lastError || (err as Error).message}. Check that REDIS_URL names a running Redis ` +
+      `Cannot reach Redis at ${redactUrl(url)}: ${nodeError || lastError || (err as Error).message}. Check that REDIS_URL names a running Redis or Redis Cluster ` +
         '(the trial store shared by the fleet, e.g. redis://127.0.0.1:6390 as `tuneflow dev` prints it), or unset it to use the local one tuneflow runs.',
     );
   } finally {

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '../activities/redisClient';
 import { TrialStore, type SessionMeta } from '../activities/trialStore';
 import { InputError } from '../types/errors';
 import type { SessionSpec } from '../types/session';
@@ -10,7 +10,7 @@ import { resolveTrialStore } from './services';
  * Opens the trial store (see resolveTrialStore) and hands the connection to `fn`, closing it and letting go
  * of the store afterwards.
  */
-export async function withTrialStore<T>(fn: (ctx: { redis: Redis; url: string }) => Promise<T>): Promise<T> {
+export async function withTrialStore<T>(fn: (ctx: { redis: RedisClient; url: string }) => Promise<T>): Promise<T> {
   // Interrupted, even while it starts the local Redis, the command lets go of the store once it holds it, so
   // a Redis it started does not outlive it; a second signal exits at once.
   const interrupts = watchInterrupts(() => process.exit(130));
@@ -45,7 +45,7 @@ export async function withTrialStore<T>(fn: (ctx: { redis: Redis; url: string })
  */
 export async function withSession<T>(
   sessionId: string,
-  fn: (ctx: { store: TrialStore; redis: Redis; meta: SessionMeta; spec: SessionSpec }) => Promise<T>,
+  fn: (ctx: { store: TrialStore; redis: RedisClient; meta: SessionMeta; spec: SessionSpec }) => Promise<T>,
 ): Promise<T> {
   return withTrialStore(async ({ redis, url }) => {
     const store = new TrialStore(redis);

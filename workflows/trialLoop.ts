@@ -409,11 +409,22 @@ export class TrialLoop {
 
 /**
  * Options of activities that keep the books: a Redis or disk outage is retried until it heals, but an error
- * that recurs on every attempt fails at once.
+ * that recurs on every attempt fails at once. They are quick writes, so an attempt lost with its worker (or
+ * dropped by a worker that was shutting down as it received it) is retried within a minute.
  */
 export const BOOKKEEPING: ActivityOptions = {
-  startToCloseTimeout: '10 minutes',
+  startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: PERMANENT_ERRORS },
+};
+
+/**
+ * Options of the activities that write outputs or evaluate a split: as long as they need, retried like
+ * bookkeeping, and heartbeating (see keepBeating in activities/), so a lost attempt is retried within a minute.
+ */
+export const OUTPUTS: ActivityOptions = {
+  ...BOOKKEEPING,
+  startToCloseTimeout: '1 day',
+  heartbeatTimeout: '1 minute',
 };
 
 /** Why an activity finally failed: the failure type (the error's name when it has none) and message. */

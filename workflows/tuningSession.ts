@@ -2,7 +2,7 @@ import { CancellationScope, allHandlersFinished, condition, continueAsNew, isCan
 import { failOutputs } from './failures';
 import type { Activities } from '../activities';
 import type { SessionSpec, SessionSummary } from '../types/session';
-import { BOOKKEEPING, TrialLoop, type SessionCarry } from './trialLoop';
+import { BOOKKEEPING, OUTPUTS, TrialLoop, type SessionCarry } from './trialLoop';
 import { walkForwardSession } from './walkForward';
 
 export interface SessionInput {
@@ -10,7 +10,8 @@ export interface SessionInput {
   carry?: SessionCarry;
 }
 
-const { beginSession, aggregateSession } = proxyActivities<Activities>(BOOKKEEPING);
+const { beginSession } = proxyActivities<Activities>(BOOKKEEPING);
+const { aggregateSession } = proxyActivities<Activities>(OUTPUTS);
 
 /**
  * One tuning session, id = session id. Runs the trial loop, continues-as-new (after draining) whenever the

@@ -14,7 +14,7 @@ import {
 import type { Activities } from '../activities';
 import type { LeaderboardEntry, SessionProgress, SessionSpec, SessionSummary, SplitOutcome, WalkForwardSpec } from '../types/session';
 import { failOutputs } from './failures';
-import { BOOKKEEPING, TrialLoop, progressQuery, type SessionCarry } from './trialLoop';
+import { BOOKKEEPING, OUTPUTS, TrialLoop, progressQuery, type SessionCarry } from './trialLoop';
 
 export interface SplitInput {
   /** The split's own spec: session id `<session>/split-<k>`, evaluator window = its training bars. */
@@ -26,7 +26,8 @@ export interface SplitInput {
   deadline?: number | null;
 }
 
-const { beginSession, evaluateSplit, aggregateWalkForward } = proxyActivities<Activities>(BOOKKEEPING);
+const { beginSession } = proxyActivities<Activities>(BOOKKEEPING);
+const { evaluateSplit, aggregateWalkForward } = proxyActivities<Activities>(OUTPUTS);
 
 /**
  * One walk-forward split, a child of its session: tunes on the training window with the session's

@@ -1,9 +1,8 @@
 import { NativeConnection } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
-import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { TrialEvaluator } from '../../activities/evaluators';
-import { connectRedis } from '../../activities/redisClient';
+import { connectRedis, type RedisClient } from '../../activities/redisClient';
 import { createTuneflowWorker, installRuntime } from '../../workers/worker';
 
 /**
@@ -17,6 +16,18 @@ export function testServices(): { address: string; redisUrl: string } | null {
 }
 
 export const SKIP_REASON = 'needs the Temporal dev server and Redis that `npm test` starts';
+
+/**
+ * The local Redis Cluster `npm test` starts next to the single Redis, or why a test needing it skips: set-up
+ * could not start one (no redis-cli, no cluster mode), or the test runs outside `npm test`.
+ */
+export function testCluster(): { address: string; clusterUrl: string } | { skip: string } {
+  const address = process.env.TUNEFLOW_TEST_TEMPORAL_ADDRESS;
+  const clusterUrl = process.env.TUNEFLOW_TEST_REDIS_CLUSTER_URL;
+  if (address && clusterUrl) return { address, clusterUrl };
+  const unavailable = process.env.TUNEFLOW_TEST_REDIS_CLUSTER_UNAVAILABLE;
+  return { skip: unavailable ? `no local Redis Cluster: ${unavailable}` : 'needs the Temporal dev server and Redis Cluster that `npm test` starts' };
+}
 
 export function uniqueId(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
@@ -52,6 +63,6 @@ export async function withWorker<T>(
   }
 }
 
-export function redisClient(url: string): Redis {
+export function redisClient(url: string): RedisClient {
   return connectRedis(url, { role: 'test', maxRetriesPerRequest: 3 });
 }

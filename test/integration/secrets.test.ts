@@ -10,6 +10,7 @@ import { startOrAttach } from '../../cli/sessionClient';
 import { loadSessionSpec } from '../../config/load';
 import type { SessionSpec, SessionSummary } from '../../types/session';
 import { makeCampaign } from '../helpers/campaign';
+import { allKeys } from '../helpers/redisKeys';
 import { connectTestClient, redisClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
 
 const services = testServices();
@@ -60,15 +61,13 @@ describe('evaluator secrets on the real stack', { skip: services ? false : SKIP_
   /** Every value in Redis, of every key, as text. */
   async function everythingInRedis(): Promise<string> {
     const parts: string[] = [];
-    for await (const batch of redis.scanStream({ count: 500 }) as AsyncIterable<string[]>) {
-      for (const key of batch) {
-        const type = await redis.type(key);
-        if (type === 'string') parts.push((await redis.get(key)) ?? '');
-        else if (type === 'zset') parts.push(...(await redis.zrange(key, 0, -1)));
-        else if (type === 'hash') parts.push(...Object.entries(await redis.hgetall(key)).flat());
-        else if (type === 'set') parts.push(...(await redis.smembers(key)));
-        else if (type === 'list') parts.push(...(await redis.lrange(key, 0, -1)));
-      }
+    for (const key of await allKeys(redis)) {
+      const type = await redis.type(key);
+      if (type === 'string') parts.push((await redis.get(key)) ?? '');
+      else if (type === 'zset') parts.push(...(await redis.zrange(key, 0, -1)));
+      else if (type === 'hash') parts.push(...Object.entries(await redis.hgetall(key)).flat());
+      else if (type === 'set') parts.push(...(await redis.smembers(key)));
+      else if (type === 'list') parts.push(...(await redis.lrange(key, 0, -1)));
     }
     return parts.join('\n');
   }
