@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Context } from '@temporalio/activity';
-import { createBacktestEvaluator, type TrialEvaluator } from '../../activities/evaluators';
+import { createBacktestEvaluator, type TrialEvaluator, type TrialInput } from '../../activities/evaluators';
 import { TrialStore } from '../../activities/trialStore';
 import { getStrategy, loadCsv, runBacktest } from '../../backtest';
 import { startOrAttach } from '../../cli/sessionClient';
@@ -16,6 +16,11 @@ import { replayAndRecord } from '../helpers/replay';
 import { connectTestClient, redisClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
 
 const services = testServices();
+
+/** The attempt a trial is on: its own inside a batch, the activity's for a single-trial activity. */
+function attemptOf(input: TrialInput): number {
+  return input.attempt ?? Context.current().info.attempt;
+}
 
 describe('tuning session on the real stack', { skip: services ? false : SKIP_REASON }, () => {
   const { address, redisUrl } = services ?? { address: '', redisUrl: '' };
@@ -81,41 +86,43 @@ describe('tuning session on the real stack', { skip: services ? false : SKIP_REA
     assert.match(run.versions.temporal_server, /\d+\.\d+/);
   });
 
-  test('a flaky evaluation is retried: every trial succeeds, attempts are recorded, nothing counts twice', async () => {
-    const campaign = makeCampaign(`${SMA_GRID}trial:\n  retry: { initial_interval: 100ms, maximum_attempts: 3 }\n`);
-    const spec = specFor(campaign.config);
-    const real = createBacktestEvaluator();
-    const flaky: TrialEvaluator = async (input, signal) => {
-      if (input.trialId % 3 === 0 && Context.current().info.attempt === 1) throw new Error(`flaky failure of trial ${input.trialId}`);
-      return real(input, signal);
-    };
-    const summary = await runSession(spec, flaky);
-    assert.equal(summary.counts.failed, 0);
-    assert.equal(await store.countTrials(spec.sessionId), summary.counts.succeeded);
-    const records = await store.allTrials(spec.sessionId);
-    assert.equal(records.length, spec.search.trials);
-    for (const record of records) {
-      assert.equal(record.status, 'succeeded');
-      assert.equal(record.attempt, record.trialId % 3 === 0 ? 2 : 1, `trial ${record.trialId} attempts`);
-    }
-  });
-
-  test('a hung trial times out and is retried', async () => {
-    const campaign = makeCampaign(`${SMA_GRID}trial:\n  timeout: 2s\n  heartbeat_timeout: 30s\n  retry: { initial_interval: 100ms }\n`);
-    const spec = specFor(campaign.config, { trials: 4 });
-    const real = createBacktestEvaluator();
-    const hangsOnce: TrialEvaluator = async (input, signal) => {
-      if (input.trialId === 2 && Context.current().info.attempt === 1) {
-        await new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('cancelled after timeout'))));
+  for (const batch of ['1', 'auto']) {
+    test(`a flaky evaluation is retried: every trial succeeds, attempts are recorded, nothing counts twice (batch ${batch})`, async () => {
+      const campaign = makeCampaign(`${SMA_GRID}trial:\n  batch: ${batch}\n  retry: { initial_interval: 100ms, maximum_attempts: 3 }\n`);
+      const spec = specFor(campaign.config);
+      const real = createBacktestEvaluator();
+      const flaky: TrialEvaluator = async (input, signal) => {
+        if (input.trialId % 3 === 0 && attemptOf(input) === 1) throw new Error(`flaky failure of trial ${input.trialId}`);
+        return real(input, signal);
+      };
+      const summary = await runSession(spec, flaky);
+      assert.equal(summary.counts.failed, 0);
+      assert.equal(await store.countTrials(spec.sessionId), summary.counts.succeeded);
+      const records = await store.allTrials(spec.sessionId);
+      assert.equal(records.length, spec.search.trials);
+      for (const record of records) {
+        assert.equal(record.status, 'succeeded');
+        assert.equal(record.attempt, record.trialId % 3 === 0 ? 2 : 1, `trial ${record.trialId} attempts`);
       }
-      return real(input, signal);
-    };
-    const summary = await runSession(spec, hangsOnce);
-    assert.equal(summary.counts.failed, 0);
-    const hung = await store.getTrial(spec.sessionId, 2);
-    assert.equal(hung?.status, 'succeeded');
-    assert.equal(hung?.attempt, 2);
-  });
+    });
+
+    test(`a hung trial times out and is retried (batch ${batch})`, async () => {
+      const campaign = makeCampaign(`${SMA_GRID}trial:\n  batch: ${batch}\n  timeout: 2s\n  heartbeat_timeout: 30s\n  retry: { initial_interval: 100ms }\n`);
+      const spec = specFor(campaign.config, { trials: 4 });
+      const real = createBacktestEvaluator();
+      const hangsOnce: TrialEvaluator = async (input, signal) => {
+        if (input.trialId === 2 && attemptOf(input) === 1) {
+          await new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('cancelled after timeout'))));
+        }
+        return real(input, signal);
+      };
+      const summary = await runSession(spec, hangsOnce);
+      assert.equal(summary.counts.failed, 0);
+      const hung = await store.getTrial(spec.sessionId, 2);
+      assert.equal(hung?.status, 'succeeded');
+      assert.equal(hung?.attempt, 2);
+    });
+  }
 
   test('continue-as-new every few trials gives the same outputs as a session that never does', async () => {
     const body = `${SMA_GRID.replace('objective: sharpe', 'objective: return_pct')}search: { algorithm: random, seed: 9, trials: 21, parallelism: 3 }\n`;
