@@ -105,7 +105,7 @@ export async function runTrialBatch(deps: TrialBatchDeps, input: TrialBatchInput
       await Promise.all(pending.map(async (trial) => keep([await alone(() => settleAlone(deps, input, trial, ctx.signal, null, 0))])));
     }
   } finally {
-    await deps.stats.trialsFinished(deps.workerId, input.sessionId, totals).catch(() => undefined);
+    await deps.stats.trialsFinished(deps.workerId, input.sessionId, totals);
   }
   return {
     outcomes: input.trials.map((t) => outcomes.get(t.trialId) as TrialBatchOutcome),

@@ -49,26 +49,34 @@ export class WorkerStatsStore {
     await this.redis.hincrby(workerKeys.worker(workerId), 'current', count);
   }
 
-  /** Several trials of one batch finished: one write for all of them. `running` is how many had started. */
+  /**
+   * Several trials of one batch finished: one transaction per key, as in trialFinished. `running` is how many
+   * had started.
+   */
   async trialsFinished(workerId: string, sessionId: string, totals: { running: number; done: number; failed: number; retried: number; busyMs: number }): Promise<void> {
     const now = Date.now();
     const busy = Math.round(totals.busyMs);
     const worker = workerKeys.worker(workerId);
     const session = workerKeys.session(sessionId);
-    await this.redis
-      .multi()
-      .hincrby(worker, 'current', -totals.running)
-      .hincrby(worker, 'done', totals.done)
-      .hincrby(worker, 'failed', totals.failed)
-      .hincrby(worker, 'retried', totals.retried)
-      .hincrby(worker, 'busy_ms', busy)
-      .hset(worker, 'last_seen', now)
-      .zadd(workerKeys.all, now, workerId)
-      .hincrby(session, `${workerId}:done`, totals.done)
-      .hincrby(session, `${workerId}:failed`, totals.failed)
-      .hincrby(session, `${workerId}:retried`, totals.retried)
-      .hincrby(session, `${workerId}:busy_ms`, busy)
-      .exec();
+    await Promise.all([
+      this.redis
+        .multi()
+        .hincrby(worker, 'current', -totals.running)
+        .hincrby(worker, 'done', totals.done)
+        .hincrby(worker, 'failed', totals.failed)
+        .hincrby(worker, 'retried', totals.retried)
+        .hincrby(worker, 'busy_ms', busy)
+        .hset(worker, 'last_seen', now)
+        .exec(),
+      this.redis
+        .multi()
+        .hincrby(session, `${workerId}:done`, totals.done)
+        .hincrby(session, `${workerId}:failed`, totals.failed)
+        .hincrby(session, `${workerId}:retried`, totals.retried)
+        .hincrby(session, `${workerId}:busy_ms`, busy)
+        .exec(),
+      this.redis.zadd(workerKeys.all, now, workerId),
+    ]);
   }
 
   /**
