@@ -22,7 +22,8 @@ export interface TrialScan {
   scored: number;
   /**
    * In id order: a seeded uniform sample of the scored trials, plus every trial that improved the running best
-   * (so the best and the best-so-far line are exact) and the top trials; all of them when they are few.
+   * (so the best and the best-so-far line are exact) and the top trials; all of them when they are few. Only
+   * the top trials keep their metrics.
    */
   sample: RankedTrial[];
   /** Weighted-rank columns of every eligible trial, ids ascending. */
@@ -84,8 +85,11 @@ export async function scanTrials(store: TrialStore, spec: SessionSpec, plan: Wei
     }
     if (!isRanked(t)) continue;
     top.offer(t);
-    reservoir.offer(t);
-    if (improvers.length === 0 || better(t, improvers[improvers.length - 1])) improvers.push(t);
+    // The sample's analyses read parameters and the objective; without the metrics a sampled trial costs a
+    // tenth of the memory. The best trials, which the summary shows in full, come from `top`.
+    const slim = { ...t, metrics: {} };
+    reservoir.offer(slim);
+    if (improvers.length === 0 || better(t, improvers[improvers.length - 1])) improvers.push(slim);
     sinks.rankings.add({ key: -sign * t.objective, id: t.trialId, payload: JSON.stringify([t.objective, t.params, t.metrics]) });
   }
 

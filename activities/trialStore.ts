@@ -3,6 +3,7 @@ import type { SplitResult } from '../types/session';
 import type { TrialRecord } from '../types/trial';
 import { BUCKET_SIZE, bucketEntries, bucketEntry, decodeTrial, encodeTrial, MissingNameError, namesOf, type NameDictionary, type NameKind } from './trialCodec';
 import { INTERN_NAMES, PUT_TRIALS } from './trialStoreScripts';
+import { workerKeys } from './workerStats';
 
 /**
  * Redis key layout (the `{sessionId}` hash tag keeps one session's keys in one Redis Cluster slot; every
@@ -243,6 +244,28 @@ export class TrialStore {
   async updateMeta(sessionId: string, patch: Partial<SessionMeta>): Promise<void> {
     const meta = await this.getMeta(sessionId);
     if (meta) await this.redis.set(keys.meta(sessionId), JSON.stringify({ ...meta, ...patch }));
+  }
+
+  /**
+   * Removes every key of one session, in both layouts, and then its `tf:sessions` entry (in a command of its
+   * own: the index lives outside the session's slot). Returns how many trials and keys it removed.
+   */
+  async deleteSession(sessionId: string): Promise<{ trials: number; keys: number }> {
+    const trials = await this.countTrials(sessionId);
+    let removed = 0;
+    const legacyIndex = keys.legacy.trials(sessionId);
+    const legacyCount = await this.redis.zcard(legacyIndex);
+    for (let start = 0; start < legacyCount; start += 1000) {
+      const ids = await this.redis.zrange(legacyIndex, start, start + 999);
+      if (ids.length) removed += await this.redis.del(...ids.map((id) => keys.legacy.trial(sessionId, Number(id))));
+    }
+    removed += await this.redis.del(
+      keys.meta(sessionId), keys.names(sessionId), keys.buckets(sessionId), keys.tally(sessionId),
+      workerKeys.session(sessionId), legacyIndex, keys.legacy.board(sessionId),
+    );
+    await this.redis.zrem(keys.sessions, sessionId);
+    this.names.delete(sessionId);
+    return { trials, keys: removed };
   }
 
   /** The records in `buckets` (the values of `fields`), keyed by trial id; reloads the names when one is new. */
