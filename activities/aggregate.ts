@@ -1,12 +1,18 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
-import { paramImportance, renderReportHtml, renderSummaryMarkdown, sensitivity, sensitivityRows, SENSITIVITY_COLUMNS, weightedRank } from '../analysis';
+import {
+  paramImportance, rankColumns, renderReportHtml, renderSummaryMarkdown, sensitivity, sensitivityRows, SENSITIVITY_COLUMNS, weightedRankPlan,
+  type ColumnRanks, type WeightedRank,
+} from '../analysis';
 import type { Params } from '../search/types';
 import { InputError } from '../types/errors';
 import type { BacktestEvaluatorSpec, LeaderboardEntry, SessionCounts, SessionSpec } from '../types/session';
-import type { TrialRecord } from '../types/trial';
+import type { MetricValues } from '../types/trial';
 import { bestEquityCurve } from './backtestTrial';
-import { toCsv, writeFileAtomic } from './files';
-import { rankTrials } from './ranking';
+import { ExternalSorter } from './externalSort';
+import { CsvFile, toCsv, writeFileAtomic } from './files';
+import { ANALYSIS_SAMPLE, scanTrials, type TrialScan } from './trialScan';
 import type { TrialStore } from './trialStore';
 
 export interface AggregateInput {
@@ -37,6 +43,16 @@ export class OutputWriter {
   writeJson(name: string, value: unknown): void {
     this.write(name, JSON.stringify(value, null, 2) + '\n');
   }
+
+  /** A CSV file written row by row; it replaces `name` only at {@link commit}. */
+  csv(name: string, header: readonly string[]): CsvFile {
+    return new CsvFile(path.join(this.dir, name), header);
+  }
+
+  commit(file: CsvFile): void {
+    file.commit();
+    this.files.push(file.file);
+  }
 }
 
 /** The fields every run.json starts with: which session, from which config, with which seed and versions, when. */
@@ -56,6 +72,12 @@ export function runIdentity(spec: SessionSpec, versions: Record<string, string>,
  * Writes a session's outputs from the trial store: best_params.json, rankings.csv (objective rank and the
  * multi-metric weighted rank), trials.csv, sensitivity.csv, importance.csv, summary.md, report.html and
  * run.json. Every file is written atomically, and all of them can be regenerated at any time.
+ *
+ * Memory stays bounded whatever the number of trials: the store is read once in pages (trialScan.ts);
+ * trials.csv is streamed, rankings.csv is sorted externally (runs on disk, k-way merge) so it stays complete;
+ * the weighted rank is exact over all trials from a few numbers per trial; sensitivity, importance and the
+ * report's charts read a seeded sample of at most {@link ANALYSIS_SAMPLE} scored trials plus the best ones,
+ * and summary.md and report.html say so when they do.
  * `beat` is called between the heavier steps so a long aggregation keeps heartbeating.
  */
 export async function aggregate(
@@ -66,29 +88,55 @@ export async function aggregate(
   beat: () => void = () => undefined,
 ): Promise<AggregateResult> {
   const { spec } = input;
-  const trials = await store.allTrials(spec.sessionId);
   const out = new OutputWriter(path.join(spec.output.dir, spec.sessionId));
-  const analysis = analyse(spec, trials, beat);
-  writeRankings(out, spec, trials, analysis.ranking);
-  beat();
-  out.write('sensitivity.csv', toCsv([...SENSITIVITY_COLUMNS], sensitivityRows(analysis.sensitivity)));
-  out.write('importance.csv', toCsv(['param', 'importance'], analysis.importance.map((i) => [i.param, i.importance])));
-  const common = { sessionId: spec.sessionId, objective: spec.objective, trials, ranking: analysis.rankingInput, importance: analysis.importance, sensitivity: analysis.sensitivity, topN: spec.output.topN };
-  out.write('summary.md', renderSummaryMarkdown(common));
-  beat();
-  const best = analysis.ranking.find((r) => r.rankable && r.trial.objective !== null)?.trial;
-  const equity = best && spec.evaluator.kind === 'backtest' ? drawableEquity(spec.evaluator, best.params) : {};
-  out.write('report.html', renderReportHtml({ ...common, space: spec.search.space, ...equity, generatedAt: new Date().toISOString() }));
+  const weights = rankWeights(spec);
+  const plan = weightedRankPlan({ weights, minTrades: spec.minTrades, directions: { [spec.objective.metric]: spec.objective.direction } });
+  const paramNames = Object.keys(spec.search.space).sort();
+  fs.mkdirSync(out.dir, { recursive: true });
+  const scratch = fs.mkdtempSync(path.join(out.dir, '.aggregate-'));
+  const sorter = new ExternalSorter(scratch);
+  const trialsCsv = out.csv('trials.csv', ['trial_id', 'status', 'attempt', 'worker_id', 'duration_ms', ...paramNames, 'objective', 'error', 'note']);
+  try {
+    const scan = await scanTrials(store, spec, plan, { trialsCsv, rankings: sorter, beat });
+    out.commit(trialsCsv);
+    beat();
+    const ranks = rankColumns(plan, scan.columns);
+    beat();
+    const weighted = weightedLookup(scan.columns.ids, ranks);
+    writeBestParams(out, spec, scan, weighted);
+    writeRankingsCsv(out, paramNames, scan.metricNames, sorter, weighted, beat);
+    const rows = await topWeighted(store, spec, scan, ranks, plan.metrics);
 
-  const meta = await store.getMeta(spec.sessionId);
-  out.writeJson('run.json', {
-    ...runIdentity(spec, versions, meta?.startedAt ?? input.startedAt),
-    resolved: { evaluator: spec.evaluator, objective: spec.objective, search: spec.search, trial: spec.trial, session: spec.session },
-    stopped_by: input.stoppedBy,
-    workflow_runs: input.runs,
-    counts: countStatuses(trials),
-    workers,
-  });
+    const sens = sensitivity(scan.sample, { direction: spec.objective.direction, space: spec.search.space });
+    beat();
+    const importance = paramImportance(scan.sample, { space: spec.search.space, seed: spec.search.seed });
+    beat();
+    out.write('sensitivity.csv', toCsv([...SENSITIVITY_COLUMNS], sensitivityRows(sens)));
+    out.write('importance.csv', toCsv(['param', 'importance'], importance.map((i) => [i.param, i.importance])));
+    const ranking = { weights, minTrades: spec.minTrades, rows, unrankable: scan.columns.rankable.length - countTrue(scan.columns.rankable) };
+    const sampled = scan.sample.length < scan.scored ? { sampled: scan.sample.length, of: scan.scored } : undefined;
+    const common = { sessionId: spec.sessionId, objective: spec.objective, trials: scan.sample, counts: scan.counts, sampled, ranking, importance, sensitivity: sens, topN: spec.output.topN };
+    out.write('summary.md', renderSummaryMarkdown(common));
+    beat();
+    const best = rows.find((r) => r.rankable && r.trial.objective !== null)?.trial;
+    const equity = best && spec.evaluator.kind === 'backtest' ? drawableEquity(spec.evaluator, best.params) : {};
+    out.write('report.html', renderReportHtml({ ...common, space: spec.search.space, ...equity, generatedAt: new Date().toISOString() }));
+
+    const meta = await store.getMeta(spec.sessionId);
+    out.writeJson('run.json', {
+      ...runIdentity(spec, versions, meta?.startedAt ?? input.startedAt),
+      data_sha256: await sha256File(spec.evaluator.dataPath),
+      resolved: { evaluator: spec.evaluator, objective: spec.objective, search: spec.search, trial: spec.trial, session: spec.session },
+      stopped_by: input.stoppedBy,
+      workflow_runs: input.runs,
+      counts: scan.counts,
+      workers,
+    });
+  } finally {
+    trialsCsv.discard();
+    sorter.dispose();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
   return { outputDir: out.dir, files: out.files };
 }
 
@@ -110,60 +158,73 @@ function rankWeights(spec: SessionSpec): Record<string, number> {
   return Object.keys(spec.rankWeights).length > 0 ? spec.rankWeights : { [spec.objective.metric]: 1 };
 }
 
-function analyse(spec: SessionSpec, trials: TrialRecord[], beat: () => void) {
-  const weights = rankWeights(spec);
-  const directions = { [spec.objective.metric]: spec.objective.direction };
-  const ranking = weightedRank(trials, { weights, minTrades: spec.minTrades, directions });
-  beat();
-  const sens = sensitivity(trials, { direction: spec.objective.direction, space: spec.search.space });
-  beat();
-  const importance = paramImportance(trials, { space: spec.search.space, seed: spec.search.seed });
-  beat();
-  return { ranking, rankingInput: { weights, minTrades: spec.minTrades, rows: ranking }, sensitivity: sens, importance };
+/** A trial's weighted rank and score by id: a binary search over the ascending ids of the rank columns. */
+type WeightedLookup = (trialId: number) => { rank: number; score: number } | undefined;
+
+function weightedLookup(ids: ArrayLike<number>, ranks: ColumnRanks): WeightedLookup {
+  return (trialId) => {
+    let lo = 0, hi = ids.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (ids[mid] === trialId) return { rank: ranks.rank[mid], score: ranks.score[mid] };
+      if (ids[mid] < trialId) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  };
 }
 
-function writeRankings(out: OutputWriter, spec: SessionSpec, trials: TrialRecord[], ranking: ReturnType<typeof weightedRank>): void {
-  const paramNames = Object.keys(spec.search.space).sort();
-  const metricNames = [...new Set(trials.flatMap((t) => Object.keys(t.metrics)))].sort();
-  const byObjective = rankTrials(trials, spec.objective.direction);
-  const objectiveRank = new Map(byObjective.map((t, i) => [t.trialId, i + 1]));
-  const weighted = new Map(ranking.map((r) => [r.trialId, r]));
-
-  const best = byObjective.slice(0, spec.output.topN).map((t, i) => ({
+function writeBestParams(out: OutputWriter, spec: SessionSpec, scan: TrialScan, weighted: WeightedLookup): void {
+  const best = scan.top.map((t, i) => ({
     rank: i + 1,
     trial_id: t.trialId,
     params: t.params,
     objective: t.objective,
-    weighted_rank: weighted.get(t.trialId)?.rank ?? null,
+    weighted_rank: weighted(t.trialId)?.rank ?? null,
     metrics: t.metrics,
   }));
   out.writeJson('best_params.json', { session_id: spec.sessionId, objective: spec.objective, best });
-
-  out.write(
-    'rankings.csv',
-    toCsv(
-      ['rank', 'trial_id', ...paramNames, 'objective', 'weighted_rank', 'weighted_score', ...metricNames],
-      byObjective.map((t) => {
-        const w = weighted.get(t.trialId);
-        return [objectiveRank.get(t.trialId), t.trialId, ...paramNames.map((p) => t.params[p]), t.objective, w?.rank, w?.score, ...metricNames.map((m) => t.metrics[m])];
-      }),
-    ),
-  );
-
-  out.write(
-    'trials.csv',
-    toCsv(
-      ['trial_id', 'status', 'attempt', 'worker_id', 'duration_ms', ...paramNames, 'objective', 'error', 'note'],
-      trials.map((t) => [t.trialId, t.status, t.attempt, t.workerId, Math.round(t.durationMs * 1000) / 1000, ...paramNames.map((p) => t.params[p]), t.objective, t.error ?? '', t.note ?? '']),
-    ),
-  );
 }
 
-function countStatuses(trials: TrialRecord[]): Record<string, number> {
-  const counts: Record<string, number> = { total: trials.length, succeeded: 0, failed: 0, retried: 0 };
-  for (const t of trials) {
-    counts[t.status] += 1;
-    if (t.attempt > 1) counts.retried += 1;
+/** rankings.csv: every ranked trial, best first by the objective (ties: the lower id), merged from the sorted runs. */
+function writeRankingsCsv(out: OutputWriter, paramNames: string[], metricNames: string[], sorter: ExternalSorter, weighted: WeightedLookup, beat: () => void): void {
+  const csv = out.csv('rankings.csv', ['rank', 'trial_id', ...paramNames, 'objective', 'weighted_rank', 'weighted_score', ...metricNames]);
+  try {
+    for (const item of sorter.sorted()) {
+      const [objective, params, metrics] = JSON.parse(item.payload) as [number, Params, MetricValues];
+      const w = weighted(item.id);
+      csv.row([csv.rows + 1, item.id, ...paramNames.map((p) => params[p]), objective, w?.rank, w?.score, ...metricNames.map((m) => metrics[m])]);
+      if (csv.rows % 10_000 === 0) beat();
+    }
+    out.commit(csv);
+  } finally {
+    csv.discard();
   }
-  return counts;
+}
+
+/** The best `topN` trials of the weighted rank, read back from the store, as the summary and report list them. */
+async function topWeighted(store: TrialStore, spec: SessionSpec, scan: TrialScan, ranks: ColumnRanks, metrics: string[]): Promise<WeightedRank[]> {
+  const order = Array.from(ranks.order.subarray(0, spec.output.topN));
+  const records = await store.getTrials(spec.sessionId, order.map((i) => scan.columns.ids[i]));
+  return order.flatMap((i) => {
+    const trial = records.get(scan.columns.ids[i]);
+    if (!trial) return [];
+    return [{
+      rank: ranks.rank[i], trialId: trial.trialId, score: ranks.score[i], rankable: scan.columns.rankable[i],
+      metricScores: Object.fromEntries(metrics.map((m) => [m, ranks.metricScores[m][i]])), trial,
+    }];
+  });
+}
+
+function countTrue(values: ArrayLike<boolean>): number {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (values[i]) n++;
+  return n;
+}
+
+/** The SHA-256 of a file, read as a stream: data files may be larger than memory should hold. */
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }

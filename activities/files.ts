@@ -24,7 +24,68 @@ function csvCell(value: unknown): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** One CSV line (no line break) of `toCsv`. */
+export function csvLine(row: readonly unknown[]): string {
+  return row.map(csvCell).join(',');
+}
+
 /** RFC 4180 CSV with a header row; text that a spreadsheet would run as a formula starts with an apostrophe. */
 export function toCsv(header: string[], rows: unknown[][]): string {
-  return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
+  return [header, ...rows].map(csvLine).join('\n') + '\n';
+}
+
+/**
+ * A CSV file written row by row, for outputs of any length: rows go to a temp file next to the target in
+ * chunks, and {@link commit} renames it over the target, so readers see the old file or the whole new one.
+ */
+export class CsvFile {
+  private readonly tmp: string;
+  private readonly fd: number;
+  private pending: string[] = [];
+  private pendingChars = 0;
+  private open = true;
+  rows = 0;
+
+  constructor(readonly file: string, header: readonly string[]) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+    this.fd = fs.openSync(this.tmp, 'w');
+    this.push(csvLine(header));
+  }
+
+  row(values: readonly unknown[]): void {
+    this.rows++;
+    this.push(csvLine(values));
+  }
+
+  commit(): void {
+    this.flush();
+    this.close();
+    fs.renameSync(this.tmp, this.file);
+  }
+
+  /** Drops the temp file (after an error), leaving the target as it was. */
+  discard(): void {
+    this.close();
+    fs.rmSync(this.tmp, { force: true });
+  }
+
+  // Once only: a descriptor closed twice may by then belong to another file.
+  private close(): void {
+    if (this.open) fs.closeSync(this.fd);
+    this.open = false;
+  }
+
+  private push(line: string): void {
+    this.pending.push(line);
+    this.pendingChars += line.length + 1;
+    if (this.pendingChars > 1 << 16) this.flush();
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    fs.writeSync(this.fd, this.pending.join('\n') + '\n');
+    this.pending = [];
+    this.pendingChars = 0;
+  }
 }

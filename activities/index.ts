@@ -1,7 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { Params } from '../search/types';
 import type { SessionSpec, TrialBatchResult, TrialOutcome } from '../types/session';
-import { ClusterSafeTrialStore } from './clusterSafeTrialStore';
 import type { RedisClient } from './redisClient';
 import { aggregate, type AggregateInput, type AggregateResult } from './aggregate';
 import { failFast, toActivityFailure } from './failures';
@@ -9,6 +8,7 @@ import type { ManyTrialsEvaluator, TrialEvaluator, TrialInput } from './evaluato
 import { runTrialBatch, type TrialBatchInput } from './trialBatch';
 import { WorkerStatsStore } from './workerStats';
 import { failedRecord, succeededRecord } from './trialRecords';
+import { TrialStore } from './trialStore';
 import { aggregateWalkForward, evaluateSplitCandidates, type EvaluateSplitInput, type WalkForwardAggregateInput, type WalkForwardAggregateResult } from './walkForward';
 
 export interface ActivityDeps {
@@ -28,7 +28,7 @@ export interface ActivityDeps {
 
 /** The session's activities, bound to their dependencies (Redis, the evaluator, the worker's identity). */
 export function createActivities(deps: ActivityDeps) {
-  const store = new ClusterSafeTrialStore(deps.redis);
+  const store = new TrialStore(deps.redis);
   const stats = new WorkerStatsStore(deps.redis);
   const { evaluate } = deps;
 

@@ -2,7 +2,7 @@
  * What a session's results mean: weighted ranks, sensitivity, importance, walk-forward statistics, and the
  * summary.md and report.html built from them. Pure library: no Temporal, no Redis, no files; callers write.
  */
-export { weightedRank, type WeightedRank, type WeightedRankOptions } from './rank';
+export { rankColumns, weightedRank, weightedRankPlan, type ColumnRanks, type RankColumns, type WeightedRank, type WeightedRankOptions, type WeightedRankPlan } from './rank';
 export { sensitivity, sensitivityRows, SENSITIVITY_COLUMNS, type ParamSensitivity, type SensitivityLevel, type SensitivityOptions, type SensitivityResult } from './sensitivity';
 export { paramImportance, type ImportanceOptions, type ParamImportance } from './importance';
 export {

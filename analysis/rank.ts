@@ -42,37 +42,93 @@ export interface WeightedRank {
  * @example weightedRank(trials, { weights: { sharpe: 0.5, calmar: 0.3, max_drawdown_pct: 0.2 }, minTrades: 10 })
  */
 export function weightedRank(trials: readonly TrialRecord[], options: WeightedRankOptions): WeightedRank[] {
-  const weights = checkedWeights(options);
-  const metrics = Object.keys(weights).sort();
-  const directions: Record<string, Direction> = { ...METRIC_DIRECTION, ...options.directions };
-  const minTrades = options.minTrades ?? 0;
-
-  const eligible = trials.filter((t) => t.status === 'succeeded' && metrics.every((m) => Number.isFinite(t.metrics[m])));
-  const isRankable = (t: TrialRecord) => minTrades <= 0 || (t.metrics.trades ?? -Infinity) >= minTrades;
-  const scored = scoreGroup(eligible.filter(isRankable), metrics, weights, directions, true)
-    .concat(scoreGroup(eligible.filter((t) => !isRankable(t)), metrics, weights, directions, false));
-  scored.forEach((s, i) => (s.rank = i + 1));
-  return scored;
+  const plan = weightedRankPlan(options);
+  const eligible = trials.filter(plan.eligible);
+  const columns: RankColumns = {
+    ids: eligible.map((t) => t.trialId),
+    values: Object.fromEntries(plan.metrics.map((m) => [m, eligible.map((t) => t.metrics[m] as number)])),
+    rankable: eligible.map(plan.rankable),
+  };
+  const ranks = rankColumns(plan, columns);
+  return Array.from(ranks.order, (i, position) => ({
+    rank: position + 1,
+    trialId: eligible[i].trialId,
+    score: ranks.score[i],
+    rankable: columns.rankable[i],
+    metricScores: Object.fromEntries(plan.metrics.map((m) => [m, ranks.metricScores[m][i]])),
+    trial: eligible[i],
+  }));
 }
 
-function scoreGroup(group: TrialRecord[], metrics: string[], weights: Record<string, number>, directions: Record<string, Direction>,
-  rankable: boolean): WeightedRank[] {
-  const perMetric = metrics.map((m) => {
-    const sign = directions[m] === 'maximize' ? 1 : -1;
-    return rankScores(group.map((t) => sign * (t.metrics[m] as number)));
-  });
-  const totalWeight = metrics.reduce((sum, m) => sum + weights[m], 0);
-  return group
-    .map((trial, i) => {
-      const metricScores: Record<string, number> = {};
-      let score = 0;
-      metrics.forEach((m, k) => {
-        metricScores[m] = perMetric[k][i];
-        score += weights[m] * perMetric[k][i];
+/** The checked weights of a weighted rank and which trials take part, for callers that build {@link RankColumns} themselves. */
+export interface WeightedRankPlan {
+  /** Weighted metrics (weight > 0), sorted. */
+  metrics: string[];
+  weights: Record<string, number>;
+  directions: Record<string, Direction>;
+  /** Succeeded, with every weighted metric finite. */
+  eligible: (t: TrialRecord) => boolean;
+  /** Has at least `minTrades` trades (always, without the guard). */
+  rankable: (t: TrialRecord) => boolean;
+}
+
+/** @throws InputError as {@link weightedRank}. */
+export function weightedRankPlan(options: WeightedRankOptions): WeightedRankPlan {
+  const weights = checkedWeights(options);
+  const metrics = Object.keys(weights).sort();
+  const minTrades = options.minTrades ?? 0;
+  return {
+    metrics,
+    weights,
+    directions: { ...METRIC_DIRECTION, ...options.directions },
+    eligible: (t) => t.status === 'succeeded' && metrics.every((m) => Number.isFinite(t.metrics[m])),
+    rankable: (t) => minTrades <= 0 || (t.metrics.trades ?? -Infinity) >= minTrades,
+  };
+}
+
+/** The eligible trials as columns: index i is one trial. Plain numbers, so a million trials take a few MB per metric. */
+export interface RankColumns {
+  ids: ArrayLike<number>;
+  values: Record<string, ArrayLike<number>>;
+  rankable: ArrayLike<boolean>;
+}
+
+export interface ColumnRanks {
+  /** Column indexes, best first (rank 1 first). */
+  order: Int32Array;
+  /** Per column index: the weighted score in [0, 1]. */
+  score: Float64Array;
+  /** Per column index: the rank, from 1. */
+  rank: Int32Array;
+  /** Per weighted metric and column index: the metric's rank score within the trial's group. */
+  metricScores: Record<string, Float64Array>;
+}
+
+/** {@link weightedRank} on columns, by the same method and order. */
+export function rankColumns(plan: WeightedRankPlan, columns: RankColumns): ColumnRanks {
+  const n = columns.ids.length;
+  const score = new Float64Array(n);
+  const metricScores = Object.fromEntries(plan.metrics.map((m) => [m, new Float64Array(n)]));
+  const totalWeight = plan.metrics.reduce((sum, m) => sum + plan.weights[m], 0);
+  const groups = [true, false].map((rankable) => {
+    const group: number[] = [];
+    for (let i = 0; i < n; i++) if (columns.rankable[i] === rankable) group.push(i);
+    for (const m of plan.metrics) {
+      const sign = plan.directions[m] === 'maximize' ? 1 : -1;
+      const values = columns.values[m];
+      const scores = rankScores(group.map((i) => sign * values[i]));
+      group.forEach((i, k) => {
+        metricScores[m][i] = scores[k];
+        score[i] += plan.weights[m] * scores[k];
       });
-      return { rank: 0, trialId: trial.trialId, score: score / totalWeight, rankable, metricScores, trial };
-    })
-    .sort((a, b) => b.score - a.score || a.trialId - b.trialId);
+    }
+    for (const i of group) score[i] /= totalWeight;
+    return group.sort((a, b) => score[b] - score[a] || columns.ids[a] - columns.ids[b]);
+  });
+  const order = Int32Array.from([...groups[0], ...groups[1]]);
+  const rank = new Int32Array(n);
+  order.forEach((i, position) => (rank[i] = position + 1));
+  return { order, score, rank, metricScores };
 }
 
 function checkedWeights(options: WeightedRankOptions): Record<string, number> {

@@ -8,13 +8,36 @@ import type { SensitivityResult } from './sensitivity';
 import { bestTrial, paramNamesOf } from './trials';
 import type { WalkForwardAnalysis } from './walkForward';
 
+export interface TrialCounts {
+  total: number;
+  succeeded: number;
+}
+
+export interface SampleNote {
+  sampled: number;
+  of: number;
+}
+
+/** The sentence summary.md and report.html show when their analyses read a sample. */
+export function sampleSentence(note: SampleNote): string {
+  return `Sensitivity, importance and the charts use a seeded random sample of ${note.sampled} of the ${note.of} scored trials, ` +
+    'the best trials and every improvement of the best included; the counts, the rankings and the best trial cover all trials.';
+}
+
 export interface SummaryInput {
   sessionId: string;
   objective: { metric: string; direction: Direction };
-  /** Every trial of the session, failed ones included (they are counted). */
+  /** Every trial of the session, failed ones included (they are counted); or a sample, with `counts` and `sampled`. */
   trials: readonly TrialRecord[];
-  /** From `weightedRank`, with the weights it used. */
-  ranking?: { weights: Record<string, number>; minTrades?: number; rows: readonly WeightedRank[] };
+  /** The session's counts, when `trials` is not every trial. */
+  counts?: TrialCounts;
+  /** When the analyses read a sample of the scored trials: its size, and how many it was drawn from. */
+  sampled?: SampleNote;
+  /**
+   * From `weightedRank`, with the weights it used; `rows` may be only the top ones, with `unrankable` counting
+   * the trials with too few trades among all of them.
+   */
+  ranking?: { weights: Record<string, number>; minTrades?: number; rows: readonly WeightedRank[]; unrankable?: number };
   importance?: readonly ParamImportance[];
   sensitivity?: SensitivityResult;
   walkForward?: WalkForwardAnalysis;
@@ -31,9 +54,11 @@ export interface SummaryInput {
 export function renderSummaryMarkdown(input: SummaryInput): string {
   const { trials, objective } = input;
   const best = bestTrial(trials, objective.direction);
-  const succeeded = trials.filter((t) => t.status === 'succeeded').length;
+  const total = input.counts?.total ?? trials.length;
+  const succeeded = input.counts?.succeeded ?? trials.filter((t) => t.status === 'succeeded').length;
   const out: string[] = [`# Session ${md(input.sessionId)}`, ''];
-  out.push(`Objective: ${objective.direction} \`${md(objective.metric)}\`. Trials: ${trials.length} (${succeeded} succeeded, ${trials.length - succeeded} failed).`, '');
+  out.push(`Objective: ${objective.direction} \`${md(objective.metric)}\`. Trials: ${total} (${succeeded} succeeded, ${total - succeeded} failed).`, '');
+  if (input.sampled) out.push(sampleSentence(input.sampled), '');
 
   out.push('## Best trial', '');
   if (!best) out.push('No trial succeeded with a defined objective.', '');
@@ -59,7 +84,7 @@ function rankingSection(ranking: NonNullable<SummaryInput['ranking']>, topN: num
   const weights = metrics.map((m) => `${m} ${formatNumber(ranking.weights[m])}`).join(', ');
   const rows = ranking.rows.slice(0, topN);
   const params = paramNamesOf(rows.map((r) => r.trial));
-  const unrankable = ranking.rows.filter((r) => !r.rankable).length;
+  const unrankable = ranking.unrankable ?? ranking.rows.filter((r) => !r.rankable).length;
   return [
     '## Weighted rank', '',
     `Weights: ${md(weights)}. Each metric ranks the trials (1 = best, 0 = worst); the score is the weighted mean.` +

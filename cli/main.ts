@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerBacktestCommand } from './commands/backtest';
 import { registerCancelCommand } from './commands/cancel';
 import { registerCheckCommand } from './commands/check';
+import { registerDeleteCommand } from './commands/delete';
 import { registerDevCommand } from './commands/dev';
 import { registerPlanCommand } from './commands/plan';
 import { registerReportCommands } from './commands/report';
@@ -34,6 +35,7 @@ function buildProgram(): Command {
   registerStatusCommand(program);
   registerResultsCommand(program);
   registerCancelCommand(program);
+  registerDeleteCommand(program);
   registerBacktestCommand(program);
   registerPlanCommand(program);
   registerReportCommands(program);

@@ -5,6 +5,7 @@ import { formatNumber, formatParam } from '../format';
 import type { ParamImportance } from '../importance';
 import type { WeightedRank } from '../rank';
 import type { SensitivityResult } from '../sensitivity';
+import { sampleSentence, type SampleNote, type TrialCounts } from '../summary';
 import { bestTrial, paramNamesOf, scoredTrials } from '../trials';
 import type { WalkForwardAnalysis } from '../walkForward';
 import { equityAndDrawdown, importanceBars, objectiveHistory } from './charts';
@@ -19,8 +20,12 @@ export interface ReportInput {
   /** The page title; the session id by default. */
   title?: string;
   objective: { metric: string; direction: Direction };
-  /** Every trial of the session, failed ones included (they are counted, not drawn). */
+  /** Every trial of the session, failed ones included (they are counted, not drawn); or a sample, with `counts` and `sampled`. */
   trials: readonly TrialRecord[];
+  /** The session's counts, when `trials` is not every trial. */
+  counts?: TrialCounts;
+  /** When the charts read a sample of the scored trials: its size, and how many it was drawn from. */
+  sampled?: SampleNote;
   /** Bounds and log scaling for the parameter axes. */
   space?: SearchSpace;
   /** From `weightedRank`. */
@@ -54,14 +59,15 @@ export function renderReportHtml(input: ReportInput): string {
   const best = bestTrial(scored, objective.direction);
   const maxPoints = input.maxPoints ?? 5000;
   const title = input.title ?? `Session ${input.sessionId}`;
-  const failed = input.trials.length - input.trials.filter((t) => t.status === 'succeeded').length;
+  const total = input.counts?.total ?? input.trials.length;
+  const failed = total - (input.counts?.succeeded ?? input.trials.filter((t) => t.status === 'succeeded').length);
   const names = paramNamesOf(scored);
 
   const cards = [
     [`best ${objective.metric}`, formatNumber(best?.objective)],
     ['best trial', best ? `#${best.trialId}` : '—'],
-    ['trials', String(input.trials.length)],
-    ['succeeded / failed', `${input.trials.length - failed} / ${failed}`],
+    ['trials', String(total)],
+    ['succeeded / failed', `${total - failed} / ${failed}`],
     ['parameters', String(names.length)],
   ].map(([label, value]) => `<div class="card"><span>${esc(label)}</span><b>${esc(value)}</b></div>`).join('');
 
@@ -104,7 +110,7 @@ export function renderReportHtml(input: ReportInput): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title><style>${CSS}</style></head>
 <body><header><h1>${esc(title)}</h1><p>Session ${esc(input.sessionId)} · objective: ${esc(objective.direction)} ${esc(objective.metric)}${input.generatedAt ? ` · generated ${esc(input.generatedAt)}` : ''}</p></header>
-<main><div class="cards">${cards}</div>
+<main><div class="cards">${cards}</div>${input.sampled ? `\n<p class="note">${esc(sampleSentence(input.sampled))}</p>` : ''}
 ${sections.join('\n')}
 <footer>tuneflow report · self-contained, works offline</footer></main>
 <script>${HEATMAP_SCRIPT}</script></body></html>

@@ -52,4 +52,5 @@ svg .boundary{stroke:#94a3b8;stroke-dasharray:4 4}
 .pair-picker select{font:inherit;padding:4px 8px;border:1px solid #cbd5e1;border-radius:6px;background:#fff}
 .muted{color:#64748b}
 footer{color:#94a3b8;font-size:12px;text-align:center;margin-top:8px}
+.note{color:#475569;font-size:13px;margin:0 0 12px}
 `;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { rankTrials } from '../../activities/ranking';
+import type { RankedTrial } from '../../activities/ranking';
+import { BoundedBest } from '../../analysis/boundedBest';
 import { toCsv } from '../../activities/files';
 import { METRIC_DIRECTION } from '../../config/metrics';
 import type { MetricName } from '../../backtest/types';
@@ -27,16 +28,23 @@ export function registerResultsCommand(program: Command): void {
         const metric = flags.metric ?? spec.objective.metric;
         const direction = flags.metric ? (Object.hasOwn(METRIC_DIRECTION, flags.metric) ? METRIC_DIRECTION[flags.metric as MetricName] : undefined) : spec.objective.direction;
         if (!direction) throw new InputError(`--metric: unknown metric "${flags.metric}"; choose one of ${Object.keys(METRIC_DIRECTION).join(', ')}.`);
-        const trials = await store.allTrials(sessionId);
-        const scored = trials.map((t) => ({ ...t, objective: typeof t.metrics[metric] === 'number' ? (t.metrics[metric] as number) : null }));
-        const ranked = rankTrials(scored, direction).slice(0, flags.topN);
+        // Streamed through a bounded heap: a session may hold a million trials.
+        const sign = direction === 'maximize' ? 1 : -1;
+        const best = new BoundedBest<RankedTrial>(flags.topN, (a, b) => sign * (a.objective - b.objective) > 0 || (a.objective === b.objective && a.trialId < b.trialId));
+        let stored = 0, failed = 0;
+        for await (const t of store.iterateTrials(sessionId)) {
+          stored++;
+          if (t.status === 'failed') failed++;
+          const value = t.metrics[metric];
+          if (t.status === 'succeeded' && typeof value === 'number' && Number.isFinite(value)) best.offer({ ...t, objective: value });
+        }
+        const ranked = best.sorted();
         const names = Object.keys(spec.search.space).sort();
         const header = ['rank', 'trial_id', ...names, metric, 'trades', 'return_pct', 'max_drawdown_pct'];
         const rows = ranked.map((t, i) => [i + 1, t.trialId, ...names.map((n) => t.params[n]), t.objective, t.metrics.trades, t.metrics.return_pct, t.metrics.max_drawdown_pct]);
         if (flags.csv) process.stdout.write(toCsv(header, rows));
         else {
-          const failed = trials.filter((t) => t.status === 'failed').length;
-          console.log(`Session ${sessionId}: ${trials.length} trials stored, ${failed} failed; top ${ranked.length} by ${metric}:`);
+          console.log(`Session ${sessionId}: ${stored} trials stored, ${failed} failed; top ${ranked.length} by ${metric}:`);
           console.log(table(header, rows));
         }
       });
