@@ -63,6 +63,8 @@ describe('a fleet of worker processes survives a killed worker', { skip: service
     return { ...loadSessionSpec(config, { sessionId: uniqueId(prefix) }), taskQueue: uniqueId('tq') };
   }
 
+  // One activity per trial, so the trials lost with the worker can be read from the server's pending activities;
+  // batches lost with a worker are covered by the batch tests.
   test('SIGKILL of one of two workers mid-run: every trial stored once, same best as an undisturbed run, a late third worker takes trials', async (t) => {
     const trials = 300;
     const campaign = makeCampaign(
@@ -75,6 +77,7 @@ constraints: ["fast < slow"]
 objective: sharpe
 search: { algorithm: random, seed: 17, trials: ${trials}, parallelism: 8, mode: ordered }
 trial:
+  batch: 1
   heartbeat_timeout: 2s
   retry: { initial_interval: 200ms }
 `,
