@@ -1,17 +1,33 @@
+/**
+ * `npm run bench:overhead [-- --trials N]`: trials per second of the durable stack on a trivial objective, so the
+ * figures measure Temporal, Redis and the session loop and nothing else. The headline runs the Temporal dev server
+ * persisting to a SQLite file (as the embedded stack does), with batches (`trial.batch: auto`) and with one activity
+ * per trial (`batch: 1`); beside it, Optuna's durable storages (JournalStorage on a file, RDBStorage on SQLite)
+ * run the same objective for the same number of trials from a throw-away virtualenv. N (default 10,000; also
+ * TUNEFLOW_BENCH_TRIALS) sets the batched and Optuna runs; `batch: 1` runs a fifth of it. Writes the "Durable
+ * stack overhead" section of BENCHMARKS.md.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import path from 'node:path';
 import type { TrialEvaluator } from '../activities/evaluators';
+import { connectRedis } from '../activities/redisClient';
+import { TrialStore } from '../activities/trialStore';
 import { startOrAttach } from '../cli/sessionClient';
 import { loadSessionSpec } from '../config/load';
 import type { SessionSpec } from '../types/session';
 import { createTuneflowWorker, installRuntime } from '../workers/worker';
 import { machineDescription, writeBenchmarkSection } from './benchReport';
 import { startTemporalServer } from './devStack';
-import { PROJECT_ROOT } from './paths';
 import { stopProcess } from './processes';
 import { ensureRedis } from './redis';
 import { ensureTemporalCli } from './temporalCli';
+import { ensureVenv } from './conformance/venv';
+import { PROJECT_ROOT, tuneflowHome } from './paths';
+
+const OPTUNA = ['optuna==5.0.0'];
 
 /** A trivial built-in objective, so the numbers measure the durable stack and nothing else. */
 const trivial: TrialEvaluator = async (input) => {
@@ -20,11 +36,21 @@ const trivial: TrialEvaluator = async (input) => {
   return { sharpe: -((x - 0.3) ** 2) - (y - 0.7) ** 2 };
 };
 
-function trivialSpec(base: SessionSpec, parallelism: number, trials: number): SessionSpec {
+function trialsWanted(): number {
+  const at = process.argv.indexOf('--trials');
+  const text = at >= 0 ? process.argv[at + 1] : process.env.TUNEFLOW_BENCH_TRIALS;
+  const trials = text === undefined ? 10_000 : Number(text);
+  if (!Number.isInteger(trials) || trials < 50) throw new Error(`--trials / TUNEFLOW_BENCH_TRIALS must be a whole number >= 50, got ${text}`);
+  return trials;
+}
+
+function trivialSpec(base: SessionSpec, parallelism: number, trials: number, batch: SessionSpec['trial']['batch']): SessionSpec {
+  const stamp = `${parallelism}-${batch}-${Date.now()}`;
   return {
     ...base,
-    sessionId: `bench-overhead-p${parallelism}-${Date.now()}`,
-    taskQueue: `bench-${parallelism}-${Date.now()}`,
+    sessionId: `bench-overhead-p${stamp}`,
+    taskQueue: `bench-${stamp}`,
+    trial: { ...base.trial, batch },
     search: {
       ...base.search,
       algorithm: 'random',
@@ -36,11 +62,19 @@ function trivialSpec(base: SessionSpec, parallelism: number, trials: number): Se
   };
 }
 
-async function timeSession(address: string, redisUrl: string, spec: SessionSpec, evaluate?: TrialEvaluator): Promise<number> {
+interface Timing {
+  /** From starting the session to the last trial record written to Redis. */
+  storedSeconds: number;
+  /** From starting the session to its result (outputs written). */
+  resultSeconds: number;
+}
+
+async function timeSession(address: string, redisUrl: string, spec: SessionSpec, evaluate?: TrialEvaluator): Promise<Timing> {
   installRuntime();
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address });
   const client = new Client({ connection: clientConnection });
+  const redis = connectRedis(redisUrl, { role: 'bench:overhead', maxRetriesPerRequest: 3 });
   const { worker, close } = await createTuneflowWorker({
     connection,
     namespace: 'default',
@@ -50,51 +84,132 @@ async function timeSession(address: string, redisUrl: string, spec: SessionSpec,
     concurrency: Math.max(8, spec.search.parallelism ?? 1),
     evaluate,
   });
+  const startedAt = Date.now();
   const started = performance.now();
   try {
     await worker.runUntil(async () => {
       const { handle } = await startOrAttach(client, spec);
       return handle.result();
     });
-    return (performance.now() - started) / 1000;
+    const resultSeconds = (performance.now() - started) / 1000;
+    // Every record carries the time it was written, so the last of them ends the durable part without polling.
+    const records = await new TrialStore(redis).allTrials(spec.sessionId);
+    if (records.length !== spec.search.trials) throw new Error(`${spec.sessionId}: ${records.length} of ${spec.search.trials} trials stored`);
+    const lastStored = Math.max(...records.map((r) => Date.parse(r.finishedAt)));
+    return { storedSeconds: (lastStored - startedAt) / 1000, resultSeconds };
   } finally {
+    redis.disconnect();
     await close();
     await connection.close();
     await clientConnection.close();
   }
 }
 
+interface OptunaRun {
+  storage: string;
+  trials: number;
+  seconds: number;
+  optuna: string;
+}
+
+function runOptuna(python: string, storage: 'journal' | 'sqlite', trials: number): OptunaRun {
+  const dir = path.join(tuneflowHome(), 'bench-overhead');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, storage === 'journal' ? 'optuna-journal.log' : 'optuna.db');
+  fs.rmSync(file, { force: true });
+  const script = path.join(PROJECT_ROOT, 'scripts', 'bench', 'overhead', 'optuna_overhead.py');
+  const out = execFileSync(python, [script, storage, file, String(trials)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  fs.rmSync(file, { force: true });
+  return JSON.parse(out) as OptunaRun;
+}
+
+const rate = (trials: number, seconds: number) => Math.round(trials / seconds).toLocaleString('en-US');
+
 async function main(): Promise<void> {
+  const trials = trialsWanted();
   const cli = await ensureTemporalCli();
+  const python = ensureVenv('venv-overhead', OPTUNA);
   const redis = await ensureRedis({ name: 'bench' });
-  const server = await startTemporalServer({ cliPath: cli.path, name: 'bench', persist: false, headless: true });
   const quickstart = path.join(PROJECT_ROOT, 'configs', 'quickstart.yaml');
+  const base = loadSessionSpec(quickstart, { outputDir: path.join(PROJECT_ROOT, '.tuneflow', 'bench-outputs') });
+  const dbFile = path.join(tuneflowHome(), 'bench-overhead', 'temporal.db');
+  fs.mkdirSync(path.dirname(dbFile), { recursive: true });
+  const cases: Array<{ parallelism: number; batch: SessionSpec['trial']['batch']; trials: number }> = [
+    { parallelism: 8, batch: 'auto', trials },
+    { parallelism: 64, batch: 'auto', trials },
+    { parallelism: 256, batch: 'auto', trials },
+    { parallelism: 8, batch: 1, trials: Math.ceil(trials / 5) },
+    { parallelism: 64, batch: 1, trials: Math.ceil(trials / 5) },
+  ];
+  const row = (store: string, c: (typeof cases)[number], t: Timing) =>
+    `| ${store} | ${c.batch === 'auto' ? 'auto' : '1'} | ${c.parallelism} | ${c.trials.toLocaleString('en-US')} | ${t.storedSeconds.toFixed(1)} | **${rate(c.trials, t.storedSeconds)}** | ${rate(c.trials, t.resultSeconds)} |`;
+  const rows: string[] = [];
+  const memoryRows: string[] = [];
+  let best = 0;
   try {
-    const base = loadSessionSpec(quickstart, { outputDir: path.join(PROJECT_ROOT, '.tuneflow', 'bench-outputs') });
-    const rows: string[] = [];
-    for (const [parallelism, trials] of [[1, 200], [8, 1000], [64, 2000]] as const) {
-      const seconds = await timeSession(server.address, redis.url, trivialSpec(base, parallelism, trials), trivial);
-      rows.push(`| trivial objective | ${parallelism} | ${trials} | ${seconds.toFixed(1)} | ${(trials / seconds).toFixed(1)} |`);
+    fs.rmSync(dbFile, { force: true });
+    const disk = await startTemporalServer({ cliPath: cli.path, name: 'bench-overhead', persist: true, headless: true, dbFile });
+    try {
+      for (const c of cases) {
+        const t = await timeSession(disk.address, redis.url, trivialSpec(base, c.parallelism, c.trials, c.batch), trivial);
+        if (c.batch === 'auto') best = Math.max(best, c.trials / t.storedSeconds);
+        rows.push(row('dev server, SQLite file', c, t));
+        console.error(rows[rows.length - 1]);
+      }
+      const qs = { ...base, sessionId: `bench-quickstart-${Date.now()}`, taskQueue: `bench-qs-${Date.now()}` };
+      const t = await timeSession(disk.address, redis.url, qs);
+      rows.push(
+        `| quickstart grid (SMA crossover, real backtests), SQLite file | auto | ${qs.search.parallelism} | ${qs.search.trials} | ${t.storedSeconds.toFixed(1)} | ${rate(qs.search.trials, t.storedSeconds)} | ${rate(qs.search.trials, t.resultSeconds)} |`,
+      );
       console.error(rows[rows.length - 1]);
+    } finally {
+      await stopProcess(disk.child, 10_000);
     }
-    const qs = { ...base, sessionId: `bench-quickstart-${Date.now()}`, taskQueue: `bench-qs-${Date.now()}` };
-    const seconds = await timeSession(server.address, redis.url, qs);
-    rows.push(`| quickstart grid (SMA crossover, real backtests) | ${qs.search.parallelism} | ${qs.search.trials} | ${seconds.toFixed(1)} | ${(qs.search.trials / seconds).toFixed(1)} |`);
-    console.error(rows[rows.length - 1]);
+    const memory = await startTemporalServer({ cliPath: cli.path, name: 'bench-overhead-memory', persist: false, headless: true });
+    try {
+      for (const c of [cases[2]!, cases[4]!]) {
+        const t = await timeSession(memory.address, redis.url, trivialSpec(base, c.parallelism, c.trials, c.batch), trivial);
+        memoryRows.push(row('dev server, in memory', c, t));
+        console.error(memoryRows[memoryRows.length - 1]);
+      }
+    } finally {
+      await stopProcess(memory.child, 10_000);
+    }
+    const optuna = (['journal', 'sqlite'] as const).map((storage) => runOptuna(python, storage, trials));
+    for (const o of optuna) console.error(JSON.stringify(o));
+    const optunaRows = optuna.map(
+      (o) =>
+        `| Optuna ${o.optuna} ${o.storage === 'journal' ? '`JournalStorage(JournalFileBackend)`' : '`RDBStorage` (SQLite file)'} | – | 1 | ${o.trials.toLocaleString('en-US')} | ${o.seconds.toFixed(1)} | **${rate(o.trials, o.seconds)}** | – |`,
+    );
+    const journal = optuna[0]!;
     writeBenchmarkSection(
       'Durable stack overhead',
-      `Command: \`npm run bench:overhead\` · machine: ${machineDescription()} · date: ${new Date().toISOString().slice(0, 10)}
+      `Command: \`npm run bench:overhead${trials === 10_000 ? '' : ` -- --trials ${trials}`}\` · machine: ${machineDescription()} · date: ${new Date().toISOString().slice(0, 10)}
 
-One worker process, the Temporal CLI dev server (in memory) and Redis on the same machine; one activity per trial,
-every result written to Redis and applied to the sampler in the workflow. Wall time from starting the session to its
-result (outputs written).
+A trivial objective (two floats, random search), so the figures measure the durable stack: one in-process worker, the
+Temporal CLI dev server and Redis (AOF, fsync every second) on the same machine; every result written to Redis and
+applied to the sampler in the workflow. *Stored* is the time from starting the session to the last trial record
+written to Redis (each record carries its write time); *with outputs* runs to the session's result, after the
+aggregation has written every output file. Batch \`auto\` is the default (\`trial.batch\`); \`1\` is one activity per trial.
+Optuna runs the same objective sequentially (seeded \`RandomSampler\`, \`n_jobs=1\`) from a throw-away virtualenv;
+its time runs from creating the study to the last trial told. Its journal file backend fsyncs every record; the
+dev server writes SQLite with its own settings and Redis fsyncs once a second, so tuneflow's trials are durable to
+within a second of a power loss, and to the instant of a process crash.
 
-| session | parallelism | trials | wall time (s) | trials/s |
-|---|---|---|---|---|
-${rows.join('\n')}`,
+| store | batch | parallelism | trials | stored (s) | trials/s stored | trials/s with outputs |
+|---|---|---|---|---|---|---|
+${rows.join('\n')}
+${optunaRows.join('\n')}
+
+For comparison, the dev server in memory (no file):
+
+| store | batch | parallelism | trials | stored (s) | trials/s stored | trials/s with outputs |
+|---|---|---|---|---|---|---|
+${memoryRows.join('\n')}
+
+Goal: ≥ 2,000 durable trials/s on disk: best ${Math.round(best).toLocaleString('en-US')} trials/s (${best >= 2000 ? 'met' : '**missed**'}); ${(best / (journal.trials / journal.seconds)).toFixed(1)}× Optuna's journal file.`,
     );
   } finally {
-    await stopProcess(server.child);
     await redis.release();
   }
 }
