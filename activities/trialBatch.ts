@@ -62,8 +62,7 @@ export async function runTrialBatch(deps: TrialBatchDeps, input: TrialBatchInput
   const totals = { running: pending.length, done: 0, failed: 0, retried: 0, busyMs: 0 };
   await deps.stats.trialStarted(deps.workerId, pending.length);
 
-  const keep = async (settled: Settled[]): Promise<void> => {
-    if (settled.length === 0) return;
+  const write = async (settled: Settled[]): Promise<void> => {
     await deps.store.putTrials(settled.map((s) => s.record));
     for (const { record, outcome } of settled) {
       outcomes.set(record.trialId, outcome);
@@ -73,8 +72,9 @@ export async function runTrialBatch(deps: TrialBatchDeps, input: TrialBatchInput
     }
     ctx.progress(outcomes.size);
   };
+  const records = new RecordWriter(write);
   const alone = limiter(deps.concurrency);
-  const retryAlone = (trial: Trial, first: Error, firstMs: number) => alone(() => settleAlone(deps, input, trial, ctx.signal, first, firstMs));
+  const runAlone = (trial: Trial, first: Error | null, firstMs: number) => alone(() => settleAlone(deps, input, trial, ctx.signal, first, firstMs)).then((s) => records.add([s]));
 
   try {
     const many = input.evaluator.kind === 'backtest' ? deps.evaluateMany : undefined;
@@ -89,21 +89,22 @@ export async function runTrialBatch(deps: TrialBatchDeps, input: TrialBatchInput
           const results = await many(spec, part.map((t) => t.params), ctx.signal, input.trial.timeoutMs);
           const each = (performance.now() - t0) / part.length;
           const now: Settled[] = [];
-          const later: Array<Promise<Settled>> = [];
+          const later: Array<Promise<void>> = [];
           part.forEach((trial, i) => {
             const result = results[i] as MetricValues | Error;
             if (!(result instanceof Error)) now.push(succeeded(input, trial, result, 1, deps.workerId, each));
-            else if (result instanceof BatchPartError) later.push(alone(() => settleAlone(deps, input, trial, ctx.signal, null, 0)));
+            else if (result instanceof BatchPartError) later.push(runAlone(trial, null, 0));
             else if (isPermanent(result) || input.trial.retry.maximumAttempts <= 1) now.push(failed(input, trial, result, 1, deps.workerId, each));
-            else later.push(retryAlone(trial, result, each));
+            else later.push(runAlone(trial, result, each));
           });
-          await keep(now);
-          await Promise.all(later.map(async (p) => keep([await p])));
+          records.add(now);
+          await Promise.all(later);
         }),
       );
     } else {
-      await Promise.all(pending.map(async (trial) => keep([await alone(() => settleAlone(deps, input, trial, ctx.signal, null, 0))])));
+      await Promise.all(pending.map((trial) => runAlone(trial, null, 0)));
     }
+    await records.flush();
   } finally {
     await deps.stats.trialsFinished(deps.workerId, input.sessionId, totals);
   }
@@ -144,6 +145,36 @@ async function settleAlone(deps: TrialBatchDeps, input: TrialBatchInput, trial: 
       if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : err;
       last = limit.aborted ? new TrialTimeoutError(`attempt ${attempt} outlived trial.timeout (${timeoutMs} ms)`) : err instanceof Error ? err : new Error(String(err));
     }
+  }
+}
+
+/** How long a settled trial may wait to be written with others: what a worker lost mid-batch can lose. */
+const WRITE_EVERY_MS = 100;
+
+/**
+ * Writes settled trials in groups: whatever settles within WRITE_EVERY_MS goes to the store in one round
+ * trip, so a batch of quick trials costs a few writes and a slow trial is stored soon after it ends.
+ */
+class RecordWriter {
+  private buffer: Settled[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly write: (settled: Settled[]) => Promise<void>) {}
+
+  add(settled: Settled[]): void {
+    this.buffer.push(...settled);
+    this.timer ??= setTimeout(() => void this.flush().catch(() => undefined), WRITE_EVERY_MS);
+  }
+
+  /** Writes what is buffered, after the writes before it; rejects with the first failed write. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const taken = this.buffer;
+    this.buffer = [];
+    this.writing = this.writing.then(() => (taken.length > 0 ? this.write(taken) : undefined));
+    return this.writing;
   }
 }
 

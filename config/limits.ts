@@ -9,11 +9,16 @@ export const LIMITS = {
   maxTrials: 100_000_000,
   /** Seeds feed a 53-bit key derivation; larger numbers lose their low digits silently. */
   maxSeed: Number.MAX_SAFE_INTEGER,
+  /** Trials in flight; with batches many trials share one activity (see maxActivitiesInFlight). */
+  maxParallelism: 100_000,
   /**
-   * Trials in flight. Temporal fails every workflow task of a run with more than 2,000 pending activities,
-   * and the walk-forward parent multiplies this by its split concurrency, so the cap sits well below.
+   * Trial activities (batches) in flight. Temporal fails every workflow task of a run with more than 2,000
+   * pending activities, and the walk-forward parent multiplies this by its split concurrency, so the cap
+   * sits well below.
    */
-  maxParallelism: 500,
+  maxActivitiesInFlight: 500,
+  /** Trials per batch activity. */
+  maxBatch: 1000,
   /** Session ids become workflow ids, Redis keys and a folder name (255 bytes on most file systems). */
   maxSessionIdLength: 128,
 } as const;
@@ -34,7 +39,23 @@ export const parallelismSchema = z
   .number()
   .int('a whole number of trials in flight')
   .min(1, 'at least 1 trial in flight')
-  .max(LIMITS.maxParallelism, `at most ${LIMITS.maxParallelism} trials in flight (Temporal fails a session with more than 2,000 pending activities)`);
+  .max(LIMITS.maxParallelism, `at most ${LIMITS.maxParallelism} trials in flight`);
+
+/**
+ * Why `parallelism` trials in flight, in batches of `batch`, in `concurrency` walk-forward splits at once,
+ * would keep too many activities pending, or null when they would not. `auto` batches are sized to fit.
+ */
+export function activitiesProblem(parallelism: number, batch: number | 'auto', concurrency = 1): string | null {
+  const perSession = batch === 'auto' ? Math.ceil(parallelism / LIMITS.maxBatch) : Math.ceil(parallelism / batch);
+  const activities = perSession * concurrency;
+  if (activities <= LIMITS.maxActivitiesInFlight) return null;
+  const split = concurrency > 1 ? ` in each of ${concurrency} walk-forward splits at once` : '';
+  return (
+    `parallelism ${parallelism} in batches of ${batch}${split} keeps ${activities} trial activities in flight; ` +
+    `the limit is ${LIMITS.maxActivitiesInFlight} (Temporal fails a session with more than 2,000 pending activities): ` +
+    'lower search.parallelism or raise trial.batch (or leave it auto)'
+  );
+}
 
 /**
  * Why `id` cannot be a session id, or null when it can. It must start with a letter or digit (so `.`, `..`

@@ -9,7 +9,7 @@ import { InputError } from '../types/errors';
 import { readTextFile, strategyModuleRef } from './files';
 import type { StrategyModuleRef } from '../backtest';
 import { MAX_NAME_LENGTH } from './schema';
-import { parallelismSchema, seedSchema, sessionIdProblem, shownSessionId, trialsSchema } from './limits';
+import { activitiesProblem, parallelismSchema, seedSchema, sessionIdProblem, shownSessionId, trialsSchema } from './limits';
 import type { EvaluatorSpec, SessionSpec, WalkForwardSpec } from '../types/session';
 import { METRIC_DIRECTION } from './metrics';
 import { configSchema, type CampaignConfig, type ParamConfig } from './schema';
@@ -225,6 +225,8 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
     mode: config.search.mode,
     options: config.search.options,
   };
+  const pending = activitiesProblem(search.parallelism ?? 1, config.trial.batch, walkForward?.concurrency ?? 1);
+  if (pending) throw new InputError(`${file}: ${pending}.`);
   // The session workflow builds its sampler from exactly this; what would fail it there (unknown or
   // out-of-range `search.options`) must stop here, before anything starts.
   try {

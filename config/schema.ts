@@ -121,7 +121,9 @@ export const configSchema = z.strictObject({
       timeout: duration.default(60_000),
       heartbeat_timeout: duration.default(10_000),
       retry: retry.prefault({}),
-      batch: z.union([z.literal('auto'), z.number().int().min(1).max(1000)], { error: 'expected auto or a whole number of trials from 1 to 1000' }).default('auto'),
+      batch: z
+        .union([z.literal('auto'), z.number().int().min(1).max(LIMITS.maxBatch)], { error: `expected auto or a whole number of trials from 1 to ${LIMITS.maxBatch}` })
+        .default('auto'),
       batch_target: duration.default(2000),
     })
     .prefault({}),

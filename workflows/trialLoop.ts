@@ -54,8 +54,10 @@ export const trialIssuesQuery = defineQuery<TrialIssue[]>('trialIssues');
 const LEADERBOARD_SIZE = 20;
 /** Failed or retried trials the workflow remembers for its query and the Web UI; the trial store keeps all. */
 const ISSUES_KEPT = 50;
-/** Bounds of a batch (trials per activity). */
+/** Trials per activity at most (LIMITS.maxBatch). */
 const MAX_BATCH = 1000;
+/** Trial activities in flight at most (LIMITS.maxActivitiesInFlight): `auto` batches grow to keep below it. */
+const MAX_ACTIVITIES = 500;
 /** Trials per `auto` batch before any batch has been timed. */
 const AUTO_FIRST_BATCH = 4;
 /** Weight of the newest batch in the measured time per trial. */
@@ -277,17 +279,19 @@ export class TrialLoop {
 
   /**
    * Trials per batch: the configured number, or in `auto` mode as many as take about `trial.batch_target`
-   * at the measured time per trial, never more than half the window, so that while the workflow turns one
-   * batch around another keeps the workers busy.
+   * at the measured time per trial, within bounds: at most half the window, so that while the workflow turns
+   * one batch around another keeps the workers busy; at least what keeps the activities in flight under
+   * MAX_ACTIVITIES.
    */
   private batchSize(): number {
     const parallelism = this.spec.search.parallelism ?? 1;
     const batch = this.spec.trial.batch ?? 1;
     if (batch !== 'auto') return Math.max(1, Math.min(batch, parallelism));
-    const cap = Math.max(1, Math.min(MAX_BATCH, Math.ceil(parallelism / 2)));
-    if (this.perTrialMs === null) return Math.min(cap, AUTO_FIRST_BATCH);
+    const floor = Math.min(MAX_BATCH, Math.ceil(parallelism / MAX_ACTIVITIES));
+    const cap = Math.max(floor, Math.min(MAX_BATCH, Math.ceil(parallelism / 2)));
     const target = this.spec.trial.batchTargetMs ?? 2000;
-    return Math.max(1, Math.min(cap, Math.round(target / Math.max(this.perTrialMs, 1e-3))));
+    const wanted = this.perTrialMs === null ? AUTO_FIRST_BATCH : Math.round(target / Math.max(this.perTrialMs, 1e-3));
+    return Math.max(floor, Math.min(cap, wanted));
   }
 
   /**
