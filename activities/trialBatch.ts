@@ -153,7 +153,8 @@ const WRITE_EVERY_MS = 100;
 
 /**
  * Writes settled trials in groups: whatever settles within WRITE_EVERY_MS goes to the store in one round
- * trip, so a batch of quick trials costs a few writes and a slow trial is stored soon after it ends.
+ * trip, so a batch of quick trials costs a few writes, and a worker lost mid-batch loses at most that much
+ * finished work per slot; a slow trial is written as soon as it ends.
  */
 class RecordWriter {
   private buffer: Settled[] = [];
@@ -164,7 +165,9 @@ class RecordWriter {
 
   add(settled: Settled[]): void {
     this.buffer.push(...settled);
-    this.timer ??= setTimeout(() => void this.flush().catch(() => undefined), WRITE_EVERY_MS);
+    // A trial that took longer than the wait is worth its own round trip: holding it could only lose it.
+    if (settled.some((s) => s.record.durationMs >= WRITE_EVERY_MS)) void this.flush().catch(() => undefined);
+    else this.timer ??= setTimeout(() => void this.flush().catch(() => undefined), WRITE_EVERY_MS);
   }
 
   /** Writes what is buffered, after the writes before it; rejects with the first failed write. */

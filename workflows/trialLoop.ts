@@ -58,8 +58,8 @@ const ISSUES_KEPT = 50;
 const MAX_BATCH = 1000;
 /** Trial activities in flight at most (LIMITS.maxActivitiesInFlight): `auto` batches grow to keep below it. */
 const MAX_ACTIVITIES = 500;
-/** Trials per `auto` batch before any batch has been timed. */
-const AUTO_FIRST_BATCH = 4;
+/** Trials in the batch an `auto` session times first (see probing). */
+const AUTO_FIRST_BATCH = 16;
 /** Weight of the newest batch in the measured time per trial. */
 const PER_TRIAL_SMOOTHING = 0.3;
 /**
@@ -92,6 +92,8 @@ export class TrialLoop {
   private readonly issues: TrialIssue[];
   /** Trials done when the search attributes were last written (batched sessions). */
   private publishedDone: number;
+  /** The first `auto` batch outlasted the batch target (see probing). */
+  private probeExpired = false;
 
   /** `deadline` (epoch ms) overrides the session's own, so walk-forward splits share their parent's. */
   constructor(private readonly spec: SessionSpec, carry?: SessionCarry, deadline?: number | null) {
@@ -161,6 +163,7 @@ export class TrialLoop {
     let changed = false;
     let deadlinePassed = false;
     let launched = 0;
+    let probeTimer: CancellationScope | null = null;
 
     if (this.deadline !== null) {
       const remaining = this.deadline - workflowInfo().runStartTime.getTime();
@@ -186,6 +189,20 @@ export class TrialLoop {
       while (stop === null && this.running.size < parallelism) {
         if (this.configError !== null) stop = 'complete';
         else if (continueDue()) stop = 'continue';
+        else if (this.batched && this.probing()) {
+          // The wait is a timer in history, so a replay expires it at the same point.
+          if (probeTimer === null) {
+            probeTimer = new CancellationScope();
+            void probeTimer.run(() => sleep(this.spec.trial.batchTargetMs ?? 2000, { summary: 'first batch timing' })).then(
+              () => {
+                this.probeExpired = true;
+                changed = true;
+              },
+              () => undefined,
+            );
+          }
+          break;
+        }
         else if (this.batched) {
           // The window counts trials, not activities: proposals depend on parallelism alone, whatever the batch size.
           const room = Math.min(parallelism - this.running.size, this.batchSize());
@@ -222,6 +239,10 @@ export class TrialLoop {
       if (this.running.size === 0) break;
       changed = false;
       await condition(() => changed || (stop === null && deadlinePassed));
+      if (probeTimer !== null && this.perTrialMs !== null) {
+        probeTimer.cancel();
+        probeTimer = null;
+      }
     }
     if (fatal !== undefined) throw fatal;
     this.publish(true);
@@ -290,8 +311,17 @@ export class TrialLoop {
     const floor = Math.min(MAX_BATCH, Math.ceil(parallelism / MAX_ACTIVITIES));
     const cap = Math.max(floor, Math.min(MAX_BATCH, Math.ceil(parallelism / 2)));
     const target = this.spec.trial.batchTargetMs ?? 2000;
-    const wanted = this.perTrialMs === null ? AUTO_FIRST_BATCH : Math.round(target / Math.max(this.perTrialMs, 1e-3));
+    const wanted = this.perTrialMs !== null ? Math.round(target / Math.max(this.perTrialMs, 1e-3)) : this.probeExpired ? 1 : AUTO_FIRST_BATCH;
     return Math.max(floor, Math.min(cap, wanted));
+  }
+
+  /**
+   * An `auto` session times one small batch before it fills its window: sized blind, a wide window would go
+   * out as hundreds of tiny batches. Trials that outlast `trial.batch_target` end the wait; the window then
+   * fills with the smallest batches, as slow trials want.
+   */
+  private probing(): boolean {
+    return this.spec.trial.batch === 'auto' && this.perTrialMs === null && !this.probeExpired && this.running.size > 0;
   }
 
   /**

@@ -13,6 +13,7 @@ import { startWorkerProcess, type WorkerProcess } from '../../scripts/workerProc
 import type { SessionSpec, SessionSummary } from '../../types/session';
 import { trialIssuesQuery } from '../../workflows/trialLoop';
 import { makeCampaign, SMA_GRID } from '../helpers/campaign';
+import { replayAndRecord } from '../helpers/replay';
 import { connectTestClient, redisClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
 
 const services = testServices();
@@ -57,8 +58,12 @@ describe('batched trial activities', { skip: services ? false : SKIP_REASON }, (
     await client?.close();
   });
 
+  const sessionsRun: string[] = [];
+
   function specFor(config: string, overrides: Parameters<typeof loadSessionSpec>[1] = {}): SessionSpec {
-    return { ...loadSessionSpec(config, { ...overrides, sessionId: uniqueId('batch') }), taskQueue: uniqueId('tq') };
+    const spec = { ...loadSessionSpec(config, { ...overrides, sessionId: uniqueId('batch') }), taskQueue: uniqueId('tq') };
+    sessionsRun.push(spec.sessionId);
+    return spec;
   }
 
   async function runSession(spec: SessionSpec, evaluate?: TrialEvaluator): Promise<{ summary: SessionSummary; handle: WorkflowHandle }> {
@@ -219,5 +224,10 @@ process.stdin.on('end', () => {
     assert.ok(twice.length <= 4, `evaluated twice: ${JSON.stringify(twice)}`);
     for (const id of twice) assert.ok(!storedAtKill.has(id));
     t.diagnostic(`killed with ${storedAtKill.size}/${trials} stored and ${evaluatedAtKill} evaluations; ${twice.length} trials ran again`);
+  });
+
+  test('the recorded histories of these sessions replay without non-determinism errors', async () => {
+    assert.ok(sessionsRun.length > 0);
+    await replayAndRecord(client.client, sessionsRun);
   });
 });
