@@ -75,7 +75,13 @@ describe('bad input ends in exit code 2 with a message naming what and where', (
 
   const ok = 'strategy: sma_crossover\nparams: { fast: { low: 5, high: 10 } }\n';
   const inputs: Array<{ name: string; args?: (dir: string) => string[]; yaml?: string; csv?: string; setup?: (c: { dir: string; config: string; data: string }) => void; expect: RegExp }> = [
-    { name: '--parallelism past the limit Temporal can hold', args: () => ['--parallelism', '100000'], expect: /--parallelism 100000: expected at most 500 trials in flight/ },
+    { name: '--parallelism past the limit', args: () => ['--parallelism', '200000'], expect: /--parallelism 200000: expected at most 100000 trials in flight/ },
+    {
+      name: 'more activities in flight than Temporal can hold',
+      yaml: 'strategy: sma_crossover\nparams: { fast: { low: 5, high: 10 } }\ntrial: { batch: 1 }\n',
+      args: () => ['--parallelism', '501'],
+      expect: /parallelism 501 in batches of 1 keeps 501 trial activities in flight; the limit is 500/,
+    },
     { name: '--seed past 2^53', args: () => ['--seed', '1e30'], expect: /--seed 1e\+30: expected a whole-number seed from 0 to 9007199254740991/ },
     { name: '--trials past the limit', args: () => ['--trials', '1e12'], expect: /--trials 1000000000000: expected at most 100000000 trials/ },
     { name: '--session-id ..', args: () => ['--session-id', '..'], expect: /--session-id "\.\.": use letters, digits/ },
@@ -129,7 +135,7 @@ describe('bad input ends in exit code 2 with a message naming what and where', (
     const good = await tuneflow(['check', campaign.config, '--trials', '7', '--session-id', 'checked']);
     assert.equal(good.code, 0, good.stderr);
     assert.match(good.stdout, /ok\. Session checked: sma_crossover, grid over fast, 6 trials/);
-    const bad = await tuneflow(['check', campaign.config, '--parallelism', '501']);
+    const bad = await tuneflow(['check', campaign.config, '--parallelism', '100001']);
     assert.equal(bad.code, 2);
     assert.deepEqual(fs.readdirSync(campaign.dir).sort(), ['campaign.yaml', 'prices.csv']);
   });

@@ -63,8 +63,9 @@ describe('permanent errors end a session at once with a message', { skip: servic
     });
   }
 
-  test('a session deadline that passes while every trial slot is busy drains and finishes', async () => {
-    const campaign = makeCampaign(`${SMA_GRID}search: { algorithm: grid, parallelism: 2 }\nsession: { timeout: 1s }\n`);
+  for (const batch of [1, 2]) {
+  test(`a session deadline that passes while every trial slot is busy drains and finishes (batch ${batch})`, async () => {
+    const campaign = makeCampaign(`${SMA_GRID}search: { algorithm: grid, parallelism: 2 }\nsession: { timeout: 1s }\ntrial: { batch: ${batch} }\n`);
     const spec = specFor(campaign.config);
     // Both slots are still busy when the deadline passes, and stay busy for a while after it.
     const slow: TrialEvaluator = async () => {
@@ -75,6 +76,7 @@ describe('permanent errors end a session at once with a message', { skip: servic
     assert.equal(summary.stoppedBy, 'deadline');
     assert.equal(summary.counts.succeeded, 2);
   });
+  }
 
   test('outputs that cannot be written (a file where the output folder should be) fail the session instead of retrying', async () => {
     const campaign = makeCampaign(SMA_GRID);
