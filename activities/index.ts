@@ -3,6 +3,7 @@ import type { Params } from '../search/types';
 import type { SessionSpec, TrialBatchResult, TrialOutcome } from '../types/session';
 import type { RedisClient } from './redisClient';
 import { aggregate, type AggregateInput, type AggregateResult } from './aggregate';
+import { aggregateInThread } from './aggregationThread';
 import { failFast, toActivityFailure } from './failures';
 import type { ManyTrialsEvaluator, TrialEvaluator, TrialInput } from './evaluators';
 import { runTrialBatch, type TrialBatchInput } from './trialBatch';
@@ -24,6 +25,8 @@ export interface ActivityDeps {
   threads?: number;
   /** Trials of one batch run at once when they run alone (commands, retries). Default 2. */
   concurrency?: number;
+  /** The trial store's URL: aggregation then runs in a thread of its own with a bounded heap. */
+  redisUrl?: string;
 }
 
 /** The session's activities, bound to their dependencies (Redis, the evaluator, the worker's identity). */
@@ -130,7 +133,10 @@ export function createActivities(deps: ActivityDeps) {
     /** Writes the session's output files from the trial store. */
     aggregateSession: keepBeating(async (input: AggregateInput): Promise<AggregateResult> => {
       const ctx = Context.current();
-      const result = await aggregate(store, input, { ...deps.versions }, await stats.sessionTotals(input.spec.sessionId), () => ctx.heartbeat());
+      const workers = await stats.sessionTotals(input.spec.sessionId);
+      const result = deps.redisUrl
+        ? await aggregateInThread({ redisUrl: deps.redisUrl, input, versions: { ...deps.versions }, workers })
+        : await aggregate(store, input, { ...deps.versions }, workers, () => ctx.heartbeat());
       await store.updateMeta(input.spec.sessionId, { finishedAt: Date.now(), status: input.counts.failed > 0 ? 'completed_with_failures' : 'completed' });
       return result;
     }),

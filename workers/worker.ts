@@ -120,6 +120,7 @@ export async function createTuneflowWorker(opts: TuneflowWorkerOptions): Promise
       evaluateMany: opts.evaluate ? undefined : evaluator!.evaluateMany,
       threads: Math.max(1, threads),
       concurrency,
+      redisUrl: opts.redisUrl,
     }),
     maxConcurrentActivityTaskExecutions: concurrency,
     maxCachedWorkflows: 100,

@@ -1,23 +1,22 @@
-import Redis from 'ioredis';
-import { aggregate } from '../../../activities/aggregate';
-import { TrialStore } from '../../../activities/trialStore';
+import { aggregateInThread } from '../../../activities/aggregationThread';
 import type { SessionSpec } from '../../../types/session';
 
 /**
- * Aggregates one stored session in a process of its own, so its peak RSS is the aggregation's alone; prints
+ * Aggregates one stored session in a process of its own, in the bounded-heap thread a worker uses, so the
+ * process's peak RSS is the aggregation's alone; prints
  * `{ seconds, maxRssMb }` as JSON. Arguments: Redis URL, path of a JSON SessionSpec.
  */
 async function main(): Promise<void> {
   const [url, specFile] = process.argv.slice(2);
   const spec = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(specFile, 'utf8'))) as SessionSpec;
-  const redis = new Redis(url);
-  try {
-    const started = performance.now();
-    await aggregate(new TrialStore(redis), { spec, leaderboard: [], counts: { succeeded: 0, failed: 0 }, runs: 1, stoppedBy: 'complete', startedAt: Date.now() }, {}, {});
-    console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
-  } finally {
-    redis.disconnect();
-  }
+  const started = performance.now();
+  await aggregateInThread({
+    redisUrl: url,
+    input: { spec, leaderboard: [], counts: { succeeded: 0, failed: 0 }, runs: 1, stoppedBy: 'complete', startedAt: Date.now() },
+    versions: {},
+    workers: {},
+  });
+  console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
 }
 
 void main().catch((err: unknown) => {
