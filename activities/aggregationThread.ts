@@ -36,7 +36,8 @@ export function aggregateInThread(job: AggregationJob): Promise<AggregateResult>
   return new Promise((resolve, reject) => {
     const thread = new Worker(path.join(__dirname, 'aggregationThreadMain.js'), {
       workerData: job,
-      resourceLimits: { maxOldGenerationSizeMb: heapMb },
+      // A small young generation: the aggregation streams, so little of what it allocates lives long.
+      resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 8 },
     });
     let settled = false;
     thread.once('message', (reply: AggregationReply) => {

@@ -46,6 +46,13 @@ export interface BacktestPool {
   close(): Promise<void>;
 }
 
+/**
+ * Young generation of a thread without --max-memory-mb, in MB. V8 sizes it for throughput (tens of MB per
+ * isolate), which with a few threads is most of a worker's memory; backtests allocate little that lives,
+ * so a small one costs a few per cent of speed (bench:campaign: 183 MB less RSS, 4 % fewer trials/s).
+ */
+const YOUNG_GENERATION_MB = 8;
+
 /** Below this a thread cannot load the engine and a data file with room to spare. */
 const MIN_MEMORY_MB = 32;
 
@@ -78,7 +85,7 @@ export function createBacktestPool(options: BacktestPoolOptions = {}): BacktestP
     minThreads: threads,
     maxThreads: threads,
     concurrentTasksPerWorker: 1,
-    resourceLimits: maxMemoryMb === undefined ? undefined : heapLimits(maxMemoryMb),
+    resourceLimits: maxMemoryMb === undefined ? { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } : heapLimits(maxMemoryMb),
   });
   // A thread that dies between trials has no trial to fail; piscina replaces it and reports it here, and an
   // 'error' event without a listener would end the process.
