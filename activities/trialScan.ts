@@ -47,6 +47,51 @@ class Column {
   }
 }
 
+/**
+ * A bounded sample of ranked trials for the analyses: a seeded uniform reservoir of slim copies (no metrics),
+ * every trial that improved the running best (so the best and the best-so-far line are exact), and the `topN`
+ * best with their metrics. Trials must be offered in id order.
+ */
+export class TrialSample {
+  private readonly topTrials: BoundedBest<RankedTrial>;
+  private readonly reservoir: Reservoir<RankedTrial>;
+  private readonly improvers: RankedTrial[] = [];
+  private readonly better: (a: RankedTrial, b: RankedTrial) => boolean;
+
+  constructor(direction: 'maximize' | 'minimize', topN: number, seed: number) {
+    const sign = direction === 'maximize' ? 1 : -1;
+    this.better = (a, b) => sign * (a.objective - b.objective) > 0 || (a.objective === b.objective && a.trialId < b.trialId);
+    this.topTrials = new BoundedBest<RankedTrial>(topN, this.better);
+    this.reservoir = new Reservoir<RankedTrial>(ANALYSIS_SAMPLE, seed);
+  }
+
+  /** Ranked trials offered so far. */
+  get seen(): number {
+    return this.reservoir.seen;
+  }
+
+  offer(t: RankedTrial): void {
+    this.topTrials.offer(t);
+    // The sample's analyses read parameters and the objective; without the metrics a sampled trial costs a
+    // tenth of the memory. The best trials, which the summary shows in full, come from `top`.
+    const slim = { ...t, metrics: {} };
+    this.reservoir.offer(slim);
+    if (this.improvers.length === 0 || this.better(t, this.improvers[this.improvers.length - 1])) this.improvers.push(slim);
+  }
+
+  /** The `topN` best, best first (ties: the lower id). */
+  top(): RankedTrial[] {
+    return this.topTrials.sorted();
+  }
+
+  /** The sample, the improvers and the best, each once, in id order. */
+  trials(): RankedTrial[] {
+    const sample = new Map<number, RankedTrial>();
+    for (const t of [...this.reservoir.items(), ...this.improvers, ...this.top()]) sample.set(t.trialId, t);
+    return [...sample.values()].sort((a, b) => a.trialId - b.trialId);
+  }
+}
+
 export interface ScanSinks {
   /** trials.csv, a row per trial in id order. */
   trialsCsv: CsvFile;
@@ -62,10 +107,7 @@ export interface ScanSinks {
 export async function scanTrials(store: TrialStore, spec: SessionSpec, plan: WeightedRankPlan, sinks: ScanSinks): Promise<TrialScan> {
   const paramNames = Object.keys(spec.search.space).sort();
   const sign = spec.objective.direction === 'maximize' ? 1 : -1;
-  const better = (a: RankedTrial, b: RankedTrial) => sign * (a.objective - b.objective) > 0 || (a.objective === b.objective && a.trialId < b.trialId);
-  const top = new BoundedBest<RankedTrial>(spec.output.topN, better);
-  const reservoir = new Reservoir<RankedTrial>(ANALYSIS_SAMPLE, spec.search.seed);
-  const improvers: RankedTrial[] = [];
+  const sample = new TrialSample(spec.objective.direction, spec.output.topN, spec.search.seed);
   const counts = { total: 0, succeeded: 0, failed: 0, retried: 0 };
   const metricNames = new Set<string>();
   const ids = new Column(), rankable: boolean[] = [];
@@ -84,28 +126,20 @@ export async function scanTrials(store: TrialStore, spec: SessionSpec, plan: Wei
       plan.metrics.forEach((m, k) => values[k].push(t.metrics[m] as number));
     }
     if (!isRanked(t)) continue;
-    top.offer(t);
-    // The sample's analyses read parameters and the objective; without the metrics a sampled trial costs a
-    // tenth of the memory. The best trials, which the summary shows in full, come from `top`.
-    const slim = { ...t, metrics: {} };
-    reservoir.offer(slim);
-    if (improvers.length === 0 || better(t, improvers[improvers.length - 1])) improvers.push(slim);
+    sample.offer(t);
     sinks.rankings.add({ key: -sign * t.objective, id: t.trialId, payload: JSON.stringify([t.objective, t.params, t.metrics]) });
   }
 
-  const best = top.sorted();
-  const sample = new Map<number, RankedTrial>();
-  for (const t of [...reservoir.items(), ...improvers, ...best]) sample.set(t.trialId, t);
   return {
     counts,
     metricNames: [...metricNames].sort(),
-    top: best,
-    scored: reservoir.seen,
-    sample: [...sample.values()].sort((a, b) => a.trialId - b.trialId),
+    top: sample.top(),
+    scored: sample.seen,
+    sample: sample.trials(),
     columns: { ids: ids.values(), values: Object.fromEntries(plan.metrics.map((m, k) => [m, values[k].values()])), rankable },
   };
 }
 
-function isRanked(t: TrialRecord): t is RankedTrial {
+export function isRanked(t: TrialRecord): t is RankedTrial {
   return t.status === 'succeeded' && t.objective !== null && Number.isFinite(t.objective);
 }

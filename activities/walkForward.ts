@@ -3,11 +3,11 @@ import { analyseWalkForward, renderReportHtml, renderSummaryMarkdown, type WalkF
 import { loadCsv } from '../backtest';
 import { computeCalendar } from '../backtest/calendar';
 import type { LeaderboardEntry, SessionCounts, SessionSpec, SplitResult, WalkForwardSpec } from '../types/session';
-import type { TrialRecord } from '../types/trial';
 import { OutputWriter, runIdentity, type AggregateResult } from './aggregate';
 import { runWindow } from './backtestTrial';
 import { toCsv } from './files';
 import type { TrialStore } from './trialStore';
+import { isRanked, TrialSample } from './trialScan';
 import { InputError } from '../types/errors';
 
 type Split = WalkForwardSpec['splits'][number];
@@ -129,9 +129,20 @@ export async function aggregateWalkForward(store: TrialStore, input: WalkForward
     splits: analysis.splits,
   });
 
-  const trials: TrialRecord[] = [];
-  for (const r of results) for await (const t of store.iterateTrials(r.sessionId)) trials.push({ ...t, trialId: trials.length + 1 });
-  const common = { sessionId: spec.sessionId, objective: spec.objective, trials, walkForward: analysis, topN: spec.output.topN };
+  // Every split's trials, numbered across splits, read once in pages: counted, and sampled for the charts.
+  const sample = new TrialSample(spec.objective.direction, spec.output.topN, spec.search.seed);
+  const counts = { total: 0, succeeded: 0 };
+  for (const r of results) {
+    for await (const t of store.iterateTrials(r.sessionId)) {
+      counts.total += 1;
+      if (t.status === 'succeeded') counts.succeeded += 1;
+      const numbered = { ...t, trialId: counts.total };
+      if (isRanked(numbered)) sample.offer(numbered);
+    }
+  }
+  const trials = sample.trials();
+  const sampled = trials.length < sample.seen ? { sampled: trials.length, of: sample.seen } : undefined;
+  const common = { sessionId: spec.sessionId, objective: spec.objective, trials, counts, sampled, walkForward: analysis, topN: spec.output.topN };
   out.write('summary.md', renderSummaryMarkdown(common));
   out.write('report.html', renderReportHtml({ ...common, space: spec.search.space, generatedAt: new Date().toISOString() }));
   const meta = await store.getMeta(spec.sessionId);

@@ -29,7 +29,7 @@ function envNumber(name: (typeof OVERRIDES)[number], fallback: number): number {
 function options(signal: AbortSignal): ChaosOptions {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return {
-    campaign: { trials: envNumber('CHAOS_TRIALS', 50_000), parallelism: 16, bars: 1000, seed: envNumber('CHAOS_SEED', 20_240), heartbeatTimeout: '5s' },
+    campaign: { trials: envNumber('CHAOS_TRIALS', 80_000), parallelism: 16, bars: 1000, seed: envNumber('CHAOS_SEED', 20_240), heartbeatTimeout: '5s' },
     fleet: { workers: 3, threads: 1, concurrency: 6 },
     faultSeed: envNumber('CHAOS_FAULT_SEED', 7),
     timing: { redisDownMs: [10_000, 60_000], cutMs: [10_000, 60_000], temporalDownMs: [1000, 5000], refillDelayMs: [1000, 5000], recoveryCapMs: 300_000 },

@@ -14,17 +14,11 @@ import type { SessionSpec, SessionSummary } from '../../types/session';
 import { trialIssuesQuery } from '../../workflows/trialLoop';
 import { makeCampaign, SMA_GRID } from '../helpers/campaign';
 import { replayAndRecord } from '../helpers/replay';
+import { until } from '../helpers/until';
 import { connectTestClient, redisClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
 
 const services = testServices();
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000, everyMs = 25): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 /** The events in a session's history (one run). */
 async function historyLength(handle: WorkflowHandle): Promise<number> {

@@ -12,17 +12,11 @@ import { runningActivities, scheduledTrials } from '../../scripts/trialActivitie
 import { startWorkerProcess, type WorkerProcess } from '../../scripts/workerProcess';
 import type { SessionSpec } from '../../types/session';
 import { makeCampaign } from '../helpers/campaign';
+import { until } from '../helpers/until';
 import { connectTestClient, redisClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
 
 const services = testServices();
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000, everyMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 function sigkill(worker: WorkerProcess): Promise<void> {
   return signalAndWait(worker.child, 'SIGKILL');
