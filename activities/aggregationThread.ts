@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../types/errors';
@@ -23,6 +24,8 @@ export type AggregationReply = { result: AggregateResult } | { failure: ThreadFa
 
 /** The aggregation thread's V8 heap, in MB: TUNEFLOW_AGGREGATION_HEAP_MB, else this. */
 const DEFAULT_HEAP_MB = 256;
+/** Below this the thread cannot load the analyses and the report with room to spare. */
+const MIN_HEAP_MB = 64;
 
 /**
  * Aggregates a session in a thread of its own with a bounded heap: its memory is released when it ends
@@ -32,7 +35,13 @@ const DEFAULT_HEAP_MB = 256;
  *   aggregation's own errors rebuilt with their class or code.
  */
 export function aggregateInThread(job: AggregationJob): Promise<AggregateResult> {
-  const heapMb = Number(process.env.TUNEFLOW_AGGREGATION_HEAP_MB ?? DEFAULT_HEAP_MB);
+  const setting = process.env.TUNEFLOW_AGGREGATION_HEAP_MB;
+  const heapMb = setting === undefined || setting === '' ? DEFAULT_HEAP_MB : Number(setting);
+  if (!Number.isInteger(heapMb) || heapMb < MIN_HEAP_MB) {
+    return Promise.reject(
+      new InputError(`TUNEFLOW_AGGREGATION_HEAP_MB on ${os.hostname()} must be a whole number of MB, at least ${MIN_HEAP_MB}, got ${JSON.stringify(setting)}; every trial is in the trial store.`),
+    );
+  }
   return new Promise((resolve, reject) => {
     const thread = new Worker(path.join(__dirname, 'aggregationThreadMain.js'), {
       workerData: job,

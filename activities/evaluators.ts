@@ -25,6 +25,13 @@ export interface TrialInput {
  */
 export type TrialEvaluator = (input: TrialInput, signal: AbortSignal) => Promise<MetricValues>;
 
+/** What several trials run together yield: each trial's metrics or error, and the time spent running them. */
+export interface ManyTrialsResult {
+  results: Array<MetricValues | Error>;
+  /** Time the backtests took where they ran, queueing for a thread excluded. */
+  elapsedMs: number;
+}
+
 /**
  * Runs several built-in backtest trials of one session at once on shared indicators and settles each on its
  * own: metrics, or the trial's error (a BatchPartError when its part of the batch failed as a whole and the
@@ -35,7 +42,7 @@ export type ManyTrialsEvaluator = (
   paramSets: Params[],
   signal: AbortSignal,
   perTrialTimeoutMs: number,
-) => Promise<Array<MetricValues | Error>>;
+) => Promise<ManyTrialsResult>;
 
 /** Built-in backtests on the calling thread: for tests and embedders; workers use the thread pool. */
 export function createBacktestEvaluator(): TrialEvaluator {
@@ -79,7 +86,13 @@ export function createWorkerEvaluator(opts: { threads: number; maxMemoryMb?: num
       if (input.evaluator.kind === 'command') return command(input.evaluator)(input, signal);
       return (pool?.evaluate ?? inline)(input, signal);
     },
-    evaluateMany: pool ? pool.evaluateMany : async (spec, paramSets) => runBacktestTrials(spec, paramSets),
+    evaluateMany: pool
+      ? pool.evaluateMany
+      : async (spec, paramSets) => {
+          const started = performance.now();
+          const results = runBacktestTrials(spec, paramSets);
+          return { results, elapsedMs: performance.now() - started };
+        },
     poolStats: () => pool?.stats() ?? null,
     close: async () => {
       await pool?.close();

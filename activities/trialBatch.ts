@@ -85,9 +85,8 @@ export async function runTrialBatch(deps: TrialBatchDeps, input: TrialBatchInput
       for (let i = 0; i < pending.length; i += size) parts.push(pending.slice(i, i + size));
       await Promise.all(
         parts.map(async (part) => {
-          const t0 = performance.now();
-          const results = await many(spec, part.map((t) => t.params), ctx.signal, input.trial.timeoutMs);
-          const each = (performance.now() - t0) / part.length;
+          const { results, elapsedMs } = await many(spec, part.map((t) => t.params), ctx.signal, input.trial.timeoutMs);
+          const each = elapsedMs / part.length;
           const now: Settled[] = [];
           const later: Array<Promise<void>> = [];
           part.forEach((trial, i) => {

@@ -18,7 +18,7 @@ import { Space } from '../search/space';
 import type { Params } from '../search/types';
 import type { SessionProgress, SessionSpec } from '../types/session';
 import { createBacktestPool } from '../workers/pool';
-import { machineDescription, writeBenchmarkSection } from './benchReport';
+import { machineDescription, trialsWanted, writeBenchmarkSection } from './benchReport';
 import { startTemporalServer } from './devStack';
 import { PROJECT_ROOT, tuneflowHome } from './paths';
 import { freePort, stopProcess } from './processes';
@@ -34,14 +34,6 @@ const RAW_CAP = 100_000;
 const RAW_CHUNK = 500;
 const SAMPLE_EVERY_MS = 500;
 
-function trialsWanted(): number {
-  const at = process.argv.indexOf('--trials');
-  const text = at >= 0 ? process.argv[at + 1] : process.env.TUNEFLOW_BENCH_TRIALS;
-  const trials = text === undefined ? 1_000_000 : Number(text);
-  if (!Number.isInteger(trials) || trials < 10) throw new Error(`--trials / TUNEFLOW_BENCH_TRIALS must be a whole number >= 10, got ${text}`);
-  return trials;
-}
-
 /** Engine alone: trials/s of the thread pool's runManySettled over `params`, after one chunk of warm-up. */
 async function rawRate(spec: SessionSpec, params: Params[], threads: number): Promise<number> {
   if (spec.evaluator.kind !== 'backtest') throw new Error('the campaign must run a built-in backtest');
@@ -55,7 +47,7 @@ async function rawRate(spec: SessionSpec, params: Params[], threads: number): Pr
     const started = performance.now();
     const results = await Promise.all(chunks.map((chunk) => pool.evaluateMany(evaluator, chunk, signal, spec.trial.timeoutMs)));
     const seconds = (performance.now() - started) / 1000;
-    const failed = results.flat().filter((r) => r instanceof Error).length;
+    const failed = results.flatMap((r) => r.results).filter((r) => r instanceof Error).length;
     if (failed > 0) throw new Error(`${failed} engine-alone backtests failed`);
     return params.length / seconds;
   } finally {
@@ -117,7 +109,7 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFracti
 const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
 
 async function main(): Promise<void> {
-  const trials = trialsWanted();
+  const trials = trialsWanted(1_000_000, 10);
   const dir = path.join(tuneflowHome(), 'bench-campaign');
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });

@@ -19,7 +19,7 @@ import { startOrAttach } from '../cli/sessionClient';
 import { loadSessionSpec } from '../config/load';
 import type { SessionSpec } from '../types/session';
 import { createTuneflowWorker, installRuntime } from '../workers/worker';
-import { machineDescription, writeBenchmarkSection } from './benchReport';
+import { machineDescription, trialsWanted, writeBenchmarkSection } from './benchReport';
 import { startTemporalServer } from './devStack';
 import { stopProcess } from './processes';
 import { ensureRedis } from './redis';
@@ -35,14 +35,6 @@ const trivial: TrialEvaluator = async (input) => {
   const y = Number(input.params.y);
   return { sharpe: -((x - 0.3) ** 2) - (y - 0.7) ** 2 };
 };
-
-function trialsWanted(): number {
-  const at = process.argv.indexOf('--trials');
-  const text = at >= 0 ? process.argv[at + 1] : process.env.TUNEFLOW_BENCH_TRIALS;
-  const trials = text === undefined ? 10_000 : Number(text);
-  if (!Number.isInteger(trials) || trials < 50) throw new Error(`--trials / TUNEFLOW_BENCH_TRIALS must be a whole number >= 50, got ${text}`);
-  return trials;
-}
 
 function trivialSpec(base: SessionSpec, parallelism: number, trials: number, batch: SessionSpec['trial']['batch']): SessionSpec {
   const stamp = `${parallelism}-${batch}-${Date.now()}`;
@@ -126,7 +118,7 @@ function runOptuna(python: string, storage: 'journal' | 'sqlite', trials: number
 const rate = (trials: number, seconds: number) => Math.round(trials / seconds).toLocaleString('en-US');
 
 async function main(): Promise<void> {
-  const trials = trialsWanted();
+  const trials = trialsWanted(10_000, 50);
   const cli = await ensureTemporalCli();
   const python = ensureVenv('venv-overhead', OPTUNA);
   const redis = await ensureRedis({ name: 'bench' });

@@ -28,3 +28,12 @@ export function writeBenchmarkSection(title: string, body: string): void {
   }
   fs.writeFileSync(file, next.trimEnd() + '\n');
 }
+
+/** The trial count of a benchmark run: `--trials N`, else TUNEFLOW_BENCH_TRIALS, else `fallback`; at least `min`. */
+export function trialsWanted(fallback: number, min: number): number {
+  const at = process.argv.indexOf('--trials');
+  const text = at >= 0 ? process.argv[at + 1] : process.env.TUNEFLOW_BENCH_TRIALS;
+  const trials = text === undefined ? fallback : Number(text);
+  if (!Number.isInteger(trials) || trials < min) throw new Error(`--trials / TUNEFLOW_BENCH_TRIALS must be a whole number >= ${min}, got ${text}`);
+  return trials;
+}

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Cluster } from 'ioredis';
@@ -12,17 +11,10 @@ import { makeCampaign, SMA_GRID } from '../helpers/campaign';
 import { tuneflow } from '../helpers/cli';
 import { keysByNode } from '../helpers/redisKeys';
 import { redisClient, testCluster, uniqueId, withWorker } from '../helpers/stack';
+import { closedPort } from '../helpers/ports';
 
 const cluster = testCluster();
 
-/** A port nothing listens on: bound once by this process, then released. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('a session whose trial store is a Redis Cluster', { skip: 'skip' in cluster ? cluster.skip : false, timeout: 180_000 }, () => {
   const { address, clusterUrl } = 'skip' in cluster ? { address: '', clusterUrl: '' } : cluster;

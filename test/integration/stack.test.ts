@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import { makeCampaign, SMA_GRID } from '../helpers/campaign';
 import { LocalStackHome } from '../helpers/localStack';
 import { connectTestClient, SKIP_REASON, testServices, uniqueId } from '../helpers/stack';
+import { closedPort } from '../helpers/ports';
 
 const services = testServices();
 
@@ -34,14 +35,6 @@ objective: sharpe
 search: { algorithm: random, seed: 3, parallelism: 4 }
 `;
 
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('one local stack per tuneflow home, shared and released by its users', { skip: services ? false : SKIP_REASON }, () => {
   const { address, redisUrl } = services ?? { address: '', redisUrl: '' };

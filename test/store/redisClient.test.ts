@@ -4,15 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { connectRedis } from '../../activities/redisClient';
 import { SKIP_REASON, testServices } from '../helpers/stack';
+import { closedPort } from '../helpers/ports';
 
-/** A port nothing listens on: bound once by this process, then released. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** A TCP relay to Redis that can be cut and restored on the same port, to stage an outage. */
 class Relay {

@@ -2,8 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Piscina } from 'piscina';
 import type { Params } from '../../search/types';
-import type { ManyTrialsEvaluator, TrialEvaluator } from '../../activities/evaluators';
-import type { MetricValues } from '../../types/trial';
+import type { ManyTrialsEvaluator, ManyTrialsResult, TrialEvaluator } from '../../activities/evaluators';
 import { BatchPartError, InputError, InvalidParametersError } from '../../types/errors';
 import type { ThreadError, ThreadReply, ThreadTask } from './protocol';
 
@@ -124,13 +123,14 @@ export function createBacktestPool(options: BacktestPoolOptions = {}): BacktestP
     }
   };
 
-  const runPart = async (spec: ThreadTask['spec'], paramSets: Params[], signal: AbortSignal, timeoutMs: number): Promise<Array<MetricValues | Error>> => {
+  const runPart = async (spec: ThreadTask['spec'], paramSets: Params[], signal: AbortSignal, timeoutMs: number): Promise<ManyTrialsResult> => {
     const part = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+    const started = performance.now();
     counts.inFlight += paramSets.length;
     try {
       const reply = await pool.run({ spec, paramSets }, { signal: part });
       if (!('replies' in reply)) throw rebuild('error' in reply ? reply.error : { kind: 'Other', name: 'Error', message: 'no replies' });
-      return reply.replies.map((r) => {
+      const results = reply.replies.map((r) => {
         if ('error' in r) {
           counts.failed++;
           return rebuild(r.error);
@@ -138,18 +138,20 @@ export function createBacktestPool(options: BacktestPoolOptions = {}): BacktestP
         counts.succeeded++;
         return r.metrics;
       });
+      return { results, elapsedMs: reply.elapsedMs };
     } catch (err) {
       if (signal.aborted) {
         counts.cancelled += paramSets.length;
         throw signal.reason instanceof Error ? signal.reason : err;
       }
       // Bad data or an unknown strategy fails every trial alike, and is no reason to run them one by one.
-      if (err instanceof InputError) return paramSets.map(() => err);
+      const elapsedMs = performance.now() - started;
+      if (err instanceof InputError) return { results: paramSets.map(() => err), elapsedMs };
       const reason =
         part.aborted ? `the batch part of ${paramSets.length} trials outlived ${timeoutMs} ms`
         : (err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' ? `its thread exceeded ${limit}`
         : (err as Error).message;
-      return paramSets.map(() => new BatchPartError(reason));
+      return { results: paramSets.map(() => new BatchPartError(reason)), elapsedMs };
     } finally {
       counts.inFlight -= paramSets.length;
     }

@@ -24,5 +24,8 @@ export interface ThreadError {
 /** One trial's answer: metrics or a described error. */
 export type TrialReply = { metrics: MetricValues } | { error: ThreadError };
 
-/** A thread answers a single trial with its reply and a batch with one reply per set; it never throws across the boundary. */
-export type ThreadReply = TrialReply | { error: ThreadError } | { replies: TrialReply[] };
+/**
+ * A thread answers a single trial with its reply, and a batch with one reply per set and the time the batch
+ * ran in the thread; it never throws across the boundary.
+ */
+export type ThreadReply = TrialReply | { error: ThreadError } | { replies: TrialReply[]; elapsedMs: number };

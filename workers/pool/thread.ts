@@ -17,7 +17,9 @@ function describe(err: unknown): ThreadError {
 export default function runTrial(task: ThreadTask): ThreadReply {
   try {
     if ('paramSets' in task) {
-      return { replies: runBacktestTrials(task.spec, task.paramSets).map((r) => (r instanceof Error ? { error: describe(r) } : { metrics: r })) };
+      const started = performance.now();
+      const replies = runBacktestTrials(task.spec, task.paramSets).map((r) => (r instanceof Error ? { error: describe(r) } : { metrics: r }));
+      return { replies, elapsedMs: performance.now() - started };
     }
     return { metrics: runBacktestTrial(task.spec, task.params) };
   } catch (err) {
