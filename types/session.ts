@@ -157,6 +157,12 @@ export interface SessionProgress {
   runs: number;
   /** Trials per activity the session uses now (1 without batches). */
   batch?: number;
+  /** Paused by `tuneflow pause`: no new trial starts until `resume`; running ones finish. */
+  paused?: boolean;
+  /** Stopping early by `tuneflow stop`: no new trial starts; the running ones drain, then outputs are written. */
+  stopping?: boolean;
+  /** Epoch ms after which no new trial starts; null for none. */
+  deadline?: number | null;
 }
 
 export interface SessionSummary {

@@ -1,5 +1,5 @@
 export { tuningSession } from './tuningSession';
 export type { SessionInput } from './tuningSession';
 export { walkForwardSplit } from './walkForward';
-export { progressQuery } from './trialLoop';
+export { leaderboardQuery, progressQuery, trialIssuesQuery } from './trialLoop';
 export type { SessionCarry } from './trialLoop';

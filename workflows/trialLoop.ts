@@ -49,6 +49,8 @@ export const PERMANENT_ERRORS = ['InvalidParameters', 'InvalidConfig', 'InvalidT
 export const progressQuery = defineQuery<SessionProgress>('progress');
 /** The latest trials that failed or needed retries, newest last (batched sessions). */
 export const trialIssuesQuery = defineQuery<TrialIssue[]>('trialIssues');
+/** The best trials so far, best first (at most LEADERBOARD_SIZE, or `output.top_n` when larger). */
+export const leaderboardQuery = defineQuery<LeaderboardEntry[]>('leaderboard');
 
 /** Rows kept on the leaderboard that travels with the workflow; the trial store keeps every trial. */
 const LEADERBOARD_SIZE = 20;
@@ -120,6 +122,7 @@ export class TrialLoop {
       },
     };
     setHandler(progressQuery, () => this.progress());
+    setHandler(leaderboardQuery, () => this.board.top());
     if (this.batched) setHandler(trialIssuesQuery, () => [...this.issues]);
   }
 
