@@ -20,7 +20,7 @@ export interface AggregateInput {
   leaderboard: LeaderboardEntry[];
   counts: SessionCounts;
   runs: number;
-  stoppedBy: 'complete' | 'deadline' | 'cancelled';
+  stoppedBy: 'complete' | 'deadline' | 'stopped' | 'cancelled';
   startedAt: number;
 }
 

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerBacktestCommand } from './commands/backtest';
 import { registerCancelCommand } from './commands/cancel';
 import { registerCheckCommand } from './commands/check';
+import { registerControlCommands } from './commands/control';
 import { registerDeleteCommand } from './commands/delete';
 import { registerDevCommand } from './commands/dev';
 import { registerPlanCommand } from './commands/plan';
@@ -34,6 +35,7 @@ function buildProgram(): Command {
   registerDevCommand(program);
   registerStatusCommand(program);
   registerResultsCommand(program);
+  registerControlCommands(program);
   registerCancelCommand(program);
   registerDeleteCommand(program);
   registerBacktestCommand(program);

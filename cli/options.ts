@@ -34,3 +34,10 @@ export function sessionIdArgument(value: string): string {
   if (problem) throw new InvalidArgumentError(`session id "${shownSessionId(value)}": ${problem}.`);
   return value;
 }
+
+/** A `<session>` argument that may also name a walk-forward split, `<session>/split-<k>`: a session of its own. */
+export function sessionOrSplitArgument(value: string): string {
+  const split = /^(.*)\/split-[1-9]\d{0,5}$/.exec(value);
+  sessionIdArgument(split ? split[1] : value);
+  return value;
+}

@@ -15,7 +15,7 @@ export function formatCell(value: unknown): string {
 
 export function printSummary(summary: SessionSummary, metric: string): void {
   const { counts } = summary;
-  console.log(`Session ${summary.sessionId}: ${counts.succeeded} succeeded, ${counts.failed} failed (${summary.stoppedBy === 'deadline' ? 'stopped at the session deadline' : 'complete'}).`);
+  console.log(`Session ${summary.sessionId}: ${counts.succeeded} succeeded, ${counts.failed} failed (${STOPPED_BY[summary.stoppedBy]}).`);
   if (counts.unranked) console.log(`${counts.unranked} succeeded trials have no finite ${metric} (e.g. no trades) and are not ranked; trials.csv says why for each.`);
   if (!summary.best) console.log(`No trial produced a finite ${metric}: there is no best parameter set.`);
   if (summary.leaderboard.length) {
@@ -24,3 +24,9 @@ export function printSummary(summary: SessionSummary, metric: string): void {
   }
   console.log(`Outputs: ${summary.outputDir}`);
 }
+
+const STOPPED_BY: Record<SessionSummary['stoppedBy'], string> = {
+  complete: 'complete',
+  deadline: 'stopped at the session deadline',
+  stopped: 'stopped early by tuneflow stop',
+};

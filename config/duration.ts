@@ -10,3 +10,17 @@ export function parseDuration(text: string | number): number | null {
   if (!match) return null;
   return Math.round(Number(match[1]) * UNITS[match[2]]);
 }
+
+/** A duration for people, in its two largest units: `2h 5m`, `45s`, `1d 3h`, `800ms`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const parts: string[] = [];
+  let rest = Math.round(ms / 1000);
+  for (const [unit, seconds] of [['d', 86_400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+    if (rest >= seconds) {
+      parts.push(`${Math.floor(rest / seconds)}${unit}`);
+      rest %= seconds;
+    }
+  }
+  return parts.slice(0, 2).join(' ');
+}

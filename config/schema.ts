@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
-import { LIMITS, parallelismSchema, seedSchema, trialsSchema } from './limits';
+import { LIMITS } from './bounds';
+import { parallelismSchema, seedSchema, trialsSchema } from './limits';
 
 /** Leaves room for the timestamp a default session id appends to the name. */
 export const MAX_NAME_LENGTH = LIMITS.maxSessionIdLength - 16;

@@ -132,6 +132,22 @@ export class DriverSampler implements Sampler {
     return this.s.best && { ...this.s.best, params: { ...this.s.best.params } };
   }
 
+  budget(): number {
+    return this.c.config.trials;
+  }
+
+  setBudget(trials: number): void {
+    if (!Number.isSafeInteger(trials) || trials < Math.max(1, this.proposed())) {
+      throw new RangeError(`a budget of ${trials} trials is below the ${this.proposed()} already proposed`);
+    }
+    this.c.config.trials = trials;
+    this.s.config.trials = trials;
+  }
+
+  proposed(): number {
+    return this.s.nextId - 1;
+  }
+
   state(): SamplerState {
     const snapshot: DriverState = { ...this.s, rng: this.rng.state(), seen: this.seen ? this.seen.encode() : null };
     return JSON.parse(JSON.stringify(snapshot)) as SamplerState;

@@ -69,5 +69,15 @@ export interface Sampler {
   isComplete(): boolean;
   /** The best updated trial so far (ties: the lowest id), or null. */
   best(): BestTrial | null;
+  /** Trials it proposes at most: `config.trials`, until {@link setBudget} changes it. */
+  budget(): number;
+  /**
+   * Changes the budget of a live sampler (a running session extended or cut short). Proposals do not depend on
+   * the budget, so a sampler extended from 100 to 200 trials proposes what one created with 200 would.
+   * @throws RangeError for a budget below the trials already proposed, or not a positive integer.
+   */
+  setBudget(trials: number): void;
+  /** Trials proposed so far (ids 1..n). */
+  proposed(): number;
   state(): SamplerState;
 }

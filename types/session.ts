@@ -165,6 +165,14 @@ export interface SessionProgress {
   deadline?: number | null;
 }
 
+/** A change of a running session's budget or deadline (`tuneflow extend`); at least one is given. */
+export interface ExtendRequest {
+  /** The new trial budget: not below the trials already started. */
+  trials?: number;
+  /** The new session timeout, counted from the session's start like `session.timeout`; null removes the deadline. */
+  timeoutMs?: number | null;
+}
+
 export interface SessionSummary {
   sessionId: string;
   status: 'completed' | 'completed_with_failures';
@@ -173,8 +181,8 @@ export interface SessionSummary {
   leaderboard: LeaderboardEntry[];
   outputDir: string;
   files: string[];
-  /** Why suggesting stopped: the budget or space was used up, or the session deadline passed. */
-  stoppedBy: 'complete' | 'deadline';
+  /** Why suggesting stopped: the budget or space was used up, the session deadline passed, or `tuneflow stop`. */
+  stoppedBy: 'complete' | 'deadline' | 'stopped';
   runs: number;
 }
 

@@ -16,11 +16,14 @@ import {
 } from '@temporalio/workflow';
 import { RetryState } from '@temporalio/common';
 import type { Activities } from '../activities';
+import { LIMITS } from '../config/bounds';
+import { formatDuration } from '../config/duration';
 import { createSampler, restoreSampler } from '../search';
 import type { Sampler, SamplerState, Suggestion } from '../search/types';
-import type { LeaderboardEntry, SessionCounts, SessionProgress, SessionSpec, TrialBatchOutcome, TrialBatchResult, TrialFailureSummary, TrialIssue } from '../types/session';
+import type { ExtendRequest, LeaderboardEntry, SessionCounts, SessionProgress, SessionSpec, TrialBatchOutcome, TrialBatchResult, TrialFailureSummary, TrialIssue } from '../types/session';
 import { Leaderboard } from './leaderboard';
-import { TuneBestScore, TuneTrialsDone } from './searchAttributes';
+import { extendUpdate, pauseUpdate, resumeUpdate, stopUpdate, type ControlState } from './control';
+import { TuneBestScore, TuneBudget, TuneState, TuneTrialsDone } from './searchAttributes';
 
 /** What one run of a session hands to the next through continue-as-new: plain, bounded JSON. */
 export interface SessionCarry {
@@ -35,10 +38,12 @@ export interface SessionCarry {
   perTrialMs?: number | null;
   /** Recent failed and retried trials (batched sessions). */
   issues?: TrialIssue[];
+  /** Live control (absent until the session is first steered; the budget travels in the sampler's state). */
+  control?: { paused: boolean; stopping: boolean; budgetAtStart: number };
 }
 
-/** Why a run of the loop ended. */
-export type LoopStop = 'complete' | 'deadline' | 'continue';
+/** Why a run of the loop ended: budget or space used up, deadline, `tuneflow stop`, or time for continue-as-new. */
+export type LoopStop = 'complete' | 'deadline' | 'stopped' | 'continue';
 
 /**
  * Error types that recur on every attempt: bad input or configuration (a missing file or module, output that
@@ -56,10 +61,10 @@ export const leaderboardQuery = defineQuery<LeaderboardEntry[]>('leaderboard');
 const LEADERBOARD_SIZE = 20;
 /** Failed or retried trials the workflow remembers for its query and the Web UI; the trial store keeps all. */
 const ISSUES_KEPT = 50;
-/** Trials per activity at most (LIMITS.maxBatch). */
-const MAX_BATCH = 1000;
-/** Trial activities in flight at most (LIMITS.maxActivitiesInFlight): `auto` batches grow to keep below it. */
-const MAX_ACTIVITIES = 500;
+/** Trials per activity at most. */
+const MAX_BATCH = LIMITS.maxBatch;
+/** Trial activities in flight at most: `auto` batches grow to keep below it. */
+const MAX_ACTIVITIES = LIMITS.maxActivitiesInFlight;
 /** Trials in the batch an `auto` session times first (see probing). */
 const AUTO_FIRST_BATCH = 16;
 /** Weight of the newest batch in the measured time per trial. */
@@ -85,8 +90,17 @@ export class TrialLoop {
   readonly runs: number;
   readonly startedAt: number;
   phase: SessionProgress['phase'] = 'running';
-  private readonly deadline: number | null;
+  private deadline: number | null;
+  private deadlinePassed = false;
+  /** The timer of the current deadline; replaced when `extend` moves it. */
+  private deadlineTimer: CancellationScope | null = null;
   private readonly running = new Set<number>();
+  /** Why the loop is winding down, once it is. */
+  private stop: LoopStop | null = null;
+  /** Something the loop waits on changed: a trial settled, a timer fired, an update arrived. */
+  private changed = false;
+  /** Live control; `control` stays null until the first update, so unsteered runs carry nothing new. */
+  private control: { paused: boolean; stopping: boolean; budgetAtStart: number } | null;
   private readonly trialOptions: ActivityOptions;
   /** A trial failed with an error of the session's configuration: no further trial can succeed. */
   private configError: string | null = null;
@@ -110,6 +124,7 @@ export class TrialLoop {
     this.perTrialMs = carry?.perTrialMs ?? null;
     this.issues = [...(carry?.issues ?? [])];
     this.publishedDone = this.counts.succeeded + this.counts.failed;
+    this.control = carry?.control ? { ...carry.control } : null;
     this.trialOptions = {
       startToCloseTimeout: spec.trial.timeoutMs,
       heartbeatTimeout: spec.trial.heartbeatTimeoutMs,
@@ -124,6 +139,116 @@ export class TrialLoop {
     setHandler(progressQuery, () => this.progress());
     setHandler(leaderboardQuery, () => this.board.top());
     if (this.batched) setHandler(trialIssuesQuery, () => [...this.issues]);
+    this.handleControl();
+  }
+
+  /** Registers pause, resume, extend and stop; each validator refuses, with the reason, what cannot apply now. */
+  private handleControl(): void {
+    const steer = (change: (control: NonNullable<TrialLoop['control']>) => void): SessionProgress => {
+      this.control ??= { paused: false, stopping: false, budgetAtStart: this.sampler.budget() };
+      change(this.control);
+      this.changed = true;
+      upsertSearchAttributes([{ key: TuneState, value: this.controlState() }]);
+      this.describe();
+      return this.progress();
+    };
+    setHandler(pauseUpdate, () => steer((c) => (c.paused = true)), { validator: () => this.refuseUnlessLive('paused') });
+    setHandler(resumeUpdate, () => steer((c) => (c.paused = false)), { validator: () => this.refuseUnlessLive('resumed') });
+    setHandler(stopUpdate, () => steer((c) => (c.stopping = true)), { validator: () => this.refuseUnlessLive('stopped', true) });
+    setHandler(
+      extendUpdate,
+      (request) =>
+        steer(() => {
+          if (request.trials !== undefined && request.trials !== this.sampler.budget()) {
+            this.sampler.setBudget(request.trials);
+            upsertSearchAttributes([{ key: TuneBudget, value: request.trials }]);
+          }
+          if (request.timeoutMs !== undefined) this.moveDeadline(request.timeoutMs === null ? null : this.startedAt + request.timeoutMs);
+        }),
+      { validator: (request) => this.refuseExtend(request) },
+    );
+  }
+
+  private refuseUnlessLive(verb: string, idempotentWhileStopping = false): void {
+    const id = this.spec.sessionId;
+    if (this.phase === 'aggregating' || this.phase === 'done') {
+      throw new Error(`Session ${id} cannot be ${verb}: it has finished its trials and is writing its outputs.`);
+    }
+    if (this.configError !== null) throw new Error(`Session ${id} cannot be ${verb}: it is stopping because it cannot run: ${this.configError}`);
+    if (this.control?.stopping && !idempotentWhileStopping) {
+      throw new Error(`Session ${id} cannot be ${verb}: it is stopping (tuneflow stop); its last trials are finishing before its outputs are written.`);
+    }
+  }
+
+  private refuseExtend(request: ExtendRequest): void {
+    this.refuseUnlessLive('extended');
+    const id = this.spec.sessionId;
+    if (request.trials === undefined && request.timeoutMs === undefined) throw new Error('Give the new trial budget, the new timeout, or both.');
+    if (request.trials !== undefined) {
+      const started = this.sampler.proposed();
+      if (!Number.isSafeInteger(request.trials) || request.trials < 1 || request.trials > LIMITS.maxTrials) {
+        throw new Error(`A trial budget is a whole number from 1 to ${LIMITS.maxTrials}, got ${request.trials}.`);
+      }
+      if (request.trials < started) {
+        throw new Error(`Session ${id} has already started ${started} trials; its budget cannot go below that (asked for ${request.trials}).`);
+      }
+    }
+    if (request.timeoutMs !== undefined && request.timeoutMs !== null) {
+      if (!Number.isSafeInteger(request.timeoutMs) || request.timeoutMs <= 0) throw new Error(`A timeout is a positive number of milliseconds, got ${request.timeoutMs}.`);
+      const elapsed = Date.now() - this.startedAt;
+      if (request.timeoutMs <= elapsed) {
+        throw new Error(
+          `Session ${id} has already run for ${formatDuration(elapsed)}; a timeout of ${formatDuration(request.timeoutMs)} would end it in the past. Give a longer one.`,
+        );
+      }
+    }
+    if (this.stop === 'deadline' && request.timeoutMs === undefined) {
+      throw new Error(`Session ${id} has passed its deadline and is finishing its last trials; give a longer --timeout to let it go on.`);
+    }
+  }
+
+  /** Sets the deadline (epoch ms, null for none) and the timer that marks it passed. */
+  private moveDeadline(deadline: number | null): void {
+    this.deadline = deadline;
+    this.deadlineTimer?.cancel();
+    this.deadlineTimer = null;
+    this.deadlinePassed = false;
+    if (this.stop === 'deadline') this.stop = null;
+    this.armDeadline(Date.now());
+  }
+
+  /** Starts the timer of the deadline, measured from `now` (the run's start, or the update that moved it). */
+  private armDeadline(now: number): void {
+    if (this.deadline === null) return;
+    const remaining = this.deadline - now;
+    if (remaining <= 0) {
+      this.deadlinePassed = true;
+      return;
+    }
+    const timer = new CancellationScope();
+    this.deadlineTimer = timer;
+    void timer.run(() => sleep(remaining, { summary: 'session deadline' })).then(
+      () => {
+        if (this.deadlineTimer !== timer) return;
+        this.deadlinePassed = true;
+        this.changed = true;
+      },
+      () => undefined,
+    );
+  }
+
+  /** The state the `TuneState` search attribute shows while the loop runs. */
+  private controlState(): ControlState {
+    return this.control?.stopping ? 'stopping' : this.control?.paused ? 'paused' : 'running';
+  }
+
+  /**
+   * Marks how a steered session ended in its `TuneState` search attribute. Sessions never steered get no such
+   * write, so their histories stay as they were.
+   */
+  markEnded(stop: LoopStop): void {
+    if (this.control === null) return;
+    upsertSearchAttributes([{ key: TuneState, value: stop === 'stopped' ? 'stopped' : 'completed' }]);
   }
 
   /**
@@ -140,10 +265,12 @@ export class TrialLoop {
       phase: this.phase,
       counts: { ...this.counts },
       running: this.running.size,
-      budget: this.spec.search.trials,
+      budget: this.sampler.budget(),
       best: this.board.best(),
       runs: this.runs,
       ...(this.batched ? { batch: this.batchSize() } : {}),
+      ...(this.control ? { paused: this.control.paused, stopping: this.control.stopping } : {}),
+      deadline: this.deadline,
     };
   }
 
@@ -157,41 +284,31 @@ export class TrialLoop {
       startedAt: this.startedAt,
       runs: this.runs,
       ...(this.batched ? { perTrialMs: this.perTrialMs, issues: [...this.issues] } : {}),
+      ...(this.control ? { control: { ...this.control } } : {}),
     };
   }
 
   async run(): Promise<LoopStop> {
     const spec = this.spec;
     const parallelism = spec.search.parallelism ?? 1;
-    let changed = false;
-    let deadlinePassed = false;
     let launched = 0;
     let probeTimer: CancellationScope | null = null;
 
-    if (this.deadline !== null) {
-      const remaining = this.deadline - workflowInfo().runStartTime.getTime();
-      if (remaining <= 0) deadlinePassed = true;
-      else {
-        void CancellationScope.cancellable(() => sleep(remaining, { summary: 'session deadline' })).then(
-          () => (deadlinePassed = true),
-          () => undefined,
-        );
-      }
-    }
+    this.armDeadline(workflowInfo().runStartTime.getTime());
     const continueDue = () =>
       (spec.session.continueAsNewEvery > 0 && launched >= spec.session.continueAsNewEvery) || workflowInfo().continueAsNewSuggested;
 
     // A trial's own failure is handled in runTrial; what escapes it (cancellation) must end the loop, not
     // float away as an unhandled rejection.
     let fatal: unknown;
-    let stop: LoopStop | null = null;
     for (;;) {
+      if (this.stop === null && this.control?.stopping) this.stop = 'stopped';
       // Checked before the window is known to have room: with every slot busy when the deadline passes, the
       // wait below would otherwise wake at once, forever, and the activation would never end.
-      if (stop === null && deadlinePassed) stop = 'deadline';
-      while (stop === null && this.running.size < parallelism) {
-        if (this.configError !== null) stop = 'complete';
-        else if (continueDue()) stop = 'continue';
+      if (this.stop === null && this.deadlinePassed) this.stop = 'deadline';
+      while (this.stop === null && !this.control?.paused && this.running.size < parallelism) {
+        if (this.configError !== null) this.stop = 'complete';
+        else if (continueDue()) this.stop = 'continue';
         else if (this.batched && this.probing()) {
           // The wait is a timer in history, so a replay expires it at the same point.
           if (probeTimer === null) {
@@ -199,7 +316,7 @@ export class TrialLoop {
             void probeTimer.run(() => sleep(this.spec.trial.batchTargetMs ?? 2000, { summary: 'first batch timing' })).then(
               () => {
                 this.probeExpired = true;
-                changed = true;
+                this.changed = true;
               },
               () => undefined,
             );
@@ -222,7 +339,7 @@ export class TrialLoop {
             .catch((err: unknown) => (fatal ??= err))
             .finally(() => {
               for (const trial of batch) this.running.delete(trial.id);
-              changed = true;
+              this.changed = true;
             });
         } else {
           const trial = this.sampler.suggest();
@@ -233,15 +350,16 @@ export class TrialLoop {
             .catch((err: unknown) => (fatal ??= err))
             .finally(() => {
               this.running.delete(trial.id);
-              changed = true;
+              this.changed = true;
             });
         }
       }
       if (fatal !== undefined) throw fatal;
-      if (stop !== null) this.phase = 'draining';
-      if (this.running.size === 0) break;
-      changed = false;
-      await condition(() => changed || (stop === null && deadlinePassed));
+      this.phase = this.stop === null ? 'running' : 'draining';
+      // A paused loop with nothing in flight waits for resume, stop or a new deadline instead of ending.
+      if (this.running.size === 0 && (this.stop !== null || !this.control?.paused)) break;
+      this.changed = false;
+      await condition(() => this.changed || (this.stop === null && this.deadlinePassed));
       if (probeTimer !== null && this.perTrialMs !== null) {
         probeTimer.cancel();
         probeTimer = null;
@@ -256,8 +374,8 @@ export class TrialLoop {
         'InvalidConfig',
       );
     }
-    if (stop === 'continue' && this.sampler.isComplete()) return 'complete';
-    return stop ?? 'complete';
+    if (this.stop === 'continue' && this.sampler.isComplete()) return 'complete';
+    return this.stop ?? 'complete';
   }
 
   private async runTrial(trial: Suggestion): Promise<void> {
@@ -415,32 +533,37 @@ export class TrialLoop {
 
   /** Live progress for the Web UI (free: no history event) and, now and then, the search attributes. */
   private publish(force: boolean): void {
+    this.describe();
     const done = this.counts.succeeded + this.counts.failed;
     const best = this.board.best();
-    const budget = this.spec.search.trials;
-    const step = Math.max(10, Math.ceil(budget / 20));
+    const step = Math.max(10, Math.ceil(this.sampler.budget() / 20));
+    // Batches settle many trials at once, so a multiple of the step is crossed rather than hit.
+    const due = this.batched ? done - this.publishedDone >= step : done % step === 0;
+    if (force || due) {
+      this.publishedDone = done;
+      upsertSearchAttributes([{ key: TuneTrialsDone, value: done }, ...(best ? [{ key: TuneBestScore, value: best.objective }] : [])]);
+    }
+  }
+
+  /** The Web UI's current details: progress, control state, best so far and (batched) the latest issues. */
+  private describe(): void {
+    const done = this.counts.succeeded + this.counts.failed;
+    const best = this.board.best();
+    const budget = this.sampler.budget();
+    const control = this.control;
+    const state = control?.stopping ? '**STOPPING**: no new trials; the running ones finish, then the outputs are written.\n\n' : control?.paused ? '**PAUSED**: no new trials until `tuneflow resume`.\n\n' : '';
+    const extended = control && control.budgetAtStart !== budget ? ` (budget changed from ${control.budgetAtStart})` : '';
+    const bestLine = best ? `\n\nBest ${this.spec.objective.metric} = ${best.objective} at trial ${best.trialId}: \`${JSON.stringify(best.params)}\`` : '';
     if (!this.batched) {
-      setCurrentDetails(
-        `**${done} / ${budget}** trials done (${this.counts.failed} failed, ${this.running.size} running), run ${this.runs}` +
-          (best ? `\n\nBest ${this.spec.objective.metric} = ${best.objective} at trial ${best.trialId}: \`${JSON.stringify(best.params)}\`` : ''),
-      );
-      if (force || done % step === 0) {
-        upsertSearchAttributes([{ key: TuneTrialsDone, value: done }, ...(best ? [{ key: TuneBestScore, value: best.objective }] : [])]);
-      }
+      setCurrentDetails(`${state}**${done} / ${budget}** trials done${extended} (${this.counts.failed} failed, ${this.running.size} running), run ${this.runs}${bestLine}`);
       return;
     }
     const issues = this.issues.slice(-3).map((i) => `- trial ${i.trialId}: ${i.attempts} attempt${i.attempts === 1 ? '' : 's'}${i.error ? `, failed: ${i.error.slice(0, 160)}` : ', then succeeded'}`);
     setCurrentDetails(
-      `**${done} / ${budget}** trials done (${this.counts.failed} failed, ${this.counts.retried ?? 0} retried, ${this.running.size} running), ` +
-        `batches of ${this.batchSize()}, run ${this.runs}` +
-        (best ? `\n\nBest ${this.spec.objective.metric} = ${best.objective} at trial ${best.trialId}: \`${JSON.stringify(best.params)}\`` : '') +
+      `${state}**${done} / ${budget}** trials done${extended} (${this.counts.failed} failed, ${this.counts.retried ?? 0} retried, ${this.running.size} running), ` +
+        `batches of ${this.batchSize()}, run ${this.runs}${bestLine}` +
         (issues.length > 0 ? `\n\nLatest failed or retried trials (query \`trialIssues\` for more):\n${issues.join('\n')}` : ''),
     );
-    // Batches settle many trials at once, so a multiple of the step is crossed rather than hit.
-    if (force || done - this.publishedDone >= step) {
-      this.publishedDone = done;
-      upsertSearchAttributes([{ key: TuneTrialsDone, value: done }, ...(best ? [{ key: TuneBestScore, value: best.objective }] : [])]);
-    }
   }
 }
 

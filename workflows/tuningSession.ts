@@ -24,7 +24,7 @@ export async function tuningSession(input: SessionInput): Promise<SessionSummary
   const loop = new TrialLoop(spec, input.carry);
   if (!input.carry) await beginSession({ spec, startedAt: loop.startedAt });
 
-  const aggregate = (stoppedBy: 'complete' | 'deadline' | 'cancelled') =>
+  const aggregate = (stoppedBy: 'complete' | 'deadline' | 'stopped' | 'cancelled') =>
     aggregateSession({ spec, leaderboard: loop.board.top(), counts: loop.counts, runs: loop.runs, stoppedBy, startedAt: loop.startedAt });
 
   let stop;
@@ -45,6 +45,7 @@ export async function tuningSession(input: SessionInput): Promise<SessionSummary
   loop.phase = 'aggregating';
   const files = await aggregate(stop).catch((err: unknown) => failOutputs(spec.sessionId, err));
   loop.phase = 'done';
+  loop.markEnded(stop);
   await condition(allHandlersFinished);
   return {
     sessionId: spec.sessionId,

@@ -12,7 +12,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { LeaderboardEntry, SessionProgress, SessionSpec, SessionSummary, SplitOutcome, WalkForwardSpec } from '../types/session';
+import type { ExtendRequest, LeaderboardEntry, SessionProgress, SessionSpec, SessionSummary, SplitOutcome, WalkForwardSpec } from '../types/session';
+import { extendUpdate, pauseUpdate, resumeUpdate, stopUpdate } from './control';
 import { failOutputs } from './failures';
 import { BOOKKEEPING, OUTPUTS, TrialLoop, progressQuery, type SessionCarry } from './trialLoop';
 
@@ -48,6 +49,7 @@ export async function walkForwardSplit(input: SplitInput): Promise<SplitOutcome>
   // its history stays small however many splits and candidates there are.
   await evaluateSplit({ spec: input.spec, split: input.split, candidates, counts: loop.counts }).catch((err: unknown) => failOutputs(input.spec.sessionId, err));
   loop.phase = 'done';
+  loop.markEnded(stop);
   await condition(allHandlersFinished);
   return { k: input.split.k, sessionId: input.spec.sessionId, counts: loop.counts, leader: candidates[0] ?? null };
 }
@@ -72,6 +74,7 @@ export async function walkForwardSession(spec: SessionSpec): Promise<SessionSumm
   const startedAt = workflowInfo().runStartTime.getTime();
   // `session.timeout` bounds the whole walk-forward session, not each split.
   const deadline = spec.session.timeoutMs === null ? null : startedAt + spec.session.timeoutMs;
+  refuseControl(spec.sessionId);
   await beginSession({ spec, startedAt });
   const results: SplitOutcome[] = [];
   const failures: Array<{ k: number; error: string }> = [];
@@ -136,6 +139,21 @@ export async function walkForwardSession(spec: SessionSpec): Promise<SessionSumm
     stoppedBy: 'complete',
     runs: 1,
   };
+}
+
+/**
+ * A walk-forward session is steered split by split: each split is a session of its own with its own budget,
+ * so `tuneflow pause <session>/split-<k>` reaches it; the parent refuses, and says so.
+ */
+function refuseControl(sessionId: string): void {
+  const refuse = (): never => {
+    throw new Error(
+      `Session ${sessionId} is a walk-forward session: steer its splits, each a session of its own, e.g. \`tuneflow pause ${sessionId}/split-1\` ` +
+        `(\`tuneflow plan <config>\` lists them).`,
+    );
+  };
+  for (const update of [pauseUpdate, resumeUpdate, stopUpdate]) setHandler(update, refuse, { validator: refuse });
+  setHandler(extendUpdate, (_request: ExtendRequest) => refuse(), { validator: (_request: ExtendRequest) => refuse() });
 }
 
 /** The best in-sample leader of the splits finished so far, for the progress query. */

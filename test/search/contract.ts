@@ -112,6 +112,22 @@ export function samplerContract(algorithm: SamplerConfig['algorithm'], options: 
     }
   });
 
+  test(`${algorithm}: a budget raised while the last trials run proposes what the larger budget would have`, () => {
+    const larger = simulate(base({ trials: 36 }), { parallelism: 3, shuffle: 6 });
+    for (const roundTrip of [false, true]) {
+      const extended = simulate(base({ trials: 20 }), { parallelism: 3, shuffle: 6, extendTo: 36, roundTrip });
+      assert.deepEqual(extended.proposals, larger.proposals);
+      assert.equal(extended.sampler.budget(), 36);
+      assert.equal((extended.sampler.state().config as SamplerConfig).trials, 36);
+    }
+    const sampler = createSampler(base({ trials: 10, parallelism: 4 }));
+    for (let i = 0; i < 4; i++) assert.ok(sampler.suggest());
+    assert.throws(() => sampler.setBudget(3), /below the 4 already proposed/);
+    assert.throws(() => sampler.setBudget(2.5), RangeError);
+    sampler.setBudget(4);
+    assert.equal(sampler.suggest(), null);
+  });
+
   test(`${algorithm}: completes when every trial fails, without deadlock`, () => {
     const { proposals, sampler } = simulate(base({ space: SMALL_SPACE, trials: 30 }), { parallelism: 4, shuffle: 8, failEvery: 1 });
     assert.equal(proposals.length, 24);

@@ -42,6 +42,8 @@ export interface RunOptions {
   roundTrip?: boolean;
   /** Trials whose id is a multiple of this fail. */
   failEvery?: number;
+  /** Raise the budget to this once the first budget is proposed, while its last trials are in flight. */
+  extendTo?: number;
 }
 
 export interface Run {
@@ -67,6 +69,10 @@ export function simulate(cfg: SamplerConfig, run: RunOptions): Run {
       if (!trial) break;
       inFlight.push(trial);
       proposals.push(trial);
+    }
+    if (run.extendTo !== undefined && sampler.budget() < run.extendTo && sampler.proposed() >= sampler.budget()) {
+      sampler.setBudget(run.extendTo);
+      continue;
     }
     if (inFlight.length === 0) {
       if (!sampler.isComplete()) throw new Error('deadlock: nothing in flight, suggest() is null, isComplete() is false');

@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { WorkflowHandle } from '@temporalio/client';
+import { TrialStore } from '../../activities/trialStore';
+import { startOrAttach } from '../../cli/sessionClient';
+import { loadSessionSpec } from '../../config/load';
+import { signalAndWait } from '../../scripts/processes';
+import { startWorkerProcess, type WorkerProcess } from '../../scripts/workerProcess';
+import type { SessionProgress, SessionSpec } from '../../types/session';
+import { progressQuery, type tuningSession } from '../../workflows';
+import { TuneBudget, TuneState } from '../../workflows/searchAttributes';
+import { makeCampaign } from '../helpers/campaign';
+import { tuneflow } from '../helpers/cli';
+import { connectTestClient, redisClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
+import { until } from '../helpers/until';
+
+const services = testServices();
+
+/**
+ * A campaign whose trials take `delayMs` each: an external command that sleeps, then reports
+ * `sharpe = x / 100`, so a session lasts long enough to be steered while it runs.
+ */
+function slowCampaign(trials: number, delayMs: number, extra = ''): { dir: string; config: string } {
+  const campaign = makeCampaign(`params:
+  x: { type: int, low: 1, high: 100000 }
+objective: sharpe
+search: { algorithm: random, seed: 5, trials: ${trials}, parallelism: 2 }
+evaluator:
+  command: ["${process.execPath}", "evaluate.js"]
+${extra}`);
+  fs.writeFileSync(
+    path.join(campaign.dir, 'evaluate.js'),
+    `let input = '';
+process.stdin.on('data', (d) => (input += d));
+process.stdin.on('end', () => {
+  const request = JSON.parse(input);
+  setTimeout(() => console.log(JSON.stringify({ sharpe: request.params.x / 100 })), ${delayMs});
+});
+`,
+  );
+  return campaign;
+}
+
+const done = (p: SessionProgress) => p.counts.succeeded + p.counts.failed;
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('steering a running session: pause, resume, extend, stop', { skip: services ? false : SKIP_REASON }, () => {
+  const { address, redisUrl } = services ?? { address: '', redisUrl: '' };
+  let client: Awaited<ReturnType<typeof connectTestClient>>;
+  const redis = redisClient(redisUrl || 'redis://127.0.0.1:1');
+  const store = new TrialStore(redis);
+  const workers: WorkerProcess[] = [];
+  const env = (taskQueue: string) => ({ TEMPORAL_ADDRESS: address, REDIS_URL: redisUrl, TUNEFLOW_TASK_QUEUE: taskQueue });
+
+  before(async () => {
+    client = await connectTestClient(address);
+  });
+  after(async () => {
+    await Promise.all(workers.map((w) => signalAndWait(w.child, 'SIGKILL')));
+    redis.disconnect();
+    await client?.close();
+  });
+
+  function specFor(config: string, prefix: string): SessionSpec {
+    return { ...loadSessionSpec(config, { sessionId: uniqueId(prefix) }), taskQueue: uniqueId('tq') };
+  }
+
+  function startWorker(taskQueue: string): WorkerProcess {
+    const worker = startWorkerProcess({ id: uniqueId('control'), taskQueue, address, redisUrl, threads: 1, concurrency: 4 });
+    workers.push(worker);
+    return worker;
+  }
+
+  async function state(handle: WorkflowHandle<typeof tuningSession>): Promise<{ state?: string; budget?: number }> {
+    const attributes = (await handle.describe()).typedSearchAttributes;
+    return { state: attributes.get(TuneState), budget: attributes.get(TuneBudget) };
+  }
+
+  test('pause holds a session through a SIGKILL of its worker; a new worker keeps it paused; resume finishes it', async () => {
+    const trials = 30;
+    const spec = specFor(slowCampaign(trials, 400).config, 'pause');
+    const first = startWorker(spec.taskQueue);
+    await first.ready;
+    const { handle } = await startOrAttach(client.client, spec);
+    await until('two trials are stored', async () => (await store.countTrials(spec.sessionId)) >= 2);
+
+    const paused = await tuneflow(['pause', spec.sessionId], env(spec.taskQueue));
+    assert.equal(paused.code, 0, paused.stderr);
+    assert.match(paused.stdout, new RegExp(`Session ${spec.sessionId} is paused`));
+    await until('the running trials have finished', async () => (await handle.query(progressQuery)).running === 0, 60_000, 200);
+    const held = await handle.query(progressQuery);
+    assert.equal(held.paused, true);
+    assert.ok(done(held) < trials, `paused before the end (${done(held)} of ${trials} done)`);
+    assert.equal((await state(handle)).state, 'paused');
+
+    await signalAndWait(first.child, 'SIGKILL');
+    const second = startWorker(spec.taskQueue);
+    await second.ready;
+    await pause(3000);
+    const still = await handle.query(progressQuery);
+    assert.equal(still.paused, true, 'the new worker rebuilt the session paused');
+    assert.equal(done(still), done(held), 'no trial ran while paused');
+    assert.equal(await store.countTrials(spec.sessionId), done(held));
+
+    const again = await tuneflow(['pause', spec.sessionId, '--json'], env(spec.taskQueue));
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal((JSON.parse(again.stdout) as SessionProgress).paused, true, 'a second pause is acknowledged, state unchanged');
+
+    const resumed = await tuneflow(['resume', spec.sessionId], env(spec.taskQueue));
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stdout, /runs again/);
+    const summary = await handle.result();
+    assert.equal(summary.counts.succeeded, trials);
+    assert.equal(summary.stoppedBy, 'complete');
+    assert.equal(await store.countTrials(spec.sessionId), trials);
+    assert.equal((await state(handle)).state, 'completed');
+
+    const late = await tuneflow(['resume', spec.sessionId], env(spec.taskQueue));
+    assert.equal(late.code, 2);
+    assert.match(late.stderr, /is not running: it ended as COMPLETED/);
+  });
+
+  test('extend raises the budget across continue-as-new, refuses to go below what started, and stop ends early with outputs', async () => {
+    const campaign = slowCampaign(16, 300, 'session: { continue_as_new_every: 6 }\n');
+    const spec = specFor(campaign.config, 'extend');
+    await withWorker({ address, redisUrl, taskQueue: spec.taskQueue, concurrency: 4 }, async () => {
+      const { handle } = await startOrAttach(client.client, spec);
+      await until('two trials are stored', async () => (await store.countTrials(spec.sessionId)) >= 2);
+
+      const extended = await tuneflow(['extend', spec.sessionId, '--trials', '200', '--timeout', '2h'], env(spec.taskQueue));
+      assert.equal(extended.code, 0, extended.stderr);
+      assert.match(extended.stdout, /budget 200 trials, deadline \d{4}-/);
+      assert.equal((await state(handle)).budget, 200);
+
+      const lower = await tuneflow(['extend', spec.sessionId, '--trials', '1'], env(spec.taskQueue));
+      assert.equal(lower.code, 2);
+      assert.match(lower.stderr, /has already started \d+ trials; its budget cannot go below that \(asked for 1\)/);
+      const noFlag = await tuneflow(['extend', spec.sessionId], env(spec.taskQueue));
+      assert.equal(noFlag.code, 2);
+      assert.match(noFlag.stderr, /needs --trials N, --timeout DURATION, or both/);
+      const badTimeout = await tuneflow(['extend', spec.sessionId, '--timeout', 'soon'], env(spec.taskQueue));
+      assert.equal(badTimeout.code, 2);
+      assert.match(badTimeout.stderr, /--timeout takes a duration such as 90m, 6h or 2d \(or none\), got "soon"/);
+
+      await until('the session passed its first budget and continued as new twice', async () => {
+        const p = await handle.query(progressQuery);
+        return done(p) >= 24 && p.runs >= 3;
+      }, 120_000, 200);
+      const status = await tuneflow(['status', spec.sessionId, '--json'], env(spec.taskQueue));
+      assert.equal(status.code, 0, status.stderr);
+      assert.equal((JSON.parse(status.stdout) as { progress: SessionProgress }).progress.budget, 200, 'the budget survives continue-as-new');
+
+      const stopped = await tuneflow(['stop', spec.sessionId], env(spec.taskQueue));
+      assert.equal(stopped.code, 0, stopped.stderr);
+      assert.match(stopped.stdout, /is stopping/);
+      const summary = await handle.result();
+      assert.equal(summary.stoppedBy, 'stopped');
+      assert.ok(summary.counts.succeeded >= 24 && summary.counts.succeeded < 200, `stopped early at ${summary.counts.succeeded}`);
+      assert.equal(await store.countTrials(spec.sessionId), summary.counts.succeeded, 'every started trial finished and was stored');
+      assert.equal((await state(handle)).state, 'stopped');
+      const runJson = JSON.parse(fs.readFileSync(path.join(summary.outputDir, 'run.json'), 'utf8')) as { stopped_by: string };
+      assert.equal(runJson.stopped_by, 'stopped');
+      assert.ok(fs.existsSync(path.join(summary.outputDir, 'best_params.json')));
+    });
+  });
+});
