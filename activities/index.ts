@@ -117,6 +117,12 @@ export function createActivities(deps: ActivityDeps) {
       await store.putTrial({ ...failedRecord(input, attempt, previous?.workerId ?? '', input.error, previous?.durationMs ?? 0) });
     }),
 
+    /** A page of the trials of a session that finally failed, for `tuneflow retry-failed`; one pass over the store in all. */
+    failedTrials: keepBeating(async (input: { sessionId: string; after: number; limit: number }): Promise<{ trials: Array<{ trialId: number; params: Params }>; next: number | null }> => {
+      const page = await store.failedTrials(input.sessionId, input.after, input.limit);
+      return { trials: page.trials.map((t) => ({ trialId: t.trialId, params: t.params })), next: page.next };
+    }),
+
     /** Backtests a walk-forward split's in-sample leaders on its training and test windows; the result goes to the store. */
     evaluateSplit: keepBeating(async (input: EvaluateSplitInput): Promise<void> => {
       const result = evaluateSplitCandidates(input);

@@ -18,6 +18,8 @@ export interface TrialBatchInput {
   minTrades?: number;
   /** Each trial's own limit per attempt and its own retries, as a single-trial activity would have. */
   trial: { timeoutMs: number; retry: RetrySpec };
+  /** Trials stored as failed are evaluated again (`tuneflow retry-failed`); only stored successes answer for themselves. */
+  rerunFailed?: boolean;
 }
 
 export interface TrialBatchDeps {
@@ -56,6 +58,7 @@ interface Settled {
 export async function runTrialBatch(deps: TrialBatchDeps, input: TrialBatchInput, ctx: BatchContext): Promise<TrialBatchResult> {
   const started = performance.now();
   const stored = await deps.store.getTrials(input.sessionId, input.trials.map((t) => t.trialId));
+  if (input.rerunFailed) for (const [id, record] of stored) if (record.status !== 'succeeded') stored.delete(id);
   const outcomes = new Map<number, TrialBatchOutcome>();
   for (const [id, record] of stored) outcomes.set(id, outcomeOf(record));
   const pending = input.trials.filter((t) => !stored.has(t.trialId));

@@ -198,7 +198,7 @@ export class TrialStore {
    * Every stored trial of a session in id order, read in pages of about `pageSize` ids so memory stays flat on
    * both sides. Trials stored while it runs are included when their id lies below the largest id at its start.
    */
-  async *iterateTrials(sessionId: string, pageSize = 4096): AsyncGenerator<TrialRecord> {
+  async *iterateTrials(sessionId: string, pageSize = 4096, afterId = 0): AsyncGenerator<TrialRecord> {
     const perPage = Math.max(1, Math.ceil(pageSize / BUCKET_SIZE));
     const [max, legacyTop] = await Promise.all([
       this.redis.hget(keys.tally(sessionId), 'max'),
@@ -206,7 +206,7 @@ export class TrialStore {
     ]);
     const hasLegacy = legacyTop.length > 0;
     const lastBucket = Math.floor(Math.max(Number(max ?? 0), Number(legacyTop[1] ?? 0)) / BUCKET_SIZE);
-    for (let first = 0; first <= lastBucket; first += perPage) {
+    for (let first = Math.floor((afterId + 1) / BUCKET_SIZE); first <= lastBucket; first += perPage) {
       const fields = Array.from({ length: Math.min(perPage, lastBucket - first + 1) }, (_, i) => String(first + i));
       const newer = await this.decodeBuckets(sessionId, fields, await this.redis.hmgetBuffer(keys.buckets(sessionId), ...fields));
       const legacy = new Map<number, TrialRecord>();
@@ -220,8 +220,21 @@ export class TrialStore {
         });
       }
       const ids = [...new Set([...newer.keys(), ...legacy.keys()])].sort((a, b) => a - b);
-      for (const id of ids) yield preferred(newer.get(id), legacy.get(id))!;
+      for (const id of ids) if (id > afterId) yield preferred(newer.get(id), legacy.get(id))!;
     }
+  }
+
+  /**
+   * Up to `limit` trials that finally failed, with ids above `afterId`, in id order, and the id to continue
+   * after (null once the scan reached the end): one pass over the session however many calls it takes.
+   */
+  async failedTrials(sessionId: string, afterId: number, limit: number): Promise<{ trials: TrialRecord[]; next: number | null }> {
+    const trials: TrialRecord[] = [];
+    for await (const record of this.iterateTrials(sessionId, 4096, afterId)) {
+      if (record.status === 'failed') trials.push(record);
+      if (trials.length >= limit) return { trials, next: record.trialId };
+    }
+    return { trials, next: null };
   }
 
   /** Every stored trial in memory: for small sessions and tests; aggregation streams with {@link iterateTrials}. */

@@ -8,6 +8,7 @@ import { registerDevCommand } from './commands/dev';
 import { registerPlanCommand } from './commands/plan';
 import { registerReportCommands } from './commands/report';
 import { registerResultsCommand } from './commands/results';
+import { registerRetryFailedCommand } from './commands/retryFailed';
 import { registerRunCommand } from './commands/run';
 import { registerStatusCommand } from './commands/status';
 import { registerWorkerCommand } from './commands/worker';
@@ -36,6 +37,7 @@ function buildProgram(): Command {
   registerStatusCommand(program);
   registerResultsCommand(program);
   registerControlCommands(program);
+  registerRetryFailedCommand(program);
   registerCancelCommand(program);
   registerDeleteCommand(program);
   registerBacktestCommand(program);

@@ -3,6 +3,7 @@ import type { Algorithm } from './algorithm';
 import { grid, random } from './basic';
 import { cmaes } from './cmaes';
 import { genetic } from './genetic';
+import { ListSampler, type ListState } from './list';
 import { didYouMean, resolveOptions } from './options';
 import { qmc } from './qmc';
 import { tpe } from './tpe';
@@ -97,6 +98,7 @@ export function restoreSampler(state: SamplerState): Sampler {
   if (state === null || typeof state !== 'object' || state.version !== 1 || !state.config) {
     throw new InputError('not a sampler state of version 1');
   }
+  if (state.kind === 'list') return new ListSampler(state as ListState);
   const copy = JSON.parse(JSON.stringify(state)) as DriverState;
   return new DriverSampler(compile(copy.config), copy);
 }

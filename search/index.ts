@@ -3,6 +3,7 @@
  * workflows (no wall clock, no Math.random, no I/O, no dependencies).
  */
 export { createSampler, restoreSampler } from './create';
+export { ListSampler } from './list';
 export { checkConstraints, parseConstraint } from './constraints';
 export type { Comparator, Constraint, Expr } from './constraints';
 export { gridSize, validateSpace } from './validate';

@@ -42,6 +42,15 @@ export interface SessionCarry {
   control?: { paused: boolean; stopping: boolean; budgetAtStart: number };
 }
 
+export interface LoopOptions {
+  /** Epoch ms that overrides the session's own deadline, so walk-forward splits share their parent's. */
+  deadline?: number | null;
+  /** Where trials come from instead of the session's search (the failed trials `retry-failed` runs again). */
+  sampler?: Sampler;
+  /** Trials stored as failed are evaluated again rather than answered from the store. */
+  rerunFailed?: boolean;
+}
+
 /** Why a run of the loop ended: budget or space used up, deadline, `tuneflow stop`, or time for continue-as-new. */
 export type LoopStop = 'complete' | 'deadline' | 'stopped' | 'continue';
 
@@ -111,11 +120,15 @@ export class TrialLoop {
   /** The first `auto` batch outlasted the batch target (see probing). */
   private probeExpired = false;
 
-  /** `deadline` (epoch ms) overrides the session's own, so walk-forward splits share their parent's. */
-  constructor(private readonly spec: SessionSpec, carry?: SessionCarry, deadline?: number | null) {
+  constructor(
+    private readonly spec: SessionSpec,
+    carry?: SessionCarry,
+    private readonly options: LoopOptions = {},
+  ) {
     if (spec.search.trials < 1) throw ApplicationFailure.nonRetryable('search.trials must be at least 1', 'InvalidConfig');
     const started = workflowInfo().runStartTime.getTime();
-    this.sampler = carry ? restoreSampler(carry.sampler) : createSampler(spec.search);
+    const deadline = options.deadline;
+    this.sampler = options.sampler ?? (carry ? restoreSampler(carry.sampler) : createSampler(spec.search));
     this.board = new Leaderboard(spec.search.direction, Math.max(LEADERBOARD_SIZE, spec.output.topN), carry?.leaderboard);
     this.counts = { ...(carry?.counts ?? { succeeded: 0, failed: 0 }) };
     this.runs = (carry?.runs ?? 0) + 1;
@@ -184,6 +197,9 @@ export class TrialLoop {
     this.refuseUnlessLive('extended');
     const id = this.spec.sessionId;
     if (request.trials === undefined && request.timeoutMs === undefined) throw new Error('Give the new trial budget, the new timeout, or both.');
+    if (this.options.rerunFailed && request.trials !== undefined) {
+      throw new Error(`Session ${id} is re-running its failed trials, a fixed set: there is no budget to extend.`);
+    }
     if (request.trials !== undefined) {
       const started = this.sampler.proposed();
       if (!Number.isSafeInteger(request.trials) || request.trials < 1 || request.trials > LIMITS.maxTrials) {
@@ -462,6 +478,7 @@ export class TrialLoop {
       objective: spec.objective,
       minTrades: spec.minTrades,
       trial: { timeoutMs: spec.trial.timeoutMs, retry: spec.trial.retry },
+      ...(this.options.rerunFailed ? { rerunFailed: true } : {}),
     };
     let result: TrialBatchResult;
     try {

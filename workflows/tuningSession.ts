@@ -3,11 +3,14 @@ import { failOutputs } from './failures';
 import type { Activities } from '../activities';
 import type { SessionSpec, SessionSummary } from '../types/session';
 import { BOOKKEEPING, OUTPUTS, TrialLoop, type SessionCarry } from './trialLoop';
+import { retryFailedSession, type RetryFailedInput } from './retryFailed';
 import { walkForwardSession } from './walkForward';
 
 export interface SessionInput {
   spec: SessionSpec;
   carry?: SessionCarry;
+  /** Present in a run that re-runs the failed trials of the session's previous, finished run. */
+  retry?: RetryFailedInput;
 }
 
 const { beginSession } = proxyActivities<Activities>(BOOKKEEPING);
@@ -21,6 +24,7 @@ const { aggregateSession } = proxyActivities<Activities>(OUTPUTS);
 export async function tuningSession(input: SessionInput): Promise<SessionSummary> {
   const { spec } = input;
   if (spec.walkForward) return walkForwardSession(spec);
+  if (input.retry) return retryFailedSession(spec, input.retry);
   const loop = new TrialLoop(spec, input.carry);
   if (!input.carry) await beginSession({ spec, startedAt: loop.startedAt });
 

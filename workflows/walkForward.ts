@@ -36,7 +36,7 @@ const { evaluateSplit, aggregateWalkForward } = proxyActivities<Activities>(OUTP
  * evaluates its in-sample leaders on the test window in one activity.
  */
 export async function walkForwardSplit(input: SplitInput): Promise<SplitOutcome> {
-  const loop = new TrialLoop(input.spec, input.carry, input.deadline);
+  const loop = new TrialLoop(input.spec, input.carry, { deadline: input.deadline });
   if (!input.carry) await beginSession({ spec: input.spec, startedAt: loop.startedAt });
   const stop = await loop.run();
   if (stop === 'continue') {

@@ -1,7 +1,7 @@
 import { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { loadSessionSpec } from '../../config/load';
-import type { SessionSpec, SessionSummary } from '../../types/session';
+import type { SessionSummary } from '../../types/session';
 import { progressQuery } from '../../workflows';
 import { connectClient, connectWorker } from '../../workers/connection';
 import { createTuneflowWorker } from '../../workers/worker';
@@ -11,14 +11,17 @@ import { printSummary } from '../print';
 import { stalledOn } from '../retries';
 import { watchInterrupts } from '../interrupts';
 import { resolveServices, sessionUrl, type Services } from '../services';
-import { startOrAttach, type SessionHandle } from '../sessionClient';
+import { startOrAttach, type SessionHandle, type SessionStart } from '../sessionClient';
 import { addSessionFlags, overridesOf, type SessionFlags } from '../sessionFlags';
 
-interface RunFlags extends SessionFlags {
+/** The flags of every command that follows a session to its end. */
+export interface FollowFlags {
   json?: boolean;
   detach?: boolean;
   concurrency?: number;
 }
+
+interface RunFlags extends SessionFlags, FollowFlags {}
 
 export function registerRunCommand(program: Command): void {
   addSessionFlags(
@@ -46,15 +49,23 @@ function shellWord(word: string): string {
 
 async function runSession(configFile: string, flags: RunFlags): Promise<number> {
   const spec = loadSessionSpec(configFile, overridesOf(flags));
-  const say = (line: string) => console.error(line);
   const resume = `tuneflow run ${shellWord(configFile)} --session-id ${shellWord(spec.sessionId)}`;
+  return superviseSession(spec.sessionId, resume, flags, async (client) => ({ spec, outcome: await startOrAttach(client, spec) }));
+}
+
+/**
+ * Resolves the services, starts or attaches to a session with `begin`, and follows it to its end (see
+ * followSession); on SIGINT/SIGTERM it prints `resume`, the command line that picks the session up again.
+ */
+export async function superviseSession(sessionId: string, resume: string, flags: FollowFlags, begin: (client: Client) => Promise<SessionStart>): Promise<number> {
+  const say = (line: string) => console.error(line);
   let services: Services | null = null;
   let resumeShown = false;
   const showResume = () => {
     if (resumeShown) return;
     resumeShown = true;
     const where = services && !services.embedded ? 'keeps running on the fleet; attach again with' : 'is safe; continue it with';
-    say(`${process.stderr.isTTY ? '\n' : ''}Interrupted. Session ${spec.sessionId} ${where}: ${resume}`);
+    say(`${process.stderr.isTTY ? '\n' : ''}Interrupted. Session ${sessionId} ${where}: ${resume}`);
   };
   const interrupts = watchInterrupts(() => {
     showResume();
@@ -66,7 +77,7 @@ async function runSession(configFile: string, flags: RunFlags): Promise<number> 
     // An in-process worker drains on the first signal (the SDK sees it too); anything else stops at once.
     let draining = false;
     const stopped = interrupts.first.then(() => (draining ? new Promise<never>(() => undefined) : STOPPED));
-    const code = await Promise.race([followSession(spec, flags, services, () => (draining = true)), stopped]);
+    const code = await Promise.race([followSession(begin, flags, services, () => (draining = true)), stopped]);
     if (code === STOPPED) {
       showResume();
       return INTERRUPTED;
@@ -88,22 +99,23 @@ async function runSession(configFile: string, flags: RunFlags): Promise<number> 
  * Starts or attaches to the session and follows it to its end: with the embedded server, on a worker in
  * this process; otherwise on the fleet. `onDraining` is called once the in-process worker runs.
  */
-async function followSession(spec: SessionSpec, flags: RunFlags, services: Services, onDraining: () => void): Promise<number> {
+async function followSession(begin: (client: Client) => Promise<SessionStart>, flags: FollowFlags, services: Services, onDraining: () => void): Promise<number> {
   const say = (line: string) => console.error(line);
   const connection = await connectClient(services.target);
   const client = new Client({ connection, namespace: services.target.namespace });
-  const outcome = await startOrAttach(client, spec);
+  const { spec, outcome, headline } = await begin(client);
   const url = sessionUrl(services.uiUrl, services.target.namespace, spec.sessionId);
   if (outcome.kind === 'ended') {
     say(`Session ${spec.sessionId} already ended as ${outcome.status}; start a new one with another --session-id.`);
     return EXIT.error;
   }
   say(
-    outcome.kind === 'started'
-      ? `Started session ${spec.sessionId} (${spec.search.trials} trials, ${spec.search.algorithm}, parallelism ${spec.search.parallelism}).`
-      : outcome.kind === 'attached'
-        ? `Session ${spec.sessionId} is already running: attaching to it (its original config applies).`
-        : `Session ${spec.sessionId} has already finished.`,
+    headline ??
+      (outcome.kind === 'started'
+        ? `Started session ${spec.sessionId} (${spec.search.trials} trials, ${spec.search.algorithm}, parallelism ${spec.search.parallelism}).`
+        : outcome.kind === 'attached'
+          ? `Session ${spec.sessionId} is already running: attaching to it (its original config applies).`
+          : `Session ${spec.sessionId} has already finished.`),
   );
   if (url) say(`Web UI: ${url}`);
   if (flags.detach) {

@@ -14,6 +14,7 @@ import { TuneBudget, TuneState } from '../../workflows/searchAttributes';
 import { makeCampaign } from '../helpers/campaign';
 import { tuneflow } from '../helpers/cli';
 import { connectTestClient, redisClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
+import { replayAndRecord } from '../helpers/replay';
 import { until } from '../helpers/until';
 
 const services = testServices();
@@ -120,6 +121,7 @@ describe('steering a running session: pause, resume, extend, stop', { skip: serv
     const late = await tuneflow(['resume', spec.sessionId], env(spec.taskQueue));
     assert.equal(late.code, 2);
     assert.match(late.stderr, /is not running: it ended as COMPLETED/);
+    await replayAndRecord(client.client, [spec.sessionId]);
   });
 
   test('extend raises the budget across continue-as-new, refuses to go below what started, and stop ends early with outputs', async () => {
@@ -164,5 +166,91 @@ describe('steering a running session: pause, resume, extend, stop', { skip: serv
       assert.equal(runJson.stopped_by, 'stopped');
       assert.ok(fs.existsSync(path.join(summary.outputDir, 'best_params.json')));
     });
+    await replayAndRecord(client.client, [spec.sessionId]);
+  });
+});
+
+describe('retry-failed runs the failed trials of a completed session again', { skip: services ? false : SKIP_REASON }, () => {
+  const { address, redisUrl } = services ?? { address: '', redisUrl: '' };
+  const redis = redisClient(redisUrl || 'redis://127.0.0.1:1');
+  const store = new TrialStore(redis);
+  const env = (taskQueue: string) => ({ TEMPORAL_ADDRESS: address, REDIS_URL: redisUrl, TUNEFLOW_TASK_QUEUE: taskQueue });
+  after(() => redis.disconnect());
+
+  /** Trials with x divisible by 3 fail while `outage` exists in the campaign folder. */
+  function flakyCampaign(batch: string): { dir: string; config: string; outage: string } {
+    const campaign = makeCampaign(`params:
+  x: { type: int, low: 1, high: 24 }
+objective: sharpe
+search: { algorithm: grid, trials: 24, parallelism: 4 }
+evaluator:
+  command: ["${process.execPath}", "evaluate.js"]
+trial:
+  batch: ${batch}
+  retry: { maximum_attempts: 2, initial_interval: 100ms }
+`);
+    const outage = path.join(campaign.dir, 'outage');
+    fs.writeFileSync(outage, '');
+    fs.writeFileSync(
+      path.join(campaign.dir, 'evaluate.js'),
+      `let input = '';
+process.stdin.on('data', (d) => (input += d));
+process.stdin.on('end', () => {
+  const { params } = JSON.parse(input);
+  if (params.x % 3 === 0 && require('fs').existsSync(${JSON.stringify(outage)})) {
+    console.error('the price feed is down');
+    process.exit(1);
+  }
+  console.log(JSON.stringify({ sharpe: params.x / 10 }));
+});
+`,
+    );
+    return { ...campaign, outage };
+  }
+
+  for (const batch of ['auto', '1']) {
+    test(`failed trials succeed on a new run of the same session; counts and outputs follow (batch: ${batch})`, async () => {
+      const campaign = flakyCampaign(batch);
+      const taskQueue = uniqueId('tq');
+      const sessionId = uniqueId('retry');
+      await withWorker({ address, redisUrl, taskQueue }, async () => {
+        const first = await tuneflow(['run', campaign.config, '--session-id', sessionId, '--json'], env(taskQueue));
+        assert.equal(first.code, 1, first.stderr);
+        const failedRun = JSON.parse(first.stdout) as { counts: { succeeded: number; failed: number }; best: { objective: number } };
+        assert.deepEqual(failedRun.counts, batch === 'auto' ? { succeeded: 16, failed: 8, retried: 8 } : { succeeded: 16, failed: 8 });
+        assert.equal(failedRun.best.objective, 2.3);
+
+        fs.rmSync(campaign.outage);
+        const retried = await tuneflow(['retry-failed', sessionId, '--json'], env(taskQueue));
+        assert.equal(retried.code, 0, retried.stderr);
+        assert.match(retried.stderr, new RegExp(`Started a new run of session ${sessionId} that runs its 8 failed trials again`));
+        const summary = JSON.parse(retried.stdout) as { counts: { succeeded: number; failed: number }; best: { objective: number; trialId: number }; outputDir: string };
+        assert.equal(summary.counts.succeeded, 24);
+        assert.equal(summary.counts.failed, 0);
+        assert.equal(summary.best.objective, 2.4, 'the best is now a trial that had failed');
+
+        const records = await store.allTrials(sessionId);
+        assert.equal(records.length, 24);
+        assert.ok(records.every((r) => r.status === 'succeeded'));
+        const rankings = fs.readFileSync(path.join(summary.outputDir, 'rankings.csv'), 'utf8').trim().split('\n');
+        assert.equal(rankings.length, 25, 'rankings.csv is written again with every trial');
+        const written = JSON.parse(fs.readFileSync(path.join(summary.outputDir, 'best_params.json'), 'utf8')) as { best: Array<{ params: { x: number } }> };
+        assert.equal(written.best[0]?.params.x, 24);
+
+        const status = await tuneflow(['status', sessionId, '--json'], env(taskQueue));
+        assert.equal((JSON.parse(status.stdout) as { result: { counts: { failed: number } } }).result.counts.failed, 0);
+        const nothing = await tuneflow(['retry-failed', sessionId], env(taskQueue));
+        assert.equal(nothing.code, 0, nothing.stderr);
+        assert.match(nothing.stderr, /has no failed trials: nothing to run again/);
+      });
+      const connection = await connectTestClient(address);
+      await replayAndRecord(connection.client, [sessionId]).finally(() => connection.close());
+    });
+  }
+
+  test('an unknown session is refused with exit code 2', async () => {
+    const missing = await tuneflow(['retry-failed', uniqueId('nosuch')], env(uniqueId('tq')));
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /No session "nosuch-[0-9a-f]+" on this Temporal server/);
   });
 });
