@@ -25,7 +25,8 @@ export function printSummary(summary: SessionSummary, metric: string): void {
   console.log(`Outputs: ${summary.outputDir}`);
 }
 
-const STOPPED_BY: Record<SessionSummary['stoppedBy'], string> = {
+/** Why a finished session stopped suggesting, in words. */
+export const STOPPED_BY: Record<SessionSummary['stoppedBy'], string> = {
   complete: 'complete',
   deadline: 'stopped at the session deadline',
   stopped: 'stopped early by tuneflow stop',

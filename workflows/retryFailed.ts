@@ -54,7 +54,7 @@ export async function retryFailedSession(spec: SessionSpec, retry: RetryFailedIn
       // A pause or stop sent while the previous page wound down applies to this one.
       control: loop?.carry().control,
     };
-    loop = new TrialLoop(spec, carried, { sampler, rerunFailed: true });
+    loop = new TrialLoop(spec, carried, { sampler, rerunFailed: true, shownBudget: counts.succeeded + counts.failed });
     const stop = await loop.run();
     counts = { ...loop.counts, failed: loop.counts.failed + (page.trials.length - sampler.proposed()) };
     leaderboard = loop.board.top();

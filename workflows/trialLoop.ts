@@ -49,6 +49,8 @@ export interface LoopOptions {
   sampler?: Sampler;
   /** Trials stored as failed are evaluated again rather than answered from the store. */
   rerunFailed?: boolean;
+  /** The budget progress shows when the sampler's is not the session's (a retry's list is part of the session). */
+  shownBudget?: number;
 }
 
 /** Why a run of the loop ended: budget or space used up, deadline, `tuneflow stop`, or time for continue-as-new. */
@@ -158,7 +160,7 @@ export class TrialLoop {
   /** Registers pause, resume, extend and stop; each validator refuses, with the reason, what cannot apply now. */
   private handleControl(): void {
     const steer = (change: (control: NonNullable<TrialLoop['control']>) => void): SessionProgress => {
-      this.control ??= { paused: false, stopping: false, budgetAtStart: this.sampler.budget() };
+      this.control ??= { paused: false, stopping: false, budgetAtStart: this.shownBudget() };
       change(this.control);
       this.changed = true;
       upsertSearchAttributes([{ key: TuneState, value: this.controlState() }]);
@@ -253,6 +255,10 @@ export class TrialLoop {
     );
   }
 
+  private shownBudget(): number {
+    return this.options.shownBudget ?? this.sampler.budget();
+  }
+
   /** The state the `TuneState` search attribute shows while the loop runs. */
   private controlState(): ControlState {
     return this.control?.stopping ? 'stopping' : this.control?.paused ? 'paused' : 'running';
@@ -281,7 +287,7 @@ export class TrialLoop {
       phase: this.phase,
       counts: { ...this.counts },
       running: this.running.size,
-      budget: this.sampler.budget(),
+      budget: this.shownBudget(),
       best: this.board.best(),
       runs: this.runs,
       ...(this.batched ? { batch: this.batchSize() } : {}),
@@ -566,7 +572,7 @@ export class TrialLoop {
   private describe(): void {
     const done = this.counts.succeeded + this.counts.failed;
     const best = this.board.best();
-    const budget = this.sampler.budget();
+    const budget = this.shownBudget();
     const control = this.control;
     const state = control?.stopping ? '**STOPPING**: no new trials; the running ones finish, then the outputs are written.\n\n' : control?.paused ? '**PAUSED**: no new trials until `tuneflow resume`.\n\n' : '';
     const extended = control && control.budgetAtStart !== budget ? ` (budget changed from ${control.budgetAtStart})` : '';
