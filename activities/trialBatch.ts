@@ -119,13 +119,13 @@ export async function runTrialBatch(deps: TrialBatchDeps, input: TrialBatchInput
     await records.flush();
   } finally {
     const phaseMs = tally.rounded();
-    const evaluated = totals.done + totals.failed;
+    const settledHere = totals.done + totals.failed;
     const ids = input.trials.map((t) => t.trialId);
     await Promise.all([
       deps.stats.trialsFinished(deps.workerId, input.sessionId, totals),
-      evaluated > 0
+      settledHere > 0
         ? deps.times.record(input.sessionId, {
-            firstTrialId: Math.min(...ids), lastTrialId: Math.max(...ids), trials: evaluated, workerId: deps.workerId, finishedAt: Date.now(),
+            firstTrialId: Math.min(...ids), lastTrialId: Math.max(...ids), trials: settledHere, workerId: deps.workerId, finishedAt: Date.now(),
             wallMs: Math.round((performance.now() - started) * 1000) / 1000, phases: phaseMs,
           })
         : undefined,
