@@ -7,6 +7,7 @@ import {
 } from '../analysis';
 import type { Params } from '../search/types';
 import { InputError } from '../types/errors';
+import { timeBreakdown, type SessionTimes } from '../analysis/timeBreakdown';
 import type { BacktestEvaluatorSpec, LeaderboardEntry, SessionCounts, SessionSpec } from '../types/session';
 import type { MetricValues } from '../types/trial';
 import { bestEquityCurve } from './backtestTrial';
@@ -27,6 +28,14 @@ export interface AggregateInput {
 export interface AggregateResult {
   outputDir: string;
   files: string[];
+}
+
+/** What run.json reports besides the trials, read from the store before aggregating. */
+export interface RunStatistics {
+  /** Per-worker totals of the session (WorkerStatsStore.sessionTotals). */
+  workers: Record<string, Record<string, number>>;
+  /** Where the trials' time went; null for sessions whose workers did not record it. */
+  times: SessionTimes | null;
 }
 
 /** Writes files into one session's output folder, atomically, remembering what it wrote. */
@@ -84,7 +93,7 @@ export async function aggregate(
   store: TrialStore,
   input: AggregateInput,
   versions: Record<string, string>,
-  workers: Record<string, Record<string, number>>,
+  statistics: RunStatistics,
   beat: () => void = () => undefined,
 ): Promise<AggregateResult> {
   const { spec } = input;
@@ -120,7 +129,8 @@ export async function aggregate(
     beat();
     const best = rows.find((r) => r.rankable && r.trial.objective !== null)?.trial;
     const equity = best && spec.evaluator.kind === 'backtest' ? drawableEquity(spec.evaluator, best.params) : {};
-    out.write('report.html', renderReportHtml({ ...common, space: spec.search.space, ...equity, generatedAt: new Date().toISOString() }));
+    const times = statistics.times && timeBreakdown(statistics.times);
+    out.write('report.html', renderReportHtml({ ...common, space: spec.search.space, ...equity, timeBreakdown: times ?? undefined, generatedAt: new Date().toISOString() }));
 
     const meta = await store.getMeta(spec.sessionId);
     out.writeJson('run.json', {
@@ -130,7 +140,8 @@ export async function aggregate(
       stopped_by: input.stoppedBy,
       workflow_runs: input.runs,
       counts: scan.counts,
-      workers,
+      workers: statistics.workers,
+      time_breakdown: times,
     });
   } finally {
     trialsCsv.discard();

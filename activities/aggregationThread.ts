@@ -2,14 +2,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../types/errors';
-import type { AggregateInput, AggregateResult } from './aggregate';
+import type { AggregateInput, AggregateResult, RunStatistics } from './aggregate';
 
 /** What the aggregation thread receives. */
 export interface AggregationJob {
   redisUrl: string;
   input: AggregateInput;
   versions: Record<string, string>;
-  workers: Record<string, Record<string, number>>;
+  statistics: RunStatistics;
 }
 
 /** An error as it crosses back from the thread: enough to rebuild the class the failure classification reads. */

@@ -10,7 +10,7 @@ async function main(job: AggregationJob): Promise<AggregationReply> {
   // Like the worker's own connection, it waits out a Redis outage instead of failing the attempt.
   const redis = connectRedis(job.redisUrl, { role: `aggregation of ${job.input.spec.sessionId}`, maxRetriesPerRequest: null });
   try {
-    return { result: await aggregate(new TrialStore(redis), job.input, job.versions, job.workers) };
+    return { result: await aggregate(new TrialStore(redis), job.input, job.versions, job.statistics) };
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     const code = (err as NodeJS.ErrnoException).code;

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { loadCsv, moduleRef, resolveStrategy, runBacktest, runManySettled, type Bars, type Metrics, type StrategyDef } from '../backtest';
+import { loadCsv, moduleRef, resolveStrategy, runBacktest, runManySettled, type BacktestPhaseMs, type Bars, type Metrics, type StrategyDef } from '../backtest';
 import type { Params } from '../search/types';
 import type { BacktestEvaluatorSpec } from '../types/session';
 import type { MetricValues } from '../types/trial';
@@ -35,22 +35,38 @@ function strategyOf(spec: BacktestEvaluatorSpec): StrategyDef {
 
 /**
  * One built-in backtest of a trial, in whatever thread calls it. Metrics the engine cannot define (NaN)
- * become null, so they survive JSON.
+ * become null, so they survive JSON. With `phases` it adds where its time went there, reading the data
+ * (cached) included in `load` and turning the metrics into values in `statistics`.
  * @throws InvalidParametersError for parameters the strategy rejects; InputError for bad data or modules.
  */
-export function runBacktestTrial(spec: BacktestEvaluatorSpec, params: Params): MetricValues {
-  const result = runBacktest(bars(spec.dataPath), strategyOf(spec), params, { cash: spec.cash, commission: spec.commission, window: spec.window });
-  return metricValues(result.metrics);
+export function runBacktestTrial(spec: BacktestEvaluatorSpec, params: Params, phases?: BacktestPhaseMs): MetricValues {
+  const started = performance.now();
+  const data = bars(spec.dataPath);
+  const strategy = strategyOf(spec);
+  if (phases) phases.load += performance.now() - started;
+  const result = runBacktest(data, strategy, params, { cash: spec.cash, commission: spec.commission, window: spec.window }, phases);
+  const converting = performance.now();
+  const values = metricValues(result.metrics);
+  if (phases) phases.statistics += performance.now() - converting;
+  return values;
 }
 
 /**
  * Several trials of one session in the calling thread, sharing indicators: each yields its metrics or its own
  * error (InvalidParametersError for a set the strategy rejects), so one bad set never fails its neighbours.
+ * With `phases` it adds where their time went there, as {@link runBacktestTrial} does.
  * @throws InputError for what fails every trial alike: bad data, an unknown strategy or module.
  */
-export function runBacktestTrials(spec: BacktestEvaluatorSpec, paramSets: readonly Params[]): Array<MetricValues | Error> {
-  const results = runManySettled(bars(spec.dataPath), strategyOf(spec), paramSets, { cash: spec.cash, commission: spec.commission, window: spec.window });
-  return results.map((r) => (r instanceof Error ? r : metricValues(r)));
+export function runBacktestTrials(spec: BacktestEvaluatorSpec, paramSets: readonly Params[], phases?: BacktestPhaseMs): Array<MetricValues | Error> {
+  const started = performance.now();
+  const data = bars(spec.dataPath);
+  const strategy = strategyOf(spec);
+  if (phases) phases.load += performance.now() - started;
+  const results = runManySettled(data, strategy, paramSets, { cash: spec.cash, commission: spec.commission, window: spec.window }, phases);
+  const converting = performance.now();
+  const values = results.map((r) => (r instanceof Error ? r : metricValues(r)));
+  if (phases) phases.statistics += performance.now() - converting;
+  return values;
 }
 
 function metricValues(engine: Metrics): MetricValues {

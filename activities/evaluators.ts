@@ -1,9 +1,11 @@
+import type { BacktestPhaseMs } from '../backtest';
 import type { Params } from '../search/types';
 import type { BacktestEvaluatorSpec, CommandEvaluatorSpec, EvaluatorSpec } from '../types/session';
 import type { MetricValues } from '../types/trial';
 import { createBacktestPool, type PoolStats } from '../workers/pool';
 import { runBacktestTrial, runBacktestTrials } from './backtestTrial';
 import { createCommandEvaluator } from './command';
+import { noBacktestPhases } from './trialPhases';
 
 /** What a worker needs to run one trial. Small: it travels through workflow history. */
 export interface TrialInput {
@@ -21,15 +23,18 @@ export interface TrialInput {
 /**
  * Runs one trial and returns its metrics. Throws InvalidParametersError for parameter sets the strategy
  * rejects (never retried), InputError for bad configuration (never retried) and any other error for
- * failures worth a retry.
+ * failures worth a retry. An evaluator that can tell where a successful trial's time went (built-in
+ * backtests) adds it to `phases`; others leave it alone.
  */
-export type TrialEvaluator = (input: TrialInput, signal: AbortSignal) => Promise<MetricValues>;
+export type TrialEvaluator = (input: TrialInput, signal: AbortSignal, phases?: BacktestPhaseMs) => Promise<MetricValues>;
 
 /** What several trials run together yield: each trial's metrics or error, and the time spent running them. */
 export interface ManyTrialsResult {
   results: Array<MetricValues | Error>;
   /** Time the backtests took where they ran, queueing for a thread excluded. */
   elapsedMs: number;
+  /** Where that time went; absent when the trials did not run (their part failed as a whole, or bad data). */
+  phases?: BacktestPhaseMs;
 }
 
 /**
@@ -46,9 +51,9 @@ export type ManyTrialsEvaluator = (
 
 /** Built-in backtests on the calling thread: for tests and embedders; workers use the thread pool. */
 export function createBacktestEvaluator(): TrialEvaluator {
-  return async (input) => {
+  return async (input, _signal, phases) => {
     if (input.evaluator.kind !== 'backtest') throw new Error(`not a backtest evaluator: ${input.evaluator.kind}`);
-    return runBacktestTrial(input.evaluator, input.params);
+    return runBacktestTrial(input.evaluator, input.params, phases);
   };
 }
 
@@ -82,16 +87,17 @@ export function createWorkerEvaluator(opts: { threads: number; maxMemoryMb?: num
     return evaluator;
   };
   return {
-    evaluate: (input, signal) => {
+    evaluate: (input, signal, phases) => {
       if (input.evaluator.kind === 'command') return command(input.evaluator)(input, signal);
-      return (pool?.evaluate ?? inline)(input, signal);
+      return (pool?.evaluate ?? inline)(input, signal, phases);
     },
     evaluateMany: pool
       ? pool.evaluateMany
       : async (spec, paramSets) => {
           const started = performance.now();
-          const results = runBacktestTrials(spec, paramSets);
-          return { results, elapsedMs: performance.now() - started };
+          const phases = noBacktestPhases();
+          const results = runBacktestTrials(spec, paramSets, phases);
+          return { results, elapsedMs: performance.now() - started, phases };
         },
     poolStats: () => pool?.stats() ?? null,
     close: async () => {

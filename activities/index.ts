@@ -1,16 +1,20 @@
 import { Context } from '@temporalio/activity';
 import type { Params } from '../search/types';
 import type { SessionSpec, TrialBatchResult, TrialOutcome } from '../types/session';
+import type { TrialRecord } from '../types/trial';
 import type { RedisClient } from './redisClient';
 import { aggregate, type AggregateInput, type AggregateResult } from './aggregate';
 import { aggregateInThread } from './aggregationThread';
+import { BatchTimeStore } from './batchTimes';
 import { failFast, toActivityFailure } from './failures';
 import type { ManyTrialsEvaluator, TrialEvaluator, TrialInput } from './evaluators';
+import type { TrialTelemetry } from './telemetry';
 import { runTrialBatch, type TrialBatchInput } from './trialBatch';
+import { noBacktestPhases, PhaseTally } from './trialPhases';
 import { WorkerStatsStore } from './workerStats';
 import { failedRecord, succeededRecord } from './trialRecords';
 import { TrialStore } from './trialStore';
-import { aggregateWalkForward, evaluateSplitCandidates, type EvaluateSplitInput, type WalkForwardAggregateInput, type WalkForwardAggregateResult } from './walkForward';
+import { aggregateWalkForward, evaluateSplitCandidates, splitSessionIds, type EvaluateSplitInput, type WalkForwardAggregateInput, type WalkForwardAggregateResult } from './walkForward';
 
 export interface ActivityDeps {
   redis: RedisClient;
@@ -27,13 +31,24 @@ export interface ActivityDeps {
   concurrency?: number;
   /** The trial store's URL: aggregation then runs in a thread of its own with a bounded heap. */
   redisUrl?: string;
+  /** The worker's metrics, when it serves them. */
+  telemetry?: TrialTelemetry;
 }
 
 /** The session's activities, bound to their dependencies (Redis, the evaluator, the worker's identity). */
 export function createActivities(deps: ActivityDeps) {
   const store = new TrialStore(deps.redis);
   const stats = new WorkerStatsStore(deps.redis);
-  const { evaluate } = deps;
+  const times = new BatchTimeStore(deps.redis);
+  const { evaluate, telemetry } = deps;
+
+  /** A single-trial activity's time, as a batch of one. */
+  const trialTimed = async (input: TrialInput, tally: PhaseTally, started: number): Promise<void> => {
+    const phases = tally.rounded();
+    const wallMs = Math.round((performance.now() - started) * 1000) / 1000;
+    await times.record(input.sessionId, { firstTrialId: input.trialId, lastTrialId: input.trialId, trials: 1, workerId: deps.workerId, finishedAt: Date.now(), wallMs, phases });
+    telemetry?.batchFinished(1, phases);
+  };
 
   return {
     /** Records the session in the store, so `status` and `results` find it while it runs. */
@@ -50,23 +65,35 @@ export function createActivities(deps: ActivityDeps) {
       // A trial lost with its worker is retried elsewhere once heartbeats stop; a live one keeps beating, also
       // while it waits for Redis, so a trial store outage delays the attempt instead of timing it out.
       const beat = setInterval(() => ctx.heartbeat(), Math.max(1000, (ctx.info.heartbeatTimeoutMs ?? 30_000) / 3));
+      const tally = new PhaseTally();
+      const phases = noBacktestPhases();
+      const put = async (record: TrialRecord) => {
+        const writing = performance.now();
+        await store.putTrial(record);
+        tally.stored(performance.now() - writing);
+      };
       try {
         await stats.trialStarted(deps.workerId);
         let metrics;
         try {
-          metrics = await evaluate(input, ctx.cancellationSignal);
+          metrics = await evaluate(input, ctx.cancellationSignal, phases);
         } catch (err) {
-          await stats.trialFinished(deps.workerId, input.sessionId, { failed: true, attempt, durationMs: performance.now() - started });
+          const durationMs = performance.now() - started;
+          tally.evaluated(durationMs, phases);
+          await stats.trialFinished(deps.workerId, input.sessionId, { failed: true, attempt, durationMs });
           // Each failed attempt is stored, so the record shows how many attempts a trial took even when the
           // workflow only learns that it finally failed; a later success overwrites it.
           const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-          await store.putTrial(failedRecord(input, attempt, deps.workerId, message, performance.now() - started));
+          await put(failedRecord(input, attempt, deps.workerId, message, durationMs));
+          await trialTimed(input, tally, started);
           throw toActivityFailure(err);
         }
         const durationMs = performance.now() - started;
+        tally.evaluated(durationMs, phases);
         const record = succeededRecord(input, metrics, attempt, deps.workerId, durationMs);
-        await store.putTrial(record);
-        await stats.trialFinished(deps.workerId, input.sessionId, { failed: false, attempt, durationMs });
+        await put(record);
+        telemetry?.trialsSettled([record]);
+        await Promise.all([stats.trialFinished(deps.workerId, input.sessionId, { failed: false, attempt, durationMs }), trialTimed(input, tally, started)]);
         return { trialId: input.trialId, objective: record.objective, attempt, workerId: deps.workerId, durationMs };
       } finally {
         clearInterval(beat);
@@ -86,6 +113,8 @@ export function createActivities(deps: ActivityDeps) {
           {
             store,
             stats,
+            times,
+            telemetry,
             workerId: deps.workerId,
             evaluate,
             evaluateMany: deps.evaluateMany,
@@ -106,7 +135,9 @@ export function createActivities(deps: ActivityDeps) {
     recordTrialFailures: failFast(async (input: { sessionId: string; trials: Array<{ trialId: number; params: Params }>; error: string }): Promise<void> => {
       const stored = await store.getTrials(input.sessionId, input.trials.map((t) => t.trialId));
       const missing = input.trials.filter((t) => !stored.has(t.trialId));
-      await store.putTrials(missing.map((t) => failedRecord({ sessionId: input.sessionId, ...t }, 1, '', input.error, 0)));
+      const records = missing.map((t) => failedRecord({ sessionId: input.sessionId, ...t }, 1, '', input.error, 0));
+      await store.putTrials(records);
+      telemetry?.trialsSettled(records);
     }),
 
     /** Stores a trial that finally failed (non-retryable, or out of attempts or time). */
@@ -114,7 +145,9 @@ export function createActivities(deps: ActivityDeps) {
       const previous = await store.getTrial(input.sessionId, input.trialId);
       if (previous?.status === 'succeeded') return;
       const attempt = Math.max(previous?.attempt ?? 0, input.attempts);
-      await store.putTrial({ ...failedRecord(input, attempt, previous?.workerId ?? '', input.error, previous?.durationMs ?? 0) });
+      const record = failedRecord(input, attempt, previous?.workerId ?? '', input.error, previous?.durationMs ?? 0);
+      await store.putTrial(record);
+      telemetry?.trialsSettled([record]);
     }),
 
     /** A page of the trials of a session that finally failed, for `tuneflow retry-failed`; one pass over the store in all. */
@@ -131,7 +164,7 @@ export function createActivities(deps: ActivityDeps) {
 
     /** Writes a walk-forward session's outputs from its splits' results. */
     aggregateWalkForward: keepBeating(async (input: WalkForwardAggregateInput): Promise<WalkForwardAggregateResult> => {
-      const result = await aggregateWalkForward(store, input, { ...deps.versions });
+      const result = await aggregateWalkForward(store, input, { ...deps.versions }, await times.readMany(splitSessionIds(input.spec)));
       await store.updateMeta(input.spec.sessionId, { finishedAt: Date.now(), status: input.failures.length > 0 ? 'completed_with_failures' : 'completed' });
       return result;
     }),
@@ -140,9 +173,10 @@ export function createActivities(deps: ActivityDeps) {
     aggregateSession: keepBeating(async (input: AggregateInput): Promise<AggregateResult> => {
       const ctx = Context.current();
       const workers = await stats.sessionTotals(input.spec.sessionId);
+      const sessionTimes = await times.read(input.spec.sessionId);
       const result = deps.redisUrl
-        ? await aggregateInThread({ redisUrl: deps.redisUrl, input, versions: { ...deps.versions }, workers })
-        : await aggregate(store, input, { ...deps.versions }, workers, () => ctx.heartbeat());
+        ? await aggregateInThread({ redisUrl: deps.redisUrl, input, versions: { ...deps.versions }, statistics: { workers, times: sessionTimes } })
+        : await aggregate(store, input, { ...deps.versions }, { workers, times: sessionTimes }, () => ctx.heartbeat());
       await store.updateMeta(input.spec.sessionId, { finishedAt: Date.now(), status: input.counts.failed > 0 ? 'completed_with_failures' : 'completed' });
       return result;
     }),

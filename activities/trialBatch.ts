@@ -4,8 +4,11 @@ import type { EvaluatorSpec, RetrySpec, TrialBatchOutcome, TrialBatchResult, Tri
 import type { MetricValues, TrialRecord } from '../types/trial';
 import { failedRecord, succeededRecord } from './trialRecords';
 import { BatchPartError } from '../types/errors';
+import type { BatchTimeStore } from './batchTimes';
 import type { ManyTrialsEvaluator, TrialEvaluator, TrialInput } from './evaluators';
 import { toActivityFailure } from './failures';
+import type { TrialTelemetry } from './telemetry';
+import { noBacktestPhases, PhaseTally } from './trialPhases';
 import type { TrialStore } from './trialStore';
 import type { WorkerStatsStore } from './workerStats';
 
@@ -25,6 +28,8 @@ export interface TrialBatchInput {
 export interface TrialBatchDeps {
   store: TrialStore;
   stats: WorkerStatsStore;
+  times: BatchTimeStore;
+  telemetry?: TrialTelemetry;
   workerId: string;
   evaluate: TrialEvaluator;
   /** Built-in backtests of several trials on shared indicators; absent: every trial runs alone. */
@@ -53,7 +58,8 @@ interface Settled {
  * Runs a batch of trials with single-trial semantics: each has its own timeout, its own retries with backoff
  * and its own record; one invalid, crashing or hanging trial never fails its neighbours. Records are stored as
  * parts of the batch finish, and a trial already in the store (a batch retried after its worker died) is not
- * evaluated again: its stored record answers for it.
+ * evaluated again: its stored record answers for it. Where the evaluated trials' time went is returned, and
+ * added to the session's times in the store.
  */
 export async function runTrialBatch(deps: TrialBatchDeps, input: TrialBatchInput, ctx: BatchContext): Promise<TrialBatchResult> {
   const started = performance.now();
@@ -63,10 +69,15 @@ export async function runTrialBatch(deps: TrialBatchDeps, input: TrialBatchInput
   for (const [id, record] of stored) outcomes.set(id, outcomeOf(record));
   const pending = input.trials.filter((t) => !stored.has(t.trialId));
   const totals = { running: pending.length, done: 0, failed: 0, retried: 0, busyMs: 0 };
+  const tally = new PhaseTally();
   await deps.stats.trialStarted(deps.workerId, pending.length);
 
   const write = async (settled: Settled[]): Promise<void> => {
-    await deps.store.putTrials(settled.map((s) => s.record));
+    const writing = performance.now();
+    const records = settled.map((s) => s.record);
+    await deps.store.putTrials(records);
+    tally.stored(performance.now() - writing);
+    deps.telemetry?.trialsSettled(records);
     for (const { record, outcome } of settled) {
       outcomes.set(record.trialId, outcome);
       totals[record.status === 'succeeded' ? 'done' : 'failed'] += 1;
@@ -77,7 +88,7 @@ export async function runTrialBatch(deps: TrialBatchDeps, input: TrialBatchInput
   };
   const records = new RecordWriter(write);
   const alone = limiter(deps.concurrency);
-  const runAlone = (trial: Trial, first: Error | null, firstMs: number) => alone(() => settleAlone(deps, input, trial, ctx.signal, first, firstMs)).then((s) => records.add([s]));
+  const runAlone = (trial: Trial, first: Error | null, firstMs: number) => alone(() => settleAlone(deps, input, trial, ctx.signal, tally, first, firstMs)).then((s) => records.add([s]));
 
   try {
     const many = input.evaluator.kind === 'backtest' ? deps.evaluateMany : undefined;
@@ -88,7 +99,9 @@ export async function runTrialBatch(deps: TrialBatchDeps, input: TrialBatchInput
       for (let i = 0; i < pending.length; i += size) parts.push(pending.slice(i, i + size));
       await Promise.all(
         parts.map(async (part) => {
-          const { results, elapsedMs } = await many(spec, part.map((t) => t.params), ctx.signal, input.trial.timeoutMs);
+          const { results, elapsedMs, phases } = await many(spec, part.map((t) => t.params), ctx.signal, input.trial.timeoutMs);
+          // A part that failed as a whole runs its trials again alone, and only those runs are their time.
+          if (!results.every((r) => r instanceof BatchPartError)) tally.evaluated(elapsedMs, phases);
           const each = elapsedMs / part.length;
           const now: Settled[] = [];
           const later: Array<Promise<void>> = [];
@@ -108,12 +121,25 @@ export async function runTrialBatch(deps: TrialBatchDeps, input: TrialBatchInput
     }
     await records.flush();
   } finally {
-    await deps.stats.trialsFinished(deps.workerId, input.sessionId, totals);
+    const phaseMs = tally.rounded();
+    const settledHere = totals.done + totals.failed;
+    const ids = input.trials.map((t) => t.trialId);
+    await Promise.all([
+      deps.stats.trialsFinished(deps.workerId, input.sessionId, totals),
+      settledHere > 0
+        ? deps.times.record(input.sessionId, {
+            firstTrialId: Math.min(...ids), lastTrialId: Math.max(...ids), trials: settledHere, workerId: deps.workerId, finishedAt: Date.now(),
+            wallMs: Math.round((performance.now() - started) * 1000) / 1000, phases: phaseMs,
+          })
+        : undefined,
+    ]);
+    deps.telemetry?.batchFinished(input.trials.length, phaseMs);
   }
   return {
     outcomes: input.trials.map((t) => outcomes.get(t.trialId) as TrialBatchOutcome),
     evaluated: pending.length,
     elapsedMs: performance.now() - started,
+    phaseMs: tally.rounded(),
   };
 }
 
@@ -122,7 +148,15 @@ export async function runTrialBatch(deps: TrialBatchDeps, input: TrialBatchInput
  * batch part), until it succeeds, fails permanently or runs out of attempts. Waits between attempts follow
  * the trial's retry policy, as Temporal would space the attempts of a single-trial activity.
  */
-async function settleAlone(deps: TrialBatchDeps, input: TrialBatchInput, trial: Trial, signal: AbortSignal, first: Error | null, firstMs: number): Promise<Settled> {
+async function settleAlone(
+  deps: TrialBatchDeps,
+  input: TrialBatchInput,
+  trial: Trial,
+  signal: AbortSignal,
+  tally: PhaseTally,
+  first: Error | null,
+  firstMs: number,
+): Promise<Settled> {
   const { retry, timeoutMs } = input.trial;
   let attempt = first ? 1 : 0;
   let last = first;
@@ -134,16 +168,23 @@ async function settleAlone(deps: TrialBatchDeps, input: TrialBatchInput, trial: 
     }
     attempt += 1;
     const limit = AbortSignal.timeout(timeoutMs);
+    const phases = noBacktestPhases();
     const t0 = performance.now();
+    const spent = () => {
+      const ms = performance.now() - t0;
+      tally.evaluated(ms, phases);
+      return ms;
+    };
     try {
       const metrics = await deps.evaluate(
         { sessionId: input.sessionId, trialId: trial.trialId, params: trial.params, evaluator: input.evaluator, objective: input.objective, minTrades: input.minTrades, attempt },
         AbortSignal.any([signal, limit]),
+        phases,
       );
-      busy += performance.now() - t0;
+      busy += spent();
       return succeeded(input, trial, metrics, attempt, deps.workerId, busy);
     } catch (err) {
-      busy += performance.now() - t0;
+      busy += spent();
       if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : err;
       last = limit.aborted ? new TrialTimeoutError(`attempt ${attempt} outlived trial.timeout (${timeoutMs} ms)`) : err instanceof Error ? err : new Error(String(err));
     }

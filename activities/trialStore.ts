@@ -3,6 +3,7 @@ import type { TrialRecord } from '../types/trial';
 import { BUCKET_SIZE, bucketEntries, bucketEntry, decodeTrial, encodeTrial, MissingNameError, namesOf, type NameDictionary, type NameKind } from './trialCodec';
 import { INTERN_NAMES, PUT_TRIALS } from './trialStoreScripts';
 import type { RedisClient } from './redisClient';
+import { timeKeys } from './batchTimes';
 import { workerKeys } from './workerStats';
 
 /**
@@ -17,6 +18,8 @@ import { workerKeys } from './workerStats';
  * | `tf:{<session>}:buckets`    | hash   | field ⌊id / 16⌋ → the binary records of those 16 ids (trialCodec)  |
  * | `tf:{<session>}:tally`      | hash   | `count` (records in buckets), `max` (largest trial id)             |
  * | `tf:{<session>}:workers`    | hash   | per-worker totals of the session (workerStats)                      |
+ * | `tf:{<session>}:time`       | hash   | where trial time went: totals per phase, batch wall-time histogram  |
+ * | `tf:{<session>}:time:slowest` | zset | the 10 slowest batches, JSON scored by wall ms (batchTimes)         |
  *
  * Why buckets: a million trials must fit in about 300 bytes each. A JSON string key per trial plus two index
  * zsets cost about 1,500; one hash field per trial still pays ~50 bytes of dict entry, field and allocator
@@ -279,7 +282,7 @@ export class TrialStore {
     }
     removed += await this.redis.del(
       keys.meta(sessionId), keys.names(sessionId), keys.buckets(sessionId), keys.tally(sessionId),
-      workerKeys.session(sessionId), legacyIndex, keys.legacy.board(sessionId),
+      workerKeys.session(sessionId), timeKeys.totals(sessionId), timeKeys.slowest(sessionId), legacyIndex, keys.legacy.board(sessionId),
     );
     await this.redis.zrem(keys.sessions, sessionId);
     this.names.delete(sessionId);

@@ -9,6 +9,7 @@ import { toCsv } from './files';
 import type { TrialStore } from './trialStore';
 import { isRanked, TrialSample } from './trialScan';
 import { InputError } from '../types/errors';
+import { timeBreakdown, type SessionTimes } from '../analysis/timeBreakdown';
 
 type Split = WalkForwardSpec['splits'][number];
 
@@ -62,13 +63,23 @@ export async function finishedSplits(store: TrialStore, input: WalkForwardAggreg
 
 export type WalkForwardAggregateResult = AggregateResult & { recommended: LeaderboardEntry | null };
 
+/** The session ids of a walk-forward session's split children, each with trials of its own. */
+export function splitSessionIds(spec: SessionSpec): string[] {
+  return (spec.walkForward?.splits ?? []).map((split) => `${spec.sessionId}/split-${split.k}`);
+}
+
 /**
  * The walk-forward outputs: per split the in-sample choice and its out-of-sample metrics, the stitched
  * out-of-sample equity curve with its t-statistic, walk-forward efficiency, parameter drift and the
  * recommended parameter set (splits.csv, walk_forward.json, best_params.json, rankings.csv, summary.md,
- * report.html, run.json).
+ * report.html, run.json). `times` is where the splits' trial time went, all splits together.
  */
-export async function aggregateWalkForward(store: TrialStore, input: WalkForwardAggregateInput, versions: Record<string, string>): Promise<WalkForwardAggregateResult> {
+export async function aggregateWalkForward(
+  store: TrialStore,
+  input: WalkForwardAggregateInput,
+  versions: Record<string, string>,
+  times: SessionTimes | null,
+): Promise<WalkForwardAggregateResult> {
   const { spec } = input;
   if (spec.evaluator.kind !== 'backtest') throw new InputError('walk-forward needs the built-in backtest engine');
   const results = await finishedSplits(store, input);
@@ -144,12 +155,14 @@ export async function aggregateWalkForward(store: TrialStore, input: WalkForward
   const sampled = trials.length < sample.seen ? { sampled: trials.length, of: sample.seen } : undefined;
   const common = { sessionId: spec.sessionId, objective: spec.objective, trials, counts, sampled, walkForward: analysis, topN: spec.output.topN };
   out.write('summary.md', renderSummaryMarkdown(common));
-  out.write('report.html', renderReportHtml({ ...common, space: spec.search.space, generatedAt: new Date().toISOString() }));
+  const breakdown = times && timeBreakdown(times);
+  out.write('report.html', renderReportHtml({ ...common, space: spec.search.space, timeBreakdown: breakdown ?? undefined, generatedAt: new Date().toISOString() }));
   const meta = await store.getMeta(spec.sessionId);
   out.writeJson('run.json', {
     ...runIdentity(spec, versions, meta?.startedAt),
     splits: results.map((r) => ({ split: r.k, session_id: r.sessionId, counts: r.counts })),
     failed_splits: input.failures,
+    time_breakdown: breakdown,
   });
   const best: LeaderboardEntry | null =
     recommended && { trialId: 0, params: recommended.params, objective: recommended.meanOosSharpe ?? recommended.score };

@@ -2,7 +2,7 @@
  * The backtest engine: OHLCV data, strategies, a broker with backtesting.py's semantics and its statistics.
  * Pure library: no Temporal, no I/O beyond reading the files it is asked to read.
  */
-export type { BacktestOptions, Bars, MetricName, Metrics, Trade, TradeColumns } from './types';
+export type { BacktestOptions, BacktestPhaseMs, Bars, MetricName, Metrics, Trade, TradeColumns } from './types';
 export { formatCsv, loadCsv, parseCsv, sliceBars } from './data';
 export { generateBars, type GenerateOptions } from './generate';
 export { Indicators } from './indicatorCache';

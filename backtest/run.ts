@@ -8,7 +8,7 @@ import { resolveParams } from './strategies/params';
 import { getStrategy } from './strategies/registry';
 import type { Params, StrategyDef } from './strategies/types';
 import { TradeLog } from './tradeLog';
-import type { BacktestOptions, Bars, Metrics, Trade } from './types';
+import type { BacktestOptions, BacktestPhaseMs, Bars, Metrics, Trade } from './types';
 
 export interface BacktestResult {
   metrics: Metrics;
@@ -40,6 +40,8 @@ export interface BacktestResult {
  *   walk-forward ratios to mean anything. On any daily window of a few weeks or more the two agree.
  * A window over the whole series gives exactly the backtest of the whole series.
  *
+ * With `phases` the run adds the time of each of its steps there.
+ *
  * @throws InvalidParametersError when the parameters break the strategy's declared types, bounds or
  *   constraints, or need more warm-up than the data (or the bars up to the window's end) has; InputError for
  *   bad options, a window outside the bars or empty, or an unknown strategy.
@@ -49,11 +51,13 @@ export interface BacktestResult {
  * const outOfSample = runBacktest(bars, 'sma_crossover', { fast: 50, slow: 200 },
  *   { cash: 10_000, commission: 0.002, window: { start: 1500, end: 1600 } });
  */
-export function runBacktest(bars: Bars, strategy: StrategyDef | string, params: Params, options: BacktestOptions): BacktestResult {
+export function runBacktest(bars: Bars, strategy: StrategyDef | string, params: Params, options: BacktestOptions, phases = noPhases()): BacktestResult {
+  const started = performance.now();
   const def = typeof strategy === 'string' ? getStrategy(strategy) : strategy;
   const settings = brokerSettings(options);
   const work = new Workspace(bars, options.window);
-  const metrics = work.run(def, params, settings);
+  phases.load += performance.now() - started;
+  const metrics = work.run(def, params, settings, phases);
   const log = work.log;
   const trades: Trade[] = [];
   for (let k = 0; k < log.count; k++) {
@@ -91,21 +95,31 @@ export function runMany(bars: Bars, strategy: StrategyDef | string, paramSets: r
   const def = typeof strategy === 'string' ? getStrategy(strategy) : strategy;
   const settings = brokerSettings(options);
   const work = new Workspace(bars, options.window);
-  return paramSets.map((params) => work.run(def, params, settings));
+  const phases = noPhases();
+  return paramSets.map((params) => work.run(def, params, settings, phases));
 }
 
 /**
  * `runMany` that settles every parameter set on its own: an invalid or failing set yields its error in its
- * place while the others still run on the shared indicators, as a batch of trials needs.
+ * place while the others still run on the shared indicators, as a batch of trials needs. With `phases` it
+ * adds the time of each step there (a set that fails adds nothing).
  * @throws InputError only for what fails every set alike: bad options, a bad window, an unknown strategy.
  */
-export function runManySettled(bars: Bars, strategy: StrategyDef | string, paramSets: readonly Params[], options: BacktestOptions): Array<Metrics | Error> {
+export function runManySettled(
+  bars: Bars,
+  strategy: StrategyDef | string,
+  paramSets: readonly Params[],
+  options: BacktestOptions,
+  phases = noPhases(),
+): Array<Metrics | Error> {
+  const started = performance.now();
   const def = typeof strategy === 'string' ? getStrategy(strategy) : strategy;
   const settings = brokerSettings(options);
   const work = new Workspace(bars, options.window);
+  phases.load += performance.now() - started;
   return paramSets.map((params) => {
     try {
-      return work.run(def, params, settings);
+      return work.run(def, params, settings, phases);
     } catch (err) {
       return err instanceof Error ? err : new Error(String(err));
     }
@@ -158,7 +172,12 @@ class Workspace {
     this.indicators = new Indicators(this.seen);
   }
 
-  run(def: StrategyDef, params: Params, settings: BrokerSettings): Metrics {
+  /**
+   * One trial. Its steps are timed a trial at a time, not per indicator: four clock reads (about 0.2 µs)
+   * against a trial of tens of microseconds at the least.
+   */
+  run(def: StrategyDef, params: Params, settings: BrokerSettings, phases: BacktestPhaseMs): Metrics {
+    const t0 = performance.now();
     const { seen, start } = this;
     const resolved = resolveParams(def, params, this.windowed ? undefined : seen.length);
     const lookback = def.lookback(resolved);
@@ -168,11 +187,23 @@ class Workspace {
     }
     this.targets.fill(0);
     def.signals(this.indicators, resolved, this.targets);
+    const t1 = performance.now();
     simulate(seen, this.targets, Math.max(start, lookback + 1), settings, this.marked, this.log);
+    const t2 = performance.now();
     // Exposure, the only statistic that reads trade bars, uses their differences alone, so the log's
     // series indexes serve as the window's own.
-    return computeStats(this.log, this.equity, this.measured, Math.max(start, lookback) - start, this.calendar, this.scratch);
+    const metrics = computeStats(this.log, this.equity, this.measured, Math.max(start, lookback) - start, this.calendar, this.scratch);
+    const t3 = performance.now();
+    phases.indicators += t1 - t0;
+    phases.simulation += t2 - t1;
+    phases.statistics += t3 - t2;
+    return metrics;
   }
+}
+
+/** A tally nobody reads, for callers that do not ask where the time went. */
+function noPhases(): BacktestPhaseMs {
+  return { load: 0, indicators: 0, simulation: 0, statistics: 0 };
 }
 
 function checkWindow(w: { start: number; end: number }, barCount: number): { start: number; end: number } {

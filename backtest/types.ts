@@ -96,3 +96,16 @@ export interface Metrics {
 }
 
 export type MetricName = keyof Metrics;
+
+/**
+ * Milliseconds backtests spent in each of their steps, added up over the runs that were handed one: setting
+ * up (`load`: buffers and calendar of a run or batch; a caller adds reading the data), `indicators` (checking
+ * the parameters, computing the indicators no earlier trial of the batch computed, writing the strategy's
+ * targets), `simulation` (the broker) and `statistics`.
+ */
+export interface BacktestPhaseMs {
+  load: number;
+  indicators: number;
+  simulation: number;
+  statistics: number;
+}

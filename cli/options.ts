@@ -19,6 +19,15 @@ export function nonNegativeInt(flag: string) {
   };
 }
 
+/** A TCP port to listen on, 1 to 65535. */
+export function portNumber(flag: string) {
+  return (value: string): number => {
+    const n = value.trim() === '' ? NaN : Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError(`${flag} takes a TCP port from 1 to 65535, got "${value}".`);
+    return n;
+  };
+}
+
 export function oneOf<T extends string>(flag: string, choices: readonly T[]) {
   return (value: string): T => {
     if (!(choices as readonly string[]).includes(value)) {

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { aggregate } from '../activities/aggregate';
-import { aggregateWalkForward } from '../activities/walkForward';
+import { BatchTimeStore } from '../activities/batchTimes';
+import { aggregateWalkForward, splitSessionIds } from '../activities/walkForward';
 import { WorkerStatsStore } from '../activities/workerStats';
 import { withSession } from './storeAccess';
 import { METRIC_DIRECTION } from '../config/metrics';
@@ -35,11 +36,12 @@ export async function regenerateOutputs(
         const result = (await store.getMeta(`${sessionId}/split-${split.k}`))?.result;
         if (result) results.push(result);
       }
-      await aggregateWalkForward(store, { spec, results, failures: [] }, versions);
+      await aggregateWalkForward(store, { spec, results, failures: [] }, versions, await new BatchTimeStore(redis).readMany(splitSessionIds(spec)));
     } else {
       const counts = { succeeded: 0, failed: 0 };
       for await (const t of store.iterateTrials(sessionId)) counts[t.status] += 1;
-      await aggregate(store, { spec, leaderboard: [], counts, runs: 0, stoppedBy: 'complete', startedAt: meta.startedAt }, versions, await new WorkerStatsStore(redis).sessionTotals(sessionId));
+      const statistics = { workers: await new WorkerStatsStore(redis).sessionTotals(sessionId), times: await new BatchTimeStore(redis).read(sessionId) };
+      await aggregate(store, { spec, leaderboard: [], counts, runs: 0, stoppedBy: 'complete', startedAt: meta.startedAt }, versions, statistics);
     }
     return { dir: path.join(outDir, sessionId), spec, sessionOutputDir: path.join(stored.output.dir, sessionId) };
   });

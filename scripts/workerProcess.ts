@@ -23,12 +23,15 @@ export function startWorkerProcess(opts: {
   netns?: string;
   /** Where the worker's stderr is appended, besides being watched for readiness. */
   logFile?: string;
+  /** Serve Prometheus metrics on this port (`--metrics-port`). */
+  metricsPort?: number;
 }): WorkerProcess {
   const { id, taskQueue } = opts;
   const argv = [
     process.execPath,
     path.join(PROJECT_ROOT, 'bin', 'tuneflow'), 'worker', '--task-queue', taskQueue, '--worker-id', id, '--threads', String(opts.threads), '--concurrency', String(opts.concurrency), '--shutdown-grace', '30s',
   ];
+  if (opts.metricsPort !== undefined) argv.push('--metrics-port', String(opts.metricsPort));
   if (opts.netns) argv.unshift('ip', 'netns', 'exec', opts.netns);
   const child = spawn(argv[0], argv.slice(1), {
     env: { ...process.env, TEMPORAL_ADDRESS: opts.address, REDIS_URL: opts.redisUrl, TUNEFLOW_TASK_QUEUE: taskQueue },

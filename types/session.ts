@@ -114,6 +114,19 @@ export interface TrialBatchOutcome {
   failure?: TrialFailureSummary;
 }
 
+/**
+ * Where trial time goes. A built-in backtest reports `load` (reading the data, cached per thread, and setting
+ * up a batch part's buffers), `indicators` (checking parameters, computing indicators, writing the strategy's
+ * targets), `simulation` and `statistics`; `evaluate` is the rest of the trials' time, which tuneflow cannot
+ * see into: all of an external command's run, and for built-in trials the hand-over to and from their thread;
+ * `store` is writing the trials' records to the trial store.
+ */
+export const TRIAL_PHASES = ['load', 'indicators', 'simulation', 'statistics', 'evaluate', 'store'] as const;
+export type TrialPhase = (typeof TRIAL_PHASES)[number];
+
+/** Milliseconds spent in each phase; all but `store` add up to the trials' durations. */
+export type PhaseMs = Record<TrialPhase, number>;
+
 export interface TrialBatchResult {
   /** One per trial of the batch, in its order. */
   outcomes: TrialBatchOutcome[];
@@ -121,6 +134,8 @@ export interface TrialBatchResult {
   evaluated: number;
   /** Wall time of this attempt, for sizing the next batches. */
   elapsedMs: number;
+  /** Where the evaluated trials' time went (summed over the threads that ran them). Absent from older workers. */
+  phaseMs?: PhaseMs;
 }
 
 export interface LeaderboardEntry {

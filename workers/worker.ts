@@ -5,6 +5,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, t
 import { createActivities } from '../activities';
 import { createWorkerEvaluator, type TrialEvaluator } from '../activities/evaluators';
 import { connectRedis } from '../activities/redisClient';
+import type { TrialTelemetry } from '../activities/telemetry';
 import { WorkerStatsStore } from '../activities/workerStats';
 import { PROJECT_ROOT } from '../scripts/paths';
 
@@ -24,6 +25,8 @@ export interface TuneflowWorkerOptions {
   evaluate?: TrialEvaluator;
   /** How long in-flight trials may finish after shutdown starts (default 30 s). */
   shutdownGraceMs?: number;
+  /** Where trial counts and times go besides the trial store: the worker's Prometheus metrics. */
+  telemetry?: TrialTelemetry;
 }
 
 export interface TuneflowWorker {
@@ -61,12 +64,17 @@ let runtimeInstalled = false;
 
 /**
  * Installs the SDK runtime once per process logging errors only (TUNEFLOW_LOG_LEVEL=WARN or INFO for more), so a worker's lifecycle chatter
- * does not drown the CLI's own output. Must run before the first connection is made.
+ * does not drown the CLI's own output. With `prometheusAddress` (host:port) the SDK's Core serves its metrics
+ * there, under their own names (`temporal_` prefix, milliseconds), which Temporal's SDK dashboards expect.
+ * Must run before the first connection is made; later calls change nothing.
  */
-export function installRuntime(): void {
+export function installRuntime(options: { prometheusAddress?: string } = {}): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  Runtime.install({ logger: new DefaultLogger((process.env.TUNEFLOW_LOG_LEVEL as 'WARN' | undefined) ?? 'ERROR') });
+  Runtime.install({
+    logger: new DefaultLogger((process.env.TUNEFLOW_LOG_LEVEL as 'WARN' | undefined) ?? 'ERROR'),
+    ...(options.prometheusAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: options.prometheusAddress } } } } : {}),
+  });
 }
 
 export function defaultWorkerId(): string {
@@ -121,6 +129,7 @@ export async function createTuneflowWorker(opts: TuneflowWorkerOptions): Promise
       threads: Math.max(1, threads),
       concurrency,
       redisUrl: opts.redisUrl,
+      telemetry: opts.telemetry,
     }),
     maxConcurrentActivityTaskExecutions: concurrency,
     maxCachedWorkflows: 100,

@@ -12,6 +12,8 @@ import { equityAndDrawdown, importanceBars, objectiveHistory } from './charts';
 import { HEATMAP_SCRIPT, heatmaps } from './heatmap';
 import { esc, section, table } from './html';
 import { slicePlots } from './slices';
+import type { TimeBreakdown } from '../timeBreakdown';
+import { timeBreakdownBody } from './timeBreakdown';
 import { CSS } from './style';
 import { walkForwardBody } from './walkForward';
 
@@ -37,6 +39,8 @@ export interface ReportInput {
   /** Why the best trial's equity could not be drawn, shown in its place. */
   bestEquityNote?: string;
   walkForward?: WalkForwardAnalysis;
+  /** Where the trials' time went (run.json's `time_breakdown`). */
+  timeBreakdown?: TimeBreakdown;
   /** Shown in the header; this function reads no clock. */
   generatedAt?: string;
   /** Rows of the weighted-rank table (default 10). */
@@ -105,6 +109,7 @@ export function renderReportHtml(input: ReportInput): string {
     sections.push(section('walk-forward', 'Walk-forward', 'Each split tunes on its in-sample window and trades the chosen parameters on the next, unseen window.',
       walkForwardBody(input.walkForward, objective.metric)));
   }
+  if (input.timeBreakdown && input.timeBreakdown.total_s > 0) sections.push(timeSection(input.timeBreakdown));
 
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -127,6 +132,14 @@ function rankingSection(ranking: NonNullable<ReportInput['ranking']>, topN: numb
       ...params.map((p) => formatParam(r.trial.params[p])), ...metrics.map((m) => formatNumber(r.trial.metrics[m]))]),
     new Set([2, ...metrics.map((_, i) => 3 + params.length + i)]));
   return section('ranking', `Weighted rank, top ${rows.length}`, `Weights: ${weights}. Per metric, trials are ranked from worst (0) to best (1); the score is the weighted mean.`, body);
+}
+
+function timeSection(t: TimeBreakdown): string {
+  const wall = t.batch_wall_s;
+  const intro = `${t.trials} trials in ${t.batches} batches took ${formatNumber(t.total_s)} s, summed over the threads that ran them. ` +
+    `A batch took ${formatNumber(wall.p50)} s of wall time at the median, ${formatNumber(wall.p95)} s at the 95th percentile, ${formatNumber(wall.max)} s at most. ` +
+    'External commands are timed as a whole: they show as evaluate and store only.';
+  return section('time', 'Where trial time goes', intro, timeBreakdownBody(t));
 }
 
 function pairUp(rows: string[][]): string[][] {

@@ -12,6 +12,16 @@ export const COLORS = {
   empty: '#eef2f7',
 };
 
+/** The phases of trial time, from the data in to the records out. */
+export const PHASE_COLORS = {
+  load: '#94a3b8',
+  indicators: '#6366f1',
+  simulation: '#0f766e',
+  statistics: '#f59e0b',
+  evaluate: '#3b82f6',
+  store: '#dc2626',
+} as const;
+
 export const CSS = `
 *{box-sizing:border-box}
 body{margin:0;background:#f4f6fa;color:#1e293b;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}

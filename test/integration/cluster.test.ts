@@ -64,6 +64,7 @@ describe('a session whose trial store is a Redis Cluster', { skip: 'skip' in clu
     const runJson = JSON.parse(fs.readFileSync(path.join(outputs, 'run.json'), 'utf8'));
     assert.equal(runJson.counts.succeeded, 24);
     assert.equal(runJson.workers[workerId].done, 24, 'per-session worker totals written on the cluster');
+    assert.equal(runJson.time_breakdown.trials, 24, 'batch times written on the cluster');
 
     const store = new TrialStore(redis);
     assert.equal(await store.countTrials(sessionId), 24);
@@ -75,8 +76,8 @@ describe('a session whose trial store is a Redis Cluster', { skip: 'skip' in clu
     const sessionOwner = await ownerOf(keys.meta(sessionId));
     for (const [node, found] of byNode) {
       const ofSession = found.filter((key) => key.startsWith(`tf:{${sessionId}}:`));
-      // meta, names, buckets, tally and the per-session worker totals.
-      assert.equal(ofSession.length, node === sessionOwner ? 5 : 0, `session keys on ${node}: ${JSON.stringify(ofSession)}`);
+      // meta, names, buckets, tally, the per-session worker totals and the batch times (totals, slowest).
+      assert.equal(ofSession.length, node === sessionOwner ? 7 : 0, `session keys on ${node}: ${JSON.stringify(ofSession)}`);
     }
     assert.ok(byNode.get(await ownerOf(keys.sessions))!.includes(keys.sessions));
     assert.notEqual(await redis.zscore(keys.sessions, sessionId), null, 'the session is indexed');

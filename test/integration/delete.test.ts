@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { BatchTimeStore } from '../../activities/batchTimes';
 import { keys, TrialStore } from '../../activities/trialStore';
 import { WorkerStatsStore } from '../../activities/workerStats';
 import { syntheticTrials } from '../../scripts/bench/store/syntheticTrials';
@@ -14,7 +15,7 @@ describe('tuneflow delete', { skip: services ? false : SKIP_REASON }, () => {
   after(() => redis.disconnect());
   const cli = (args: string[]) => tuneflow(args, { REDIS_URL: services!.redisUrl });
 
-  /** A session with records in both layouts and per-session worker totals, as a fleet leaves it. */
+  /** A session with records in both layouts, per-session worker totals and batch times, as a fleet leaves it. */
   async function storedSession(sessionId: string, finished: boolean): Promise<void> {
     await store.putMeta({ sessionId, startedAt: Date.now(), spec: {}, ...(finished ? { finishedAt: Date.now(), status: 'completed' } : {}) });
     await store.putTrials([...syntheticTrials(sessionId, 40)]);
@@ -22,6 +23,8 @@ describe('tuneflow delete', { skip: services ? false : SKIP_REASON }, () => {
       await redis.multi().set(keys.legacy.trial(sessionId, r.trialId), JSON.stringify(r)).zadd(keys.legacy.trials(sessionId), r.trialId, String(r.trialId)).exec();
     }
     await new WorkerStatsStore(redis).trialFinished('w1', sessionId, { failed: false, attempt: 1, durationMs: 3 });
+    const phases = { load: 1, indicators: 1, simulation: 1, statistics: 1, evaluate: 0, store: 1 };
+    await new BatchTimeStore(redis).record(sessionId, { firstTrialId: 1, lastTrialId: 40, trials: 40, workerId: 'w1', finishedAt: Date.now(), wallMs: 5, phases });
   }
 
   const sessionKeys = async (sessionId: string) => redis.keys(`tf:{${sessionId}}*`);
@@ -33,7 +36,7 @@ describe('tuneflow delete', { skip: services ? false : SKIP_REASON }, () => {
     await storedSession(`${id}/split-1`, true);
     await storedSession(`${id}/split-2`, false);
     await storedSession(other, true);
-    assert.ok((await sessionKeys(id)).length >= 6);
+    assert.ok((await sessionKeys(id)).length >= 8);
 
     const refused = await cli(['delete', id]);
     assert.equal(refused.code, 2);

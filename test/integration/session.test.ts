@@ -191,6 +191,9 @@ describe('tuning session on the real stack', { skip: services ? false : SKIP_REA
       assert.equal(typeof record.metrics.sharpe, 'number');
       assert.ok(fs.existsSync(path.join(outputDir, spec.sessionId, 'logs', `${record.trialId}.log`)), `log of trial ${record.trialId}`);
     }
+    // A command is timed as a whole: its trials' time is evaluate, then store.
+    const { time_breakdown: times } = JSON.parse(fs.readFileSync(path.join(outputDir, spec.sessionId, 'run.json'), 'utf8'));
+    assert.deepEqual(Object.keys(times.phases).filter((p) => times.phases[p].s > 0).sort(), ['evaluate', 'store']);
   });
 
   test('the recorded histories of these sessions replay without non-determinism errors', async () => {

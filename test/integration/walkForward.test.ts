@@ -72,6 +72,8 @@ walk_forward: { splits: 3, train: 200, test: 80, top_n: 3, concurrency: 2 }
     for (const name of ['splits.csv', 'best_params.json', 'summary.md', 'report.html', 'rankings.csv']) {
       assert.ok(fs.existsSync(path.join(summary.outputDir, name)), `${name} written`);
     }
+    const runJson = JSON.parse(fs.readFileSync(path.join(summary.outputDir, 'run.json'), 'utf8'));
+    assert.equal(runJson.time_breakdown.trials, 3 * 8, 'where trial time went, over every split');
   });
 
   test('session.timeout bounds the whole walk-forward session, and its progress names the best leader so far', async () => {

@@ -43,7 +43,7 @@ describe('aggregation of a large session, streamed from the store', { skip: serv
     records[30_000] = { ...records[30_000], objective: 100, metrics: { ...records[30_000].metrics, sharpe: 100 } };
     for (let i = 0; i < records.length; i += 2000) await store.putTrials(records.slice(i, i + 2000));
 
-    const result = await aggregate(store, { spec, leaderboard: [], counts: { succeeded: 0, failed: 0 }, runs: 1, stoppedBy: 'complete', startedAt: Date.now() }, {}, {});
+    const result = await aggregate(store, { spec, leaderboard: [], counts: { succeeded: 0, failed: 0 }, runs: 1, stoppedBy: 'complete', startedAt: Date.now() }, {}, { workers: {}, times: null });
     const read = (name: string) => fs.readFileSync(path.join(result.outputDir, name), 'utf8');
     const succeeded = records.filter((r) => r.status === 'succeeded');
 

@@ -13,7 +13,7 @@ test('a bad TUNEFLOW_AGGREGATION_HEAP_MB is an input error naming the variable, 
         redisUrl: 'redis://127.0.0.1:1',
         input: { spec: { sessionId: 's' } as SessionSpec, leaderboard: [], counts: { succeeded: 0, failed: 0 }, runs: 1, stoppedBy: 'complete' as const, startedAt: 0 },
         versions: {},
-        workers: {},
+        statistics: { workers: {}, times: null },
       };
       await assert.rejects(aggregateInThread(job), (err: unknown) => err instanceof InputError && err.message.includes(`TUNEFLOW_AGGREGATION_HEAP_MB`) && err.message.includes(JSON.stringify(bad)));
     }

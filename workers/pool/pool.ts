@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Piscina } from 'piscina';
+import type { BacktestPhaseMs } from '../../backtest';
 import type { Params } from '../../search/types';
 import type { ManyTrialsEvaluator, ManyTrialsResult, TrialEvaluator } from '../../activities/evaluators';
 import { BatchPartError, InputError, InvalidParametersError } from '../../types/errors';
@@ -94,7 +95,7 @@ export function createBacktestPool(options: BacktestPoolOptions = {}): BacktestP
   let closing: Promise<void> | undefined;
   const limit = maxMemoryMb === undefined ? "Node's default heap limit" : `--max-memory-mb ${maxMemoryMb}`;
 
-  const evaluate: TrialEvaluator = async (input, signal) => {
+  const evaluate: TrialEvaluator = async (input, signal, phases) => {
     const { evaluator: spec } = input;
     if (spec.kind !== 'backtest') throw new InputError(`the backtest thread pool cannot run a ${spec.kind} evaluator.`);
     counts.inFlight++;
@@ -103,6 +104,7 @@ export function createBacktestPool(options: BacktestPoolOptions = {}): BacktestP
       if ('error' in reply) throw rebuild(reply.error);
       if (!('metrics' in reply)) throw new Error('a backtest thread answered a single trial with a batch reply');
       counts.succeeded++;
+      if (phases) addPhases(phases, reply.phases);
       return reply.metrics;
     } catch (err) {
       if (signal.aborted) {
@@ -138,7 +140,7 @@ export function createBacktestPool(options: BacktestPoolOptions = {}): BacktestP
         counts.succeeded++;
         return r.metrics;
       });
-      return { results, elapsedMs: reply.elapsedMs };
+      return { results, elapsedMs: reply.elapsedMs, phases: reply.phases };
     } catch (err) {
       if (signal.aborted) {
         counts.cancelled += paramSets.length;
@@ -177,6 +179,13 @@ export function createBacktestPool(options: BacktestPoolOptions = {}): BacktestP
 function heapLimits(maxMemoryMb: number): { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number } {
   const young = Math.min(64, Math.max(4, Math.round(maxMemoryMb / 16)));
   return { maxOldGenerationSizeMb: maxMemoryMb - young, maxYoungGenerationSizeMb: young };
+}
+
+function addPhases(to: BacktestPhaseMs, from: BacktestPhaseMs): void {
+  to.load += from.load;
+  to.indicators += from.indicators;
+  to.simulation += from.simulation;
+  to.statistics += from.statistics;
 }
 
 function rebuild(error: ThreadError): Error {

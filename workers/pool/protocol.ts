@@ -1,3 +1,4 @@
+import type { BacktestPhaseMs } from '../../backtest';
 import type { Params } from '../../search/types';
 import type { BacktestEvaluatorSpec } from '../../types/session';
 import type { MetricValues } from '../../types/trial';
@@ -26,6 +27,9 @@ export type TrialReply = { metrics: MetricValues } | { error: ThreadError };
 
 /**
  * A thread answers a single trial with its reply, and a batch with one reply per set and the time the batch
- * ran in the thread; it never throws across the boundary.
+ * ran in the thread; with their results come the phases their time went to. It never throws across the boundary.
  */
-export type ThreadReply = TrialReply | { error: ThreadError } | { replies: TrialReply[]; elapsedMs: number };
+export type ThreadReply =
+  | { metrics: MetricValues; phases: BacktestPhaseMs }
+  | { error: ThreadError }
+  | { replies: TrialReply[]; elapsedMs: number; phases: BacktestPhaseMs };

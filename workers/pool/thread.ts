@@ -1,4 +1,5 @@
 import { runBacktestTrial, runBacktestTrials } from '../../activities/backtestTrial';
+import { noBacktestPhases } from '../../activities/trialPhases';
 import { InputError, InvalidParametersError } from '../../types/errors';
 import type { ThreadError, ThreadErrorKind, ThreadReply, ThreadTask } from './protocol';
 
@@ -15,13 +16,14 @@ function describe(err: unknown): ThreadError {
 
 /** Piscina's task handler: one backtest, or a batch of them on shared indicators, in this thread. */
 export default function runTrial(task: ThreadTask): ThreadReply {
+  const phases = noBacktestPhases();
   try {
     if ('paramSets' in task) {
       const started = performance.now();
-      const replies = runBacktestTrials(task.spec, task.paramSets).map((r) => (r instanceof Error ? { error: describe(r) } : { metrics: r }));
-      return { replies, elapsedMs: performance.now() - started };
+      const replies = runBacktestTrials(task.spec, task.paramSets, phases).map((r) => (r instanceof Error ? { error: describe(r) } : { metrics: r }));
+      return { replies, elapsedMs: performance.now() - started, phases };
     }
-    return { metrics: runBacktestTrial(task.spec, task.params) };
+    return { metrics: runBacktestTrial(task.spec, task.params, phases), phases };
   } catch (err) {
     return { error: describe(err) };
   }

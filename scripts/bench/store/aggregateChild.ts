@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     redisUrl: url,
     input: { spec, leaderboard: [], counts: { succeeded: 0, failed: 0 }, runs: 1, stoppedBy: 'complete', startedAt: Date.now() },
     versions: {},
-    workers: {},
+    statistics: { workers: {}, times: null },
   });
   console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
 }
