@@ -1,6 +1,6 @@
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
-import { sessionIdArgument } from '../options';
+import { sessionOrSplitArgument } from '../options';
 import { InputError } from '../../types/errors';
 import type { SessionSummary } from '../../types/session';
 import { progressQuery } from '../../workflows';
@@ -13,7 +13,7 @@ export function registerStatusCommand(program: Command): void {
   program
     .command('status')
     .description("show a session's state and progress")
-    .argument('<session>', 'session id', sessionIdArgument)
+    .argument('<session>', 'session id, or <session>/split-<k> for a walk-forward split', sessionOrSplitArgument)
     .option('--json', 'print JSON')
     .action(async (sessionId: string, flags: { json?: boolean }) => {
       const temporal = await resolveTemporal();

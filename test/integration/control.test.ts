@@ -95,6 +95,8 @@ describe('steering a running session: pause, resume, extend, stop', { skip: serv
     assert.equal(held.paused, true);
     assert.ok(done(held) < trials, `paused before the end (${done(held)} of ${trials} done)`);
     assert.equal((await state(handle)).state, 'paused');
+    const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    assert.match(metadata.currentDetails ?? '', /^\*\*PAUSED\*\*/, 'the Web UI shows the pause');
 
     await signalAndWait(first.child, 'SIGKILL');
     const second = startWorker(spec.taskQueue);
@@ -167,6 +169,42 @@ describe('steering a running session: pause, resume, extend, stop', { skip: serv
       assert.ok(fs.existsSync(path.join(summary.outputDir, 'best_params.json')));
     });
     await replayAndRecord(client.client, [spec.sessionId]);
+  });
+});
+
+describe('a walk-forward session is steered split by split', { skip: services ? false : SKIP_REASON }, () => {
+  const { address, redisUrl } = services ?? { address: '', redisUrl: '' };
+
+  test('the parent refuses and names the way; a split takes the order', async () => {
+    const campaign = makeCampaign(`strategy: sma_crossover
+params:
+  fast: { type: int, low: 2, high: 60 }
+  slow: { type: int, low: 10, high: 250 }
+objective: sharpe
+search: { algorithm: random, seed: 3, trials: 100000, parallelism: 8 }
+walk_forward: { splits: 2, train: 200, test: 100, concurrency: 1 }
+`, { bars: 1200 });
+    const taskQueue = uniqueId('tq');
+    const sessionId = uniqueId('wf-control');
+    const env = { TEMPORAL_ADDRESS: address, REDIS_URL: redisUrl, TUNEFLOW_TASK_QUEUE: taskQueue };
+    const connection = await connectTestClient(address);
+    try {
+      await withWorker({ address, redisUrl, taskQueue }, async () => {
+        const spec = { ...loadSessionSpec(campaign.config, { sessionId }), taskQueue };
+        const { handle } = await startOrAttach(connection.client, spec);
+        await until('the first split runs', async () => (await tuneflow(['status', `${sessionId}/split-1`], env)).code === 0, 60_000, 500);
+        const parent = await tuneflow(['pause', sessionId], env);
+        assert.equal(parent.code, 2);
+        assert.match(parent.stderr, new RegExp(`Session ${sessionId} is a walk-forward session: steer its splits, each a session of its own, e.g. \`tuneflow pause ${sessionId}/split-1\``));
+        const split = await tuneflow(['stop', `${sessionId}/split-1`], env);
+        assert.equal(split.code, 0, split.stderr);
+        assert.match(split.stdout, /is stopping/);
+        await tuneflow(['cancel', sessionId], env);
+        await handle.result().catch(() => undefined);
+      });
+    } finally {
+      await connection.close();
+    }
   });
 });
 
