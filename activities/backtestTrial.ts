@@ -33,6 +33,15 @@ function strategyOf(spec: BacktestEvaluatorSpec): StrategyDef {
   return resolveStrategy(spec.strategy, typeof module === 'string' ? moduleRef(module) : module);
 }
 
+/** The bars (cached) and the strategy of a trial, their time added to `load`. */
+function loadInputs(spec: BacktestEvaluatorSpec, phases?: BacktestPhaseMs): { data: ReturnType<typeof bars>; strategy: ReturnType<typeof strategyOf> } {
+  const started = performance.now();
+  const data = bars(spec.dataPath);
+  const strategy = strategyOf(spec);
+  if (phases) phases.load += performance.now() - started;
+  return { data, strategy };
+}
+
 /**
  * One built-in backtest of a trial, in whatever thread calls it. Metrics the engine cannot define (NaN)
  * become null, so they survive JSON. With `phases` it adds where its time went there, reading the data
@@ -40,10 +49,7 @@ function strategyOf(spec: BacktestEvaluatorSpec): StrategyDef {
  * @throws InvalidParametersError for parameters the strategy rejects; InputError for bad data or modules.
  */
 export function runBacktestTrial(spec: BacktestEvaluatorSpec, params: Params, phases?: BacktestPhaseMs): MetricValues {
-  const started = performance.now();
-  const data = bars(spec.dataPath);
-  const strategy = strategyOf(spec);
-  if (phases) phases.load += performance.now() - started;
+  const { data, strategy } = loadInputs(spec, phases);
   const result = runBacktest(data, strategy, params, { cash: spec.cash, commission: spec.commission, window: spec.window }, phases);
   const converting = performance.now();
   const values = metricValues(result.metrics);
@@ -58,10 +64,7 @@ export function runBacktestTrial(spec: BacktestEvaluatorSpec, params: Params, ph
  * @throws InputError for what fails every trial alike: bad data, an unknown strategy or module.
  */
 export function runBacktestTrials(spec: BacktestEvaluatorSpec, paramSets: readonly Params[], phases?: BacktestPhaseMs): Array<MetricValues | Error> {
-  const started = performance.now();
-  const data = bars(spec.dataPath);
-  const strategy = strategyOf(spec);
-  if (phases) phases.load += performance.now() - started;
+  const { data, strategy } = loadInputs(spec, phases);
   const results = runManySettled(data, strategy, paramSets, { cash: spec.cash, commission: spec.commission, window: spec.window }, phases);
   const converting = performance.now();
   const values = results.map((r) => (r instanceof Error ? r : metricValues(r)));

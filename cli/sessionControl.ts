@@ -1,4 +1,11 @@
-import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type WorkflowHandle } from '@temporalio/client';
+import {
+  Client,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type WorkflowExecutionDescription,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
 import { InputError } from '../types/errors';
 import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/searchAttributes';
@@ -16,6 +23,21 @@ export interface RunningSession {
   taskQueue: string;
 }
 
+/** A session on the Temporal a command asks, and how the server describes it; an unknown id is an InputError. */
+export async function openSession(
+  temporal: TemporalAccess,
+  sessionId: string,
+): Promise<{ client: Client; handle: WorkflowHandle<typeof tuningSession>; description: WorkflowExecutionDescription }> {
+  const client = new Client({ connection: await connectClient(temporal.target), namespace: temporal.target.namespace });
+  const handle = client.workflow.getHandle<typeof tuningSession>(sessionId);
+  try {
+    return { client, handle, description: await handle.describe() };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new InputError(`No session "${sessionId}" on ${temporal.target.address}.`);
+    throw err;
+  }
+}
+
 /**
  * Runs `fn` on a session that is running now, on the Temporal the command uses (never started by it). A
  * session that does not exist or has ended is an InputError naming it.
@@ -23,15 +45,7 @@ export interface RunningSession {
 export async function withRunningSession<T>(sessionId: string, fn: (session: RunningSession) => Promise<T>): Promise<T> {
   const temporal = await resolveTemporal();
   try {
-    const client = new Client({ connection: await connectClient(temporal.target), namespace: temporal.target.namespace });
-    const handle = client.workflow.getHandle<typeof tuningSession>(sessionId);
-    let description;
-    try {
-      description = await handle.describe();
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new InputError(`No session "${sessionId}" on ${temporal.target.address}.`);
-      throw err;
-    }
+    const { client, handle, description } = await openSession(temporal, sessionId);
     if (description.status.name !== 'RUNNING') {
       throw new InputError(`Session ${sessionId} is not running: it ended as ${description.status.name}. Only a running session can be steered.`);
     }

@@ -1,13 +1,11 @@
-import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { sessionOrSplitArgument } from '../options';
-import { InputError } from '../../types/errors';
 import type { SessionSummary } from '../../types/session';
 import { progressQuery } from '../../workflows';
 import { STOPPED_BY } from '../print';
 import { stalledOn } from '../retries';
-import { connectClient } from '../../workers/connection';
 import { resolveTemporal, sessionUrl } from '../services';
+import { openSession } from '../sessionControl';
 
 export function registerStatusCommand(program: Command): void {
   program
@@ -18,15 +16,7 @@ export function registerStatusCommand(program: Command): void {
     .action(async (sessionId: string, flags: { json?: boolean }) => {
       const temporal = await resolveTemporal();
       try {
-        const client = new Client({ connection: await connectClient(temporal.target), namespace: temporal.target.namespace });
-        const handle = client.workflow.getHandle(sessionId);
-        let description;
-        try {
-          description = await handle.describe();
-        } catch (err) {
-          if (err instanceof WorkflowNotFoundError) throw new InputError(`No session "${sessionId}" on ${temporal.target.address}.`);
-          throw err;
-        }
+        const { handle, description } = await openSession(temporal, sessionId);
         // A finished session answers from its result; a running one from its progress query.
         const finished = description.status.name === 'COMPLETED' ? ((await handle.result()) as SessionSummary) : null;
         const progress = finished ? null : await handle.query(progressQuery).catch(() => null);
