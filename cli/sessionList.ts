@@ -3,7 +3,7 @@ import { defineSearchAttributeKey } from '@temporalio/common';
 import { TuneAlgorithm, TuneBestScore, TuneStrategy, TuneTags, TuneTrialsDone } from '../workflows/searchAttributes';
 
 /** What `tuneflow list --status` selects. */
-export const LIST_STATUSES = ['running', 'completed', 'failed', 'canceled'] as const;
+export const LIST_STATUSES = ['running', 'completed', 'failed', 'cancelled'] as const;
 export type ListStatus = (typeof LIST_STATUSES)[number];
 
 /**
@@ -14,7 +14,7 @@ const EXECUTION_STATUSES: Record<ListStatus, string[]> = {
   running: ['Running'],
   completed: ['Completed'],
   failed: ['Failed', 'Terminated', 'TimedOut'],
-  canceled: ['Canceled'],
+  cancelled: ['Canceled'],
 };
 
 // Sessions of releases that steer a live campaign carry these too; older sessions lack them, so they are optional.
