@@ -75,7 +75,7 @@ function printEstimate(spec: SessionSpec, pilot: PilotResult, json: boolean): vo
       '.',
   );
   console.log(
-    `Budget: ${input.trials} trials${wf ? ` (${spec.search.trials} in each of ${wf.splits.length} splits)` : ''}, ${input.inFlight} in flight, ` +
+    `Budget: ${count(input.trials)} trials${wf ? ` (${count(spec.search.trials)} in each of ${wf.splits.length} splits)` : ''}, ${count(input.inFlight)} in flight, ` +
       `${input.batched ? `batches ${spec.trial.batch}` : 'one activity per trial'}. ` +
       `Temporal and Redis add ${formatMs(orchestration.msPerTrial)} a trial (${orchestration.source}), writing the outputs ${formatMs(OUTPUTS_COST.msPerTrial)} (${OUTPUTS_COST.source}).`,
   );
@@ -93,8 +93,12 @@ function printEstimate(spec: SessionSpec, pilot: PilotResult, json: boolean): vo
   console.log(
     `This machine has ${cores} core${cores === 1 ? '' : 's'}. The model: one free core per thread (on this machine or across a fleet), trials spread evenly ` +
       'over the threads that have one to run (no more than the trials in flight), and a stack cost per trial that more threads do not shrink, ' +
-      'measured on 2 shared cores (BENCHMARKS.md). Left out: starting the worker and the session, retries, and trials that take longer than the pilot\'s.',
+      'measured on 2 shared cores (BENCHMARKS.md). Left out: a few seconds to start the worker and the session, retries, and trials slower than the pilot\'s.',
   );
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
 }
 
 function formatMs(ms: number): string {
