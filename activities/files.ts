@@ -35,27 +35,26 @@ export function toCsv(header: string[], rows: unknown[][]): string {
 }
 
 /**
- * A CSV file written row by row, for outputs of any length: rows go to a temp file next to the target in
+ * A text file written line by line, for outputs of any length: lines go to a temp file next to the target in
  * chunks, and {@link commit} renames it over the target, so readers see the old file or the whole new one.
  */
-export class CsvFile {
+export class LineFile {
   private readonly tmp: string;
   private readonly fd: number;
   private pending: string[] = [];
   private pendingChars = 0;
   private open = true;
-  rows = 0;
 
-  constructor(readonly file: string, header: readonly string[]) {
+  constructor(readonly file: string) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     this.tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
     this.fd = fs.openSync(this.tmp, 'w');
-    this.push(csvLine(header));
   }
 
-  row(values: readonly unknown[]): void {
-    this.rows++;
-    this.push(csvLine(values));
+  line(text: string): void {
+    this.pending.push(text);
+    this.pendingChars += text.length + 1;
+    if (this.pendingChars > 1 << 16) this.flush();
   }
 
   commit(): void {
@@ -64,7 +63,7 @@ export class CsvFile {
     fs.renameSync(this.tmp, this.file);
   }
 
-  /** Drops the temp file (after an error), leaving the target as it was. */
+  /** Drops the temp file (after an error or an interruption), leaving the target as it was. */
   discard(): void {
     this.close();
     fs.rmSync(this.tmp, { force: true });
@@ -76,16 +75,35 @@ export class CsvFile {
     this.open = false;
   }
 
-  private push(line: string): void {
-    this.pending.push(line);
-    this.pendingChars += line.length + 1;
-    if (this.pendingChars > 1 << 16) this.flush();
-  }
-
   private flush(): void {
     if (this.pending.length === 0) return;
     fs.writeSync(this.fd, this.pending.join('\n') + '\n');
     this.pending = [];
     this.pendingChars = 0;
+  }
+}
+
+/** A CSV file written row by row through a {@link LineFile}: the header first, then {@link row} per record. */
+export class CsvFile {
+  private readonly out: LineFile;
+  rows = 0;
+
+  constructor(readonly file: string, header: readonly string[]) {
+    this.out = new LineFile(file);
+    this.out.line(csvLine(header));
+  }
+
+  row(values: readonly unknown[]): void {
+    this.rows++;
+    this.out.line(csvLine(values));
+  }
+
+  commit(): void {
+    this.out.commit();
+  }
+
+  /** Drops the temp file (after an error), leaving the target as it was. */
+  discard(): void {
+    this.out.discard();
   }
 }

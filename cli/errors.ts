@@ -4,6 +4,9 @@ import { InputError, UnreachableServiceError } from '../types/errors';
 /** Exit codes: 0 every trial succeeded, 1 the session finished with failed trials, 2 bad input or a runtime error. */
 export const EXIT = { ok: 0, someFailed: 1, error: 2 } as const;
 
+/** Exit code of a command ended by SIGINT or SIGTERM. */
+export const INTERRUPTED = 130;
+
 /**
  * The innermost message of a failed session: Temporal wraps the reason in "Workflow execution failed" and
  * activity or child failures, which say where but not what.

@@ -5,6 +5,8 @@ import { registerCheckCommand } from './commands/check';
 import { registerControlCommands } from './commands/control';
 import { registerDeleteCommand } from './commands/delete';
 import { registerDevCommand } from './commands/dev';
+import { registerEstimateCommand } from './commands/estimate';
+import { registerListCommand } from './commands/list';
 import { registerPlanCommand } from './commands/plan';
 import { registerReportCommands } from './commands/report';
 import { registerResultsCommand } from './commands/results';
@@ -35,6 +37,7 @@ function buildProgram(): Command {
   registerWorkersCommand(program);
   registerDevCommand(program);
   registerStatusCommand(program);
+  registerListCommand(program);
   registerResultsCommand(program);
   registerControlCommands(program);
   registerRetryFailedCommand(program);
@@ -42,6 +45,7 @@ function buildProgram(): Command {
   registerDeleteCommand(program);
   registerBacktestCommand(program);
   registerPlanCommand(program);
+  registerEstimateCommand(program);
   registerReportCommands(program);
   for (const command of program.commands) command.exitOverride();
   return program;

@@ -1,6 +1,7 @@
-import { DEV_NAMESPACE, ensureDevStack, joinDevTemporal } from '../scripts/devStack';
-import { tuneflowHome } from '../scripts/paths';
-import { acquireLocalRedis, externalRedis, type RedisService } from '../scripts/redis';
+import { DEV_NAMESPACE, devTemporalDb, ensureDevStack, joinDevTemporal, peekDevTemporal } from '../scripts/devStack';
+import { toolsDir, tuneflowHome } from '../scripts/paths';
+import { acquireLocalRedis, canInstallRedisServer, externalRedis, localRedisFolder, locateRedisServer, NO_REDIS, peekLocalRedis, type RedisService } from '../scripts/redis';
+import { locateTemporalCli } from '../scripts/temporalCli';
 import { InputError } from '../types/errors';
 import { targetFromEnv, type TemporalTarget } from '../workers/connection';
 import { checkRedis } from './redisClient';
@@ -51,7 +52,11 @@ async function fleetTrialStore(): Promise<TrialStoreAccess> {
   if (process.env.REDIS_URL) return fromRedis(externalRedis(process.env.REDIS_URL));
   const local = await acquireLocalRedis({ name: STACK, log, joinOnly: true });
   if (local) return fromRedis(local);
-  throw new InputError(
+  throw noFleetStore();
+}
+
+function noFleetStore(): InputError {
+  return new InputError(
     `TEMPORAL_ADDRESS is set but REDIS_URL is not, and no local tuneflow stack runs under ${tuneflowHome()}. ` +
       'With an existing Temporal cluster, REDIS_URL must name the trial store shared by the whole fleet: every worker writes its trials there ' +
       'and every `tuneflow run`, `results` and `report` reads them, so each process starting a Redis of its own would scatter them. ' +
@@ -112,4 +117,60 @@ export async function resolveTrialStore(): Promise<TrialStoreAccess> {
 
 export function sessionUrl(uiUrl: string | null, namespace: string, sessionId: string): string | null {
   return uiUrl ? `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(sessionId)}` : null;
+}
+
+/** The Temporal `tuneflow run` would use: a cluster, the running local dev server, or one it would start. */
+export type TemporalPlan =
+  | { how: 'cluster'; target: TemporalTarget; uiUrl: string | null }
+  | { how: 'join'; target: TemporalTarget; uiUrl: string | null; pid: number }
+  | { how: 'start'; cli: string; db: string };
+
+/** The trial store `tuneflow run` would use: REDIS_URL, the running local Redis, or one it would start. */
+export type RedisPlan =
+  | { how: 'url'; url: string }
+  | { how: 'join'; url: string; pid: number }
+  | { how: 'start'; binary: string | null; folder: string };
+
+/**
+ * What `tuneflow run` would use, found as resolveServices finds it but without starting, joining or writing
+ * anything: external services are connected to (and must answer), local ones are looked up in their locks.
+ * @throws InputError or UnreachableServiceError where `run` would stop: an unreachable REDIS_URL, no trial store
+ *   for a cluster, a local server that holds its data but does not answer, no Temporal CLI or redis-server to start.
+ */
+export async function probeServices(): Promise<{ temporal: TemporalPlan; redis: RedisPlan }> {
+  const redisUrl = process.env.REDIS_URL;
+  if (redisUrl) await checkRedis(redisUrl);
+  const external = targetFromEnv();
+  const redis = redisUrl ? ({ how: 'url', url: redisUrl } as const) : await probeLocalRedis(external !== null);
+  if (external) return { temporal: { how: 'cluster', target: external, uiUrl: process.env.TEMPORAL_UI_URL ?? null }, redis };
+  const temporal = await peekDevTemporal(STACK);
+  if (temporal.state === 'silent') throw silentService('The local Temporal dev server', temporal.pid, devTemporalDb(STACK), temporal.info.address);
+  if (temporal.state === 'running') {
+    return { temporal: { how: 'join', target: { address: temporal.info.address, namespace: DEV_NAMESPACE }, uiUrl: temporal.info.uiUrl, pid: temporal.pid }, redis };
+  }
+  const cli = locateTemporalCli();
+  if (!cli) {
+    throw new InputError(
+      `No local Temporal dev server runs for ${tuneflowHome()}, and no Temporal CLI to start one was found (TEMPORAL_CLI_PATH, \`temporal\` on PATH, ` +
+        `${toolsDir()}). \`tuneflow run\` would try to obtain it; \`npm run setup\` does that now, or set TEMPORAL_CLI_PATH to a \`temporal\` binary.`,
+    );
+  }
+  return { temporal: { how: 'start', cli, db: devTemporalDb(STACK) }, redis };
+}
+
+async function probeLocalRedis(joinOnly: boolean): Promise<RedisPlan> {
+  const local = await peekLocalRedis(STACK);
+  if (local.state === 'silent') throw silentService('The local Redis', local.pid, localRedisFolder(STACK), local.info.address);
+  if (local.state === 'running') return { how: 'join', url: local.info.address, pid: local.pid };
+  if (joinOnly) throw noFleetStore();
+  const binary = locateRedisServer();
+  if (!binary && !canInstallRedisServer()) throw new InputError(NO_REDIS);
+  return { how: 'start', binary, folder: localRedisFolder(STACK) };
+}
+
+function silentService(label: string, pid: number, data: string, address: string): InputError {
+  return new InputError(
+    `${label} (pid ${pid}) holds ${data} but does not answer at ${address}: it is starting or stuck. \`tuneflow run\` would wait a minute ` +
+      `for it and then stop, since two servers must never share that data; try again in a moment, or stop it (kill ${pid}).`,
+  );
 }

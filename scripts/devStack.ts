@@ -6,7 +6,7 @@ import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/searchAttributes';
 import { tuneflowHome } from './paths';
 import { freePort, sleep, startService, stopProcess, waitForPort } from './processes';
 import { acquireLocalRedis, externalRedis, type RedisService } from './redis';
-import { acquireService, type ServiceDefinition, type SharedService } from './serviceLock';
+import { acquireService, peekService, type ServiceDefinition, type ServicePeek, type SharedService } from './serviceLock';
 import { ensureTemporalCli } from './temporalCli';
 
 type Log = (line: string) => void;
@@ -127,7 +127,7 @@ function temporalDefinition(name: string, log: Log): ServiceDefinition<TemporalI
     folder: dir,
     name,
     label: 'the Temporal dev server',
-    data: path.join(dir, `${name}.db`),
+    data: devTemporalDb(name),
     stopGraceMs: 10_000,
     answers: (info) => temporalAnswers(info.address),
     start: async () => {
@@ -141,6 +141,16 @@ function temporalDefinition(name: string, log: Log): ServiceDefinition<TemporalI
 /** The local dev server on `<tuneflow home>/temporal/<name>.db` when one runs, joined as a user; else null. */
 export async function joinDevTemporal(opts: { name: string; log: Log }): Promise<SharedService<TemporalInfo> | null> {
   return acquireService(temporalDefinition(opts.name, opts.log), { joinOnly: true, log: opts.log });
+}
+
+/** The local dev server on `<tuneflow home>/temporal/<name>.db` as its lock records it, neither joined nor started. */
+export function peekDevTemporal(name: string): Promise<ServicePeek<TemporalInfo>> {
+  return peekService(temporalDefinition(name, () => undefined));
+}
+
+/** The database file of the local dev server of this name. */
+export function devTemporalDb(name: string): string {
+  return path.join(temporalDir(), `${name}.db`);
 }
 
 /** A local Temporal dev server and Redis, each joined when it runs and started when it does not. */

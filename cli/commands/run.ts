@@ -5,7 +5,8 @@ import type { SessionSummary } from '../../types/session';
 import { progressQuery } from '../../workflows';
 import { connectClient, connectWorker } from '../../workers/connection';
 import { createTuneflowWorker } from '../../workers/worker';
-import { EXIT } from '../errors';
+import { describeDryRun, dryRun } from '../dryRun';
+import { EXIT, INTERRUPTED } from '../errors';
 import { positiveInt } from '../options';
 import { printSummary } from '../print';
 import { stalledOn } from '../retries';
@@ -18,6 +19,7 @@ import { addSessionFlags, overridesOf, type SessionFlags } from '../sessionFlags
 export interface FollowFlags {
   json?: boolean;
   detach?: boolean;
+  dryRun?: boolean;
   concurrency?: number;
 }
 
@@ -33,13 +35,17 @@ export function registerRunCommand(program: Command): void {
     .option('--concurrency <n>', 'trial activities at once on the in-process worker', positiveInt('--concurrency'))
     .option('--json', 'print the summary as JSON on stdout')
     .option('--detach', 'start the session, print its id and return')
+    .option('--dry-run', 'make every check and print what would run, starting nothing and writing nothing')
     .action(async (config: string, flags: RunFlags) => {
+      if (flags.dryRun) {
+        const report = await dryRun(config, overridesOf(flags));
+        console.log(flags.json ? JSON.stringify(report, null, 2) : describeDryRun(report, { detach: flags.detach === true, concurrency: flags.concurrency }).join('\n'));
+        return;
+      }
       process.exitCode = await runSession(config, flags);
     });
 }
 
-/** Exit code of a command ended by SIGINT or SIGTERM. */
-const INTERRUPTED = 130;
 const STOPPED = Symbol('stopped');
 
 /** A word of a shell command line, quoted when it needs to be. */
