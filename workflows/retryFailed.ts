@@ -1,10 +1,9 @@
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { ListSampler } from '../search/list';
 import type { LeaderboardEntry, SessionCounts, SessionSpec, SessionSummary } from '../types/session';
 import { failOutputs } from './failures';
 import { OUTPUTS, TrialLoop, type SessionCarry } from './trialLoop';
-import type { tuningSession } from './tuningSession';
 
 /** A new run of a finished session that runs its finally failed trials again (`tuneflow retry-failed`). */
 export interface RetryFailedInput {
@@ -29,8 +28,9 @@ const { failedTrials, aggregateSession } = proxyActivities<Activities>(OUTPUTS);
  * Runs the failed trials of a finished session again, page by page, under their own ids: a success replaces
  * the stored failure, a second failure stays. The counts and the leaderboard continue from the session's last
  * result, and the outputs are written again from the trial store. Pause, resume and stop work as in any run.
+ * When history should move to a fresh run, it returns where the next run continues instead.
  */
-export async function retryFailedSession(spec: SessionSpec, retry: RetryFailedInput): Promise<SessionSummary> {
+export async function retryFailedSession(spec: SessionSpec, retry: RetryFailedInput): Promise<SessionSummary | { continueWith: RetryFailedInput }> {
   let { counts, leaderboard } = retry.base;
   const { runs, startedAt } = retry.base;
   let after = retry.after;
@@ -65,7 +65,7 @@ export async function retryFailedSession(spec: SessionSpec, retry: RetryFailedIn
     }
     if (stop === 'continue' || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      return continueAsNew<typeof tuningSession>({ spec, retry: { base: { counts, leaderboard, runs: loop.runs, startedAt, stoppedBy }, after } });
+      return { continueWith: { base: { counts, leaderboard, runs: loop.runs, startedAt, stoppedBy }, after } };
     }
     if (page.next === null) break;
   }

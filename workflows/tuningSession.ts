@@ -24,7 +24,10 @@ const { aggregateSession } = proxyActivities<Activities>(OUTPUTS);
 export async function tuningSession(input: SessionInput): Promise<SessionSummary> {
   const { spec } = input;
   if (spec.walkForward) return walkForwardSession(spec);
-  if (input.retry) return retryFailedSession(spec, input.retry);
+  if (input.retry) {
+    const retried = await retryFailedSession(spec, input.retry);
+    return 'continueWith' in retried ? continueAsNew<typeof tuningSession>({ spec, retry: retried.continueWith }) : retried;
+  }
   const loop = new TrialLoop(spec, input.carry);
   if (!input.carry) await beginSession({ spec, startedAt: loop.startedAt });
 

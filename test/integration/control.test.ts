@@ -216,7 +216,7 @@ describe('retry-failed runs the failed trials of a completed session again', { s
   after(() => redis.disconnect());
 
   /** Trials with x divisible by 3 fail while `outage` exists in the campaign folder. */
-  function flakyCampaign(batch: string): { dir: string; config: string; outage: string } {
+  function flakyCampaign(batch: string, continueAsNewEvery: number): { dir: string; config: string; outage: string } {
     const campaign = makeCampaign(`params:
   x: { type: int, low: 1, high: 24 }
 objective: sharpe
@@ -226,6 +226,7 @@ evaluator:
 trial:
   batch: ${batch}
   retry: { maximum_attempts: 2, initial_interval: 100ms }
+session: { continue_as_new_every: ${continueAsNewEvery} }
 `);
     const outage = path.join(campaign.dir, 'outage');
     fs.writeFileSync(outage, '');
@@ -246,15 +247,16 @@ process.stdin.on('end', () => {
     return { ...campaign, outage };
   }
 
-  for (const batch of ['auto', '1']) {
-    test(`failed trials succeed on a new run of the same session; counts and outputs follow (batch: ${batch})`, async () => {
-      const campaign = flakyCampaign(batch);
+  // One activity per trial, with continue-as-new every 3 trials, takes the retry through several runs too.
+  for (const [batch, continueAsNewEvery] of [['auto', 0], ['1', 3]] as const) {
+    test(`failed trials succeed on a new run of the same session; counts and outputs follow (batch: ${batch}, continue-as-new every ${continueAsNewEvery})`, async () => {
+      const campaign = flakyCampaign(batch, continueAsNewEvery);
       const taskQueue = uniqueId('tq');
       const sessionId = uniqueId('retry');
       await withWorker({ address, redisUrl, taskQueue }, async () => {
         const first = await tuneflow(['run', campaign.config, '--session-id', sessionId, '--json'], env(taskQueue));
         assert.equal(first.code, 1, first.stderr);
-        const failedRun = JSON.parse(first.stdout) as { counts: { succeeded: number; failed: number }; best: { objective: number } };
+        const failedRun = JSON.parse(first.stdout) as { counts: { succeeded: number; failed: number }; best: { objective: number }; runs: number };
         assert.deepEqual(failedRun.counts, batch === 'auto' ? { succeeded: 16, failed: 8, retried: 8 } : { succeeded: 16, failed: 8 });
         assert.equal(failedRun.best.objective, 2.3);
 
@@ -262,10 +264,11 @@ process.stdin.on('end', () => {
         const retried = await tuneflow(['retry-failed', sessionId, '--json'], env(taskQueue));
         assert.equal(retried.code, 0, retried.stderr);
         assert.match(retried.stderr, new RegExp(`Started a new run of session ${sessionId} that runs its 8 failed trials again`));
-        const summary = JSON.parse(retried.stdout) as { counts: { succeeded: number; failed: number }; best: { objective: number; trialId: number }; outputDir: string };
+        const summary = JSON.parse(retried.stdout) as { counts: { succeeded: number; failed: number }; best: { objective: number; trialId: number }; outputDir: string; runs: number };
         assert.equal(summary.counts.succeeded, 24);
         assert.equal(summary.counts.failed, 0);
         assert.equal(summary.best.objective, 2.4, 'the best is now a trial that had failed');
+        if (continueAsNewEvery > 0) assert.ok(summary.runs > failedRun.runs + 1, `the retry continued as new (${failedRun.runs} runs, then ${summary.runs})`);
 
         const records = await store.allTrials(sessionId);
         assert.equal(records.length, 24);
