@@ -7,14 +7,17 @@ import {
   continueAsNew,
   executeChild,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ExtendRequest, LeaderboardEntry, SessionProgress, SessionSpec, SessionSummary, SplitOutcome, WalkForwardSpec } from '../types/session';
 import { extendUpdate, pauseUpdate, resumeUpdate, stopUpdate } from './control';
 import { failOutputs } from './failures';
+import { TuneBestScore, TuneTrialsDone } from './searchAttributes';
 import { BOOKKEEPING, OUTPUTS, TrialLoop, progressQuery, type SessionCarry } from './trialLoop';
 
 export interface SplitInput {
@@ -107,6 +110,7 @@ export async function walkForwardSession(spec: SessionSpec): Promise<SessionSumm
     }).then(
       (result) => {
         results.push(result);
+        publishProgress(results, spec.objective);
       },
       (err: unknown) => {
         if (isCancellation(err) || !(err instanceof ChildWorkflowFailure)) throw err;
@@ -154,6 +158,17 @@ function refuseControl(sessionId: string): void {
   };
   for (const update of [pauseUpdate, resumeUpdate, stopUpdate]) setHandler(update, refuse, { validator: refuse });
   setHandler(extendUpdate, (_request: ExtendRequest) => refuse(), { validator: (_request: ExtendRequest) => refuse() });
+}
+
+/**
+ * The parent's trials done and best in-sample score in its search attributes, as a plain session keeps them, so
+ * `tuneflow list` and the Web UI show them; written as each split ends (sessions begun before, without).
+ */
+function publishProgress(results: SplitOutcome[], objective: SessionSpec['objective']): void {
+  if (!patched('walk-forward-progress-attributes')) return;
+  const done = results.reduce((n, r) => n + r.counts.succeeded + r.counts.failed, 0);
+  const best = bestLeader(results, objective);
+  upsertSearchAttributes([{ key: TuneTrialsDone, value: done }, ...(best ? [{ key: TuneBestScore, value: best.objective }] : [])]);
 }
 
 /** The best in-sample leader of the splits finished so far, for the progress query. */

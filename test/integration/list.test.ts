@@ -117,6 +117,9 @@ describe('tuneflow list against the real stack', { skip: services ? false : SKIP
       return listed.some((s) => s.sessionId === sessionId);
     }, 30_000, 300);
     assert.deepEqual(listed.filter((s) => s.sessionId.includes('/split-')), []);
+    const walk = listed.find((s) => s.sessionId === sessionId);
+    assert.equal(walk?.trialsDone, 12, 'the parent counts its splits\' trials');
+    assert.equal(typeof walk?.bestScore, 'number');
     assert.equal(new Set(listed.map((s) => s.sessionId)).size, listed.length, 'each session once');
   });
 
