@@ -9,6 +9,7 @@ import { registerReportCommands } from './commands/report';
 import { registerResultsCommand } from './commands/results';
 import { registerRunCommand } from './commands/run';
 import { registerStatusCommand } from './commands/status';
+import { registerWatchCommand } from './commands/watch';
 import { registerWorkerCommand } from './commands/worker';
 import { registerWorkersCommand } from './commands/workers';
 import { EXIT, reportError } from './errors';
@@ -33,6 +34,7 @@ function buildProgram(): Command {
   registerWorkersCommand(program);
   registerDevCommand(program);
   registerStatusCommand(program);
+  registerWatchCommand(program);
   registerResultsCommand(program);
   registerCancelCommand(program);
   registerDeleteCommand(program);
