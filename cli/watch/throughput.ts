@@ -1,5 +1,5 @@
 /** How far back the rate looks: long enough to smooth batches that finish together, short enough to follow a pause. */
-export const RATE_WINDOW_MS = 30_000;
+const RATE_WINDOW_MS = 30_000;
 /** Samples spanning less than this say nothing yet about the rate. */
 const MIN_SPAN_MS = 2_000;
 

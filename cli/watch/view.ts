@@ -12,7 +12,7 @@ export interface ViewSize {
 }
 
 /** Rows of the best trials the view lists. */
-export const TOP_ROWS = 5;
+const TOP_ROWS = 5;
 /** Recent failed or retried trials the view lists. */
 const ISSUE_ROWS = 3;
 /** The progress bar's widest and narrowest; narrower than the least, the line goes without a bar. */
