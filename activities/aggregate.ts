@@ -13,7 +13,7 @@ import type { BacktestEvaluatorSpec, LeaderboardEntry, SessionCounts, SessionSpe
 import type { MetricValues } from '../types/trial';
 import { bestEquityCurve } from './backtestTrial';
 import { ExternalSorter } from './externalSort';
-import { overfittingJson, OverfittingCollector } from './overfitting';
+import { overfittingJson, OverfittingCollector, pboSettings } from './overfitting';
 import { CsvFile, toCsv, writeFileAtomic } from './files';
 import { ANALYSIS_SAMPLE, scanTrials, type TrialScan } from './trialScan';
 import type { TrialStore } from './trialStore';
@@ -141,7 +141,7 @@ export async function aggregate(
     out.writeJson('run.json', {
       ...runIdentity(spec, versions, meta?.startedAt ?? input.startedAt),
       data_sha256: await sha256File(spec.evaluator.dataPath),
-      resolved: { evaluator: spec.evaluator, objective: spec.objective, search: spec.search, trial: spec.trial, session: spec.session },
+      resolved: { evaluator: spec.evaluator, objective: spec.objective, search: spec.search, trial: spec.trial, session: spec.session, pbo: pboSettings(spec) },
       stopped_by: input.stoppedBy,
       workflow_runs: input.runs,
       counts: scan.counts,

@@ -9,7 +9,7 @@ import { periodReturnSource, type PeriodReturnSource } from './backtestTrial';
 import type { RankedTrial } from './ranking';
 
 const COMMAND_EVALUATOR =
-  'Not assessed: the evaluator is an external command, which reports metrics but no per-period returns, and the probabilistic and deflated Sharpe ratios, the effective number of trials and PBO all need returns.';
+  'The evaluator is an external command, which reports metrics but no per-period returns, and the probabilistic and deflated Sharpe ratios, the effective number of trials and PBO all need returns.';
 
 /** The session's PBO settings, or the defaults for sessions started before they existed. */
 export function pboSettings(spec: SessionSpec): PboSpec {
@@ -46,7 +46,7 @@ export class OverfittingCollector {
       return new OverfittingCollector(spec, periodReturnSource(spec.evaluator), '');
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
-      return new OverfittingCollector(spec, null, `Not assessed: the trials cannot be run again for their returns: ${err.message}`);
+      return new OverfittingCollector(spec, null, `The trials cannot be run again for their returns: ${err.message}`);
     }
   }
 
@@ -77,17 +77,17 @@ export class OverfittingCollector {
     const source = this.source;
     if (!source) return unassessed(this.unavailable, this.trials, blocks);
     const [best] = this.best.sorted();
-    if (!best) return unassessed('Not assessed: no trial succeeded with a finite objective, so there is no best trial.', 0, blocks);
+    if (!best) return unassessed('No trial succeeded with a finite objective, so there is no best trial.', 0, blocks);
     let rerun: ReturnType<PeriodReturnSource['returnsOf']>;
     try {
       rerun = source.returnsOf(best.params);
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
-      return unassessed(`Not assessed: the best trial could not be run again for its returns: ${err.message}`, this.trials, blocks);
+      return unassessed(`The best trial could not be run again for its returns: ${err.message}`, this.trials, blocks);
     }
     if (rerun.metrics.return_pct !== best.metrics.return_pct) {
       return unassessed(
-        `Not assessed: run again, the best trial returns ${rerun.metrics.return_pct} % instead of the ${best.metrics.return_pct} % it stored; ` +
+        `Run again, the best trial returns ${rerun.metrics.return_pct} % instead of the ${best.metrics.return_pct} % it stored; ` +
           'the data file or the strategy changed since the trials ran, so today\'s returns are not the ones the trials measured.',
         this.trials, blocks,
       );

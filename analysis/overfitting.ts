@@ -87,7 +87,7 @@ export function assessOverfitting(inputs: OverfittingInputs): OverfittingReport 
   else pbo = probabilityOfBacktestOverfitting(inputs.sample, inputs.blocks);
   if (pbo && pbo.dropped > 0) notes.push(`CSCV left the first ${pbo.dropped} returns out so that each of the ${pbo.blocks} blocks holds ${pbo.blockLength}.`);
 
-  const { verdict, explanation } = verdictOf(dsr, pbo?.pbo ?? null);
+  const { verdict, explanation } = verdictOf(dsr, pbo?.pbo ?? null, { run: inputs.trials, effective: trialsEffective });
   return {
     verdict,
     explanation,
@@ -121,32 +121,34 @@ export function unassessed(reason: string, trials: number, blocks: number): Over
   };
 }
 
-/** The plain-language verdict on a deflated Sharpe ratio and a PBO, and the sentence that explains it. */
-export function verdictOf(dsr: number | null, pbo: number | null): { verdict: Verdict; explanation: string } {
-  const pboText = pbo === null ? '' : ` Picked by its in-sample Sharpe ratio among trials drawn at random, a trial ranked in the lower half out of sample in ${percent(pbo)} of the cross-validation splits (PBO).`;
+/**
+ * The plain-language verdict on a deflated Sharpe ratio and a PBO, and the sentences that explain it, naming
+ * the `trials` run and the independent trials they are worth.
+ */
+export function verdictOf(dsr: number | null, pbo: number | null, trials: { run: number; effective: number }): { verdict: Verdict; explanation: string } {
   if (dsr === null) return { verdict: 'not assessed', explanation: 'The deflated Sharpe ratio could not be computed; see the notes.' };
+  const bar = `the best of ${trials.run} trials with no skill at all would reach (they are worth ${formatCount(trials.effective)} independent ones)`;
+  const chosen = pbo === null ? '' : ` Chosen by its in-sample Sharpe ratio, a trial ranked in the lower half out of sample in ${percent(pbo)} of the cross-validation splits (PBO).`;
   if (dsr < DSR_LUCK) {
-    return {
-      verdict: 'likely luck',
-      explanation: `The best trial's Sharpe ratio is more likely below than above what the best of this many trials would reach with no skill at all (deflated Sharpe ${percent(dsr)}).${pboText}`,
-    };
+    return { verdict: 'likely luck', explanation: `The best trial's Sharpe ratio is below what ${bar}: the probability that its true Sharpe ratio beats that is only ${percent(dsr)} (deflated Sharpe).${chosen}` };
   }
   if (pbo !== null && pbo > PBO_OVERFIT) {
     return {
       verdict: 'likely overfit',
-      explanation: `The best trial's Sharpe ratio has a deflated Sharpe of ${percent(dsr)}, but choosing by past performance does not carry over to unseen data.${pboText}`,
+      explanation: `The probability that the best trial's true Sharpe ratio beats what ${bar} is ${percent(dsr)} (deflated Sharpe), but choosing by past performance does not carry over to unseen data.${chosen}`,
     };
   }
   if (dsr >= DSR_PASS) {
-    return {
-      verdict: 'survives deflation',
-      explanation: `With probability ${percent(dsr)} the best trial's true Sharpe ratio exceeds the best that this many trials would reach with no skill.${pboText}`,
-    };
+    return { verdict: 'survives deflation', explanation: `With probability ${percent(dsr)} the best trial's true Sharpe ratio beats what ${bar} (deflated Sharpe).${chosen}` };
   }
   return {
     verdict: 'inconclusive',
-    explanation: `The best trial's Sharpe ratio beats the best of this many no-skill trials with probability ${percent(dsr)}, short of the ${percent(DSR_PASS)} that would rule luck out.${pboText}`,
+    explanation: `The probability that the best trial's true Sharpe ratio beats what ${bar} is ${percent(dsr)} (deflated Sharpe), short of the ${percent(DSR_PASS)} that would rule luck out.${chosen}`,
   };
+}
+
+function formatCount(n: number): string {
+  return n >= 10 ? String(Math.round(n)) : String(Math.round(n * 10) / 10);
 }
 
 function percent(p: number): string {

@@ -8,6 +8,11 @@ export interface SplitOverfitting {
   report: OverfittingReport;
 }
 
+/** A verdict as the start of a sentence. */
+export function sentenceCase(verdict: string): string {
+  return verdict.charAt(0).toUpperCase() + verdict.slice(1);
+}
+
 /** The rows of the overfitting table: each number, its value, and what it says in words. */
 export function overfittingRows(r: OverfittingReport): string[][] {
   const effective = r.trialsEffective === null ? '' :
@@ -31,7 +36,7 @@ export function overfittingInputsSentence(r: OverfittingReport): string {
 
 /** summary.md's section on whether the best trial is luck: the verdict, the numbers, and notes. */
 export function overfittingMarkdown(r: OverfittingReport): string[] {
-  const out = ['## Luck or skill?', '', `**${md(r.verdict)}.** ${md(r.explanation)}`, ''];
+  const out = ['## Luck or skill?', '', `**${md(sentenceCase(r.verdict))}.** ${md(r.explanation)}`, ''];
   if (r.verdict === 'not assessed' && r.psr === null) return out;
   out.push(...table(['number', 'value', 'what it says'], overfittingRows(r)), '');
   const inputs = overfittingInputsSentence(r);

@@ -1,6 +1,6 @@
 import { formatNumber } from '../format';
 import type { OverfittingReport } from '../overfitting';
-import { overfittingInputsSentence, overfittingRows, type SplitOverfitting } from '../overfittingSummary';
+import { overfittingInputsSentence, overfittingRows, sentenceCase, type SplitOverfitting } from '../overfittingSummary';
 import { esc, legend, section, table } from './html';
 import { COLORS } from './style';
 import { axes, frame, linear, r, svg } from './svg';
@@ -9,7 +9,7 @@ const BINS = 30;
 
 /** report.html's section on whether the best trial is luck: verdict, numbers, notes and the PBO logit histogram. */
 export function overfittingSection(report: OverfittingReport): string {
-  const parts = [`<p><b>${esc(report.verdict)}.</b> ${esc(report.explanation)}</p>`];
+  const parts = [`<p><b>${esc(sentenceCase(report.verdict))}.</b> ${esc(report.explanation)}</p>`];
   if (report.verdict !== 'not assessed' || report.psr !== null) {
     parts.push(table(['number', 'value', 'what it says'], overfittingRows(report), new Set([1])));
     const inputs = overfittingInputsSentence(report);

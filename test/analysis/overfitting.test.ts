@@ -2,15 +2,19 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { periodReturnSource } from '../../activities/backtestTrial';
+import { OverfittingCollector } from '../../activities/overfitting';
 import { formatCsv, generateBars } from '../../backtest';
 import {
   effectiveTrials, expectedMaxSharpe, meanPairwiseCorrelation, perPeriodSharpe, probabilisticSharpe, returnMoments, type ReturnMoments,
 } from '../../analysis/deflatedSharpe';
 import { normalCdf, normalQuantile } from '../../analysis/normal';
-import { assessOverfitting, verdictOf } from '../../analysis/overfitting';
+import { renderReportHtml, renderSummaryMarkdown } from '../../analysis';
+import { assessOverfitting, unassessed, verdictOf } from '../../analysis/overfitting';
 import { pboProblem, probabilityOfBacktestOverfitting } from '../../analysis/pbo';
+import type { SessionSpec } from '../../types/session';
+import { trial } from './fixtures';
 
 /** Numbers from numpy and scipy, written by scripts/overfitting/reference.py. */
 const reference = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'overfitting', 'reference.json'), 'utf8')) as {
@@ -101,6 +105,51 @@ describe('probabilistic and deflated Sharpe ratios', () => {
   });
 });
 
+describe('collecting a session\'s trials', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tuneflow-collect-'));
+  const dataPath = path.join(dir, 'prices.csv');
+  fs.writeFileSync(dataPath, formatCsv(generateBars({ seed: 5, bars: 400, interval: '1d', weekends: false, start: '2016-01-04', mu: 0, sigma: 0.3, startPrice: 50 })));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const evaluator = { kind: 'backtest' as const, dataPath, strategy: 'sma_crossover', cash: 10_000, commission: 0.001 };
+  const spec = (direction: 'maximize' | 'minimize', sample = 8) =>
+    ({ evaluator, objective: { metric: 'sharpe', direction }, search: { seed: 1 }, pbo: { sample, blocks: 4 } }) as unknown as SessionSpec;
+  const trials = () => {
+    const source = periodReturnSource(evaluator);
+    return [[3, 10], [5, 20], [8, 30], [10, 40], [12, 50], [15, 60], [20, 80], [4, 12], [6, 25], [9, 45], [14, 70], [25, 100]].map(([fast, slow], i) => {
+      const { metrics } = source.returnsOf({ fast, slow });
+      return { sessionId: 's', trialId: i + 1, params: { fast, slow }, status: 'succeeded' as const, metrics, objective: metrics.sharpe as number, attempt: 1, workerId: 'w', durationMs: 1, finishedAt: '' };
+    });
+  };
+
+  it('assesses the best trial by the objective\'s direction, over a sample of K of the N trials', () => {
+    for (const direction of ['maximize', 'minimize'] as const) {
+      const collector = OverfittingCollector.of(spec(direction));
+      const all = trials();
+      for (const t of all) collector.offer(t);
+      const report = collector.assess();
+      const sign = direction === 'maximize' ? 1 : -1;
+      const best = all.reduce((a, b) => (sign * (b.objective - a.objective) > 0 ? b : a));
+      assert.equal(report.bestTrialId, best.trialId, direction);
+      assert.equal(report.trials, 12);
+      assert.equal(report.sample, 8);
+      assert.equal(report.returns, 399);
+      assert.equal(report.pboCombinations, 6, 'C(4, 2)');
+      assert.ok(report.notes.some((n) => /over 8 trials drawn at random from the 12/.test(n)));
+    }
+  });
+
+  it('refuses to assess a best trial whose stored metrics its re-run no longer gives', () => {
+    const collector = OverfittingCollector.of(spec('maximize'));
+    const all = trials();
+    all[0] = { ...all[0], objective: 99, metrics: { ...all[0].metrics, return_pct: 12.5 } };
+    for (const t of all) collector.offer(t);
+    const report = collector.assess();
+    assert.equal(report.verdict, 'not assessed');
+    assert.deepEqual([report.psr, report.deflatedSharpe, report.pbo], [null, null, null]);
+    assert.match(report.explanation, /instead of the 12\.5 % it stored; the data file or the strategy changed since the trials ran/);
+  });
+});
+
 describe('probability of backtest overfitting (CSCV)', () => {
   it('agrees with a direct numpy implementation, split by split', () => {
     for (const c of reference.pbo) {
@@ -133,13 +182,15 @@ describe('probability of backtest overfitting (CSCV)', () => {
 
 describe('the verdict', () => {
   it('reads the deflated Sharpe ratio and PBO against the documented thresholds', () => {
-    assert.equal(verdictOf(0.97, 0.1).verdict, 'survives deflation');
-    assert.equal(verdictOf(0.97, null).verdict, 'survives deflation');
-    assert.equal(verdictOf(0.97, 0.7).verdict, 'likely overfit');
-    assert.equal(verdictOf(0.8, 0.2).verdict, 'inconclusive');
-    assert.equal(verdictOf(0.3, 0.2).verdict, 'likely luck');
-    assert.equal(verdictOf(0.3, 0.9).verdict, 'likely luck');
-    assert.equal(verdictOf(null, 0.1).verdict, 'not assessed');
+    const trials = { run: 500, effective: 212.4 };
+    assert.equal(verdictOf(0.97, 0.1, trials).verdict, 'survives deflation');
+    assert.equal(verdictOf(0.97, null, trials).verdict, 'survives deflation');
+    assert.equal(verdictOf(0.97, 0.7, trials).verdict, 'likely overfit');
+    assert.equal(verdictOf(0.8, 0.2, trials).verdict, 'inconclusive');
+    assert.equal(verdictOf(0.3, 0.2, trials).verdict, 'likely luck');
+    assert.equal(verdictOf(0.3, 0.9, trials).verdict, 'likely luck');
+    assert.equal(verdictOf(null, 0.1, trials).verdict, 'not assessed');
+    assert.match(verdictOf(0.3, 0.62, trials).explanation, /best of 500 trials .* worth 212 independent ones.* only 30 %.* 62 % of the cross-validation splits/);
   });
 
   it('leaves a number it cannot compute null and says why', () => {
@@ -151,5 +202,40 @@ describe('the verdict', () => {
     assert.equal(report.verdict, 'not assessed');
     assert.ok(report.notes.some((n) => /do not vary/.test(n)));
     assert.ok(report.notes.some((n) => /No PBO: .*at least 2/.test(n)));
+  });
+});
+
+describe('summary.md and report.html', () => {
+  const report = assessOverfitting({
+    trials: 40,
+    sharpeVariance: { value: 0.0004, trials: 40 },
+    bestTrialId: 7,
+    best: Float64Array.from(reference.pbo[0].returns[3]),
+    sample: reference.pbo[0].returns.map((r) => Float64Array.from(r)),
+    blocks: 6,
+    notes: ['Trial 9 could not be run again and is left out: a|b <script>[x](javascript:alert(1))'],
+  });
+
+  it('give the verdict first, then every number with what it says, and keep user text as text', () => {
+    const md = renderSummaryMarkdown({ sessionId: 's', objective: { metric: 'sharpe', direction: 'maximize' }, trials: [trial(7, { fast: 5 }, { sharpe: 1 })], overfitting: report });
+    const section = md.slice(md.indexOf('## Luck or skill?'));
+    assert.match(section, new RegExp(`^## Luck or skill\\?\\n\\n\\*\\*${report.verdict.replace(/^./, (c) => c.toUpperCase())}\\.\\*\\* `));
+    for (const row of ['probabilistic Sharpe (psr)', 'deflated Sharpe', 'effective trials', 'PBO']) assert.match(section, new RegExp(`\\| ${row.replace(/[()]/g, '\\$&')} \\| [0-9.]+ \\|`));
+    assert.match(section, /share of the 20 cross-validation splits/);
+    assert.ok(!md.includes('<script>') && md.includes('a\\|b &lt;script&gt;\\[x\\](javascript:alert(1))'));
+
+    const html = renderReportHtml({ sessionId: 's', objective: { metric: 'sharpe', direction: 'maximize' }, trials: [trial(7, { fast: 5 }, { sharpe: 1 })], overfitting: report });
+    assert.match(html, /<section id="overfitting"><h2>Luck or skill\?<\/h2>/);
+    assert.match(html, /aria-label="PBO logit histogram"/);
+    assert.ok(!html.includes('<script>[x]') && html.includes('&lt;script&gt;[x](javascript:alert(1))'));
+  });
+
+  it('say only why when nothing could be assessed', () => {
+    const none = unassessed('The evaluator is an external command.', 12, 16);
+    const md = renderSummaryMarkdown({ sessionId: 's', objective: { metric: 'sharpe', direction: 'maximize' }, trials: [], overfitting: none });
+    assert.match(md, /\*\*Not assessed\.\*\* The evaluator is an external command\./);
+    assert.ok(!md.includes('| deflated Sharpe |'));
+    const html = renderReportHtml({ sessionId: 's', objective: { metric: 'sharpe', direction: 'maximize' }, trials: [], overfitting: none });
+    assert.ok(!html.includes('PBO logit histogram'));
   });
 });

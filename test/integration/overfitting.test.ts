@@ -65,7 +65,7 @@ describe('deflated Sharpe ratio and PBO of a session, on the real stack', { skip
 
     const summary = fs.readFileSync(path.join(outputDir, 'summary.md'), 'utf8');
     assert.match(summary, /## Luck or skill\?/);
-    assert.match(summary, new RegExp(`\\*\\*${o.verdict}\\.\\*\\*`));
+    assert.match(summary, new RegExp(`\\*\\*${o.verdict.replace(/^./, (c) => c.toUpperCase())}\\.\\*\\*`));
     const report = fs.readFileSync(path.join(outputDir, 'report.html'), 'utf8');
     assert.match(report, /<section id="overfitting">/);
     assert.match(report, /aria-label="PBO logit histogram"/);
