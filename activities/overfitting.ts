@@ -99,7 +99,7 @@ export class OverfittingCollector {
     if (drawn.length < this.trials) notes.push(`The mean correlation and PBO are taken over ${drawn.length} trials drawn at random from the ${this.trials}.`);
     return assessOverfitting({
       trials: this.trials,
-      sharpeVariance: { value: this.sharpes > 1 ? this.sharpeSquares / (this.sharpes - 1) : NaN, trials: this.sharpes },
+      sharpeVariance: this.sharpes > 1 ? this.sharpeSquares / (this.sharpes - 1) : NaN,
       bestTrialId: best.trialId,
       best: rerun.returns,
       sample,

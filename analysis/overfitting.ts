@@ -14,8 +14,8 @@ export type Verdict = 'survives deflation' | 'inconclusive' | 'likely overfit' |
 export interface OverfittingInputs {
   /** N: the trials the best was chosen from (ranked by the objective). */
   trials: number;
-  /** Variance of the per-period Sharpe ratio over the trials, and over how many it was taken (those with one). */
-  sharpeVariance: { value: number; trials: number };
+  /** V: the variance of the per-period Sharpe ratio over the trials that have one; NaN with fewer than two. */
+  sharpeVariance: number;
   bestTrialId: number;
   /** The best trial's per-period returns. */
   best: Float64Array;
@@ -74,7 +74,7 @@ export function assessOverfitting(inputs: OverfittingInputs): OverfittingReport 
   const meanCorrelation = finite(correlation.mean);
   const trialsEffective = effectiveTrials(inputs.trials, meanCorrelation ?? 0);
   if (inputs.trials > 1 && meanCorrelation === null) notes.push('No two sampled trials have varying returns, so the trials count as independent (effective trials = trials).');
-  const variance = finite(inputs.sharpeVariance.value);
+  const variance = finite(inputs.sharpeVariance);
   let srStar: number | null = null;
   if (trialsEffective <= 1) srStar = 0;
   else if (variance !== null) srStar = expectedMaxSharpe(variance, trialsEffective);

@@ -195,7 +195,7 @@ describe('the verdict', () => {
 
   it('leaves a number it cannot compute null and says why', () => {
     const flat = new Float64Array(40);
-    const report = assessOverfitting({ trials: 1, sharpeVariance: { value: NaN, trials: 0 }, bestTrialId: 3, best: flat, sample: [flat], blocks: 4 });
+    const report = assessOverfitting({ trials: 1, sharpeVariance: NaN, bestTrialId: 3, best: flat, sample: [flat], blocks: 4 });
     assert.equal(report.psr, null);
     assert.equal(report.deflatedSharpe, null);
     assert.equal(report.pbo, null);
@@ -208,7 +208,7 @@ describe('the verdict', () => {
 describe('summary.md and report.html', () => {
   const report = assessOverfitting({
     trials: 40,
-    sharpeVariance: { value: 0.0004, trials: 40 },
+    sharpeVariance: 0.0004,
     bestTrialId: 7,
     best: Float64Array.from(reference.pbo[0].returns[3]),
     sample: reference.pbo[0].returns.map((r) => Float64Array.from(r)),
