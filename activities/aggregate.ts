@@ -7,11 +7,13 @@ import {
 } from '../analysis';
 import type { Params } from '../search/types';
 import { InputError } from '../types/errors';
+import type { OverfittingReport } from '../analysis/overfitting';
 import { timeBreakdown, type SessionTimes } from '../analysis/timeBreakdown';
 import type { BacktestEvaluatorSpec, LeaderboardEntry, SessionCounts, SessionSpec } from '../types/session';
 import type { MetricValues } from '../types/trial';
 import { bestEquityCurve } from './backtestTrial';
 import { ExternalSorter } from './externalSort';
+import { overfittingJson, OverfittingCollector, pboSettings } from './overfitting';
 import { CsvFile, toCsv, writeFileAtomic } from './files';
 import { ANALYSIS_SAMPLE, scanTrials, type TrialScan } from './trialScan';
 import type { TrialStore } from './trialStore';
@@ -106,13 +108,16 @@ export async function aggregate(
   const sorter = new ExternalSorter(scratch);
   const trialsCsv = out.csv('trials.csv', ['trial_id', 'status', 'attempt', 'worker_id', 'duration_ms', ...paramNames, 'objective', 'error', 'note']);
   try {
-    const scan = await scanTrials(store, spec, plan, { trialsCsv, rankings: sorter, beat });
+    const overfittingTrials = OverfittingCollector.of(spec);
+    const scan = await scanTrials(store, spec, plan, { trialsCsv, rankings: sorter, beat, ranked: (t) => overfittingTrials.offer(t) });
     out.commit(trialsCsv);
     beat();
     const ranks = rankColumns(plan, scan.columns);
     beat();
+    const overfitting = overfittingTrials.assess();
+    beat();
     const weighted = weightedLookup(scan.columns.ids, ranks);
-    writeBestParams(out, spec, scan, weighted);
+    writeBestParams(out, spec, scan, weighted, overfitting);
     writeRankingsCsv(out, paramNames, scan.metricNames, sorter, weighted, beat);
     const rows = await topWeighted(store, spec, scan, ranks, plan.metrics);
 
@@ -124,7 +129,7 @@ export async function aggregate(
     out.write('importance.csv', toCsv(['param', 'importance'], importance.map((i) => [i.param, i.importance])));
     const ranking = { weights, minTrades: spec.minTrades, rows, unrankable: scan.columns.rankable.length - countTrue(scan.columns.rankable) };
     const sampled = scan.sample.length < scan.scored ? { sampled: scan.sample.length, of: scan.scored } : undefined;
-    const common = { sessionId: spec.sessionId, objective: spec.objective, trials: scan.sample, counts: scan.counts, sampled, ranking, importance, sensitivity: sens, topN: spec.output.topN };
+    const common = { sessionId: spec.sessionId, objective: spec.objective, trials: scan.sample, counts: scan.counts, sampled, ranking, importance, sensitivity: sens, overfitting, topN: spec.output.topN };
     out.write('summary.md', renderSummaryMarkdown(common));
     beat();
     const best = rows.find((r) => r.rankable && r.trial.objective !== null)?.trial;
@@ -136,7 +141,7 @@ export async function aggregate(
     out.writeJson('run.json', {
       ...runIdentity(spec, versions, meta?.startedAt ?? input.startedAt),
       data_sha256: await sha256File(spec.evaluator.dataPath),
-      resolved: { evaluator: spec.evaluator, objective: spec.objective, search: spec.search, trial: spec.trial, session: spec.session },
+      resolved: { evaluator: spec.evaluator, objective: spec.objective, search: spec.search, trial: spec.trial, session: spec.session, pbo: pboSettings(spec) },
       stopped_by: input.stoppedBy,
       workflow_runs: input.runs,
       counts: scan.counts,
@@ -185,7 +190,7 @@ function weightedLookup(ids: ArrayLike<number>, ranks: ColumnRanks): WeightedLoo
   };
 }
 
-function writeBestParams(out: OutputWriter, spec: SessionSpec, scan: TrialScan, weighted: WeightedLookup): void {
+function writeBestParams(out: OutputWriter, spec: SessionSpec, scan: TrialScan, weighted: WeightedLookup, overfitting: OverfittingReport): void {
   const best = scan.top.map((t, i) => ({
     rank: i + 1,
     trial_id: t.trialId,
@@ -194,7 +199,7 @@ function writeBestParams(out: OutputWriter, spec: SessionSpec, scan: TrialScan, 
     weighted_rank: weighted(t.trialId)?.rank ?? null,
     metrics: t.metrics,
   }));
-  out.writeJson('best_params.json', { session_id: spec.sessionId, objective: spec.objective, best });
+  out.writeJson('best_params.json', { session_id: spec.sessionId, objective: spec.objective, ...overfittingJson(overfitting), best });
 }
 
 /** rankings.csv: every ranked trial, best first by the objective (ties: the lower id), merged from the sorted runs. */
