@@ -16,7 +16,9 @@ export function formatCell(value: unknown): string {
 export function printSummary(summary: SessionSummary, metric: string): void {
   const { counts } = summary;
   console.log(`Session ${summary.sessionId}: ${counts.succeeded} succeeded, ${counts.failed} failed (${STOPPED_BY[summary.stoppedBy]}).`);
-  if (counts.unranked) console.log(`${counts.unranked} succeeded trials have no finite ${metric} (e.g. no trades) and are not ranked; trials.csv says why for each.`);
+  if (counts.unranked) {
+    console.log(`${counts.unranked} succeeded trials are not ranked (no finite ${metric}, too few trades, or a broken result constraint); trials.csv says why for each.`);
+  }
   if (!summary.best) console.log(`No trial produced a finite ${metric}: there is no best parameter set.`);
   if (summary.leaderboard.length) {
     const names = Object.keys(summary.leaderboard[0].params).sort();

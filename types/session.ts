@@ -84,6 +84,13 @@ export interface SessionSpec {
   minTrades: number;
   /** Weights of the multi-metric rank in rankings.csv, e.g. `{ sharpe: 0.5, calmar: 0.3, max_drawdown_pct: 0.2 }`. */
   rankWeights: Record<string, number>;
+  /**
+   * Conditions on a trial's metrics, e.g. `max_drawdown_pct > -30`: a trial that breaks one is stored with a
+   * note, never ranked, and reaches the sampler as infeasible. Absent in sessions started before they existed.
+   */
+  resultConstraints?: string[];
+  /** How best_params.json chooses its recommendation; absent: by the objective, with no neighbourhood columns. */
+  select?: SelectSpec;
   walkForward?: WalkForwardSpec;
   tags: string[];
   taskQueue: string;
@@ -201,6 +208,18 @@ export interface SessionSummary {
   runs: number;
 }
 
+/**
+ * The robust choice: the `topK` best trials by the objective, each with the mean and the worst objective of
+ * the ranked trials within `radius` of it in the normalised parameter space; `by` says which recommends.
+ */
+export interface SelectSpec {
+  by: 'objective' | 'neighbourhood_mean' | 'neighbourhood_worst';
+  topK: number;
+  radius: number;
+  /** Neighbours (besides the trial itself) a trial needs for its neighbourhood to count. */
+  minNeighbours: number;
+}
+
 /** A walk-forward plan as the session runs it: one child workflow per split. */
 export interface WalkForwardSpec {
   mode: 'rolling' | 'anchored';
@@ -210,6 +229,19 @@ export interface WalkForwardSpec {
   topN: number;
   /** Splits running at once. */
   concurrency: number;
+  /**
+   * The last bars of the data, which no split trains or tests on: the recommended set is backtested on them
+   * once, after every split has finished. Absent: no holdout (and in sessions started before it existed).
+   */
+  holdout?: { start: number; end: number };
+}
+
+/** The recommended parameter set of a walk-forward session, backtested once on its holdout bars. */
+export interface HoldoutResult {
+  start: number;
+  end: number;
+  params: Params;
+  metrics: Record<string, number | null>;
 }
 
 /** One candidate of a split: its in-sample and out-of-sample metrics. */
