@@ -148,7 +148,7 @@ export function robustChoice(centres: readonly Centre[], stats: readonly Neighbo
     rows,
     recommended: rows[0],
     recommendedBy: 'objective',
-    fallback: `none of the ${rows.length} best trials has ${options.minNeighbours} neighbours within radius ${options.radius}; ` +
-      'widen select.radius, lower select.min_neighbours, or run more trials',
+    fallback: `none of the ${rows.length} best trials has ${options.minNeighbours} neighbours within radius ${options.radius} ` +
+      '(widen select.radius, lower select.min_neighbours or run more trials)',
   };
 }

@@ -30,10 +30,9 @@ export function robustChoiceSection(input: RobustInput, metric: string, topN: nu
       `which orders by neighbourhood ${select.by === 'neighbourhood_worst' ? 'worst' : 'mean'}.`,
   ];
   if (rec) {
+    const how = choice.fallback ? `by the objective instead of ${select.by}, since ${choice.fallback}` : `(select.by: ${select.by})`;
     intro.push(
-      `Recommended by ${choice.recommendedBy} (select.by: ${select.by}): trial ${rec.trialId}, rank ${rec.rank} by ${metric}` +
-        `${rec.robustRank === null ? '' : `, robust rank ${rec.robustRank}`}: ${paramsText(rec.params)}.` +
-        (choice.fallback ? ` Not by ${select.by}: ${choice.fallback}.` : ''),
+      `Recommended ${how}: trial ${rec.trialId}, rank ${rec.rank} by ${metric}${rec.robustRank === null ? '' : `, robust rank ${rec.robustRank}`}: ${paramsText(rec.params)}.`,
     );
   }
   const ordered = [...choice.rows].sort((a, b) => (a.robustRank ?? Infinity) - (b.robustRank ?? Infinity) || a.rank - b.rank);

@@ -24,6 +24,13 @@ export function printSummary(summary: SessionSummary, metric: string): void {
     const names = Object.keys(summary.leaderboard[0].params).sort();
     console.log(table(['rank', 'trial', ...names, metric], summary.leaderboard.map((e, i) => [i + 1, e.trialId, ...names.map((n) => e.params[n]), e.objective])));
   }
+  if (summary.holdout) {
+    const { start, end, metrics } = summary.holdout;
+    console.log(
+      `Holdout (bars ${start}-${end - 1}, which no split saw), the recommended set backtested once: ` +
+        `sharpe ${formatCell(metrics.sharpe)}, return ${formatCell(metrics.return_pct)} %, max drawdown ${formatCell(metrics.max_drawdown_pct)} %, ${formatCell(metrics.trades)} trades.`,
+    );
+  }
   console.log(`Outputs: ${summary.outputDir}`);
 }
 

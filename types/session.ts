@@ -206,6 +206,8 @@ export interface SessionSummary {
   /** Why suggesting stopped: the budget or space was used up, the session deadline passed, or `tuneflow stop`. */
   stoppedBy: 'complete' | 'deadline' | 'stopped';
   runs: number;
+  /** A walk-forward session's recommended set on its holdout bars (sessions with `walk_forward.holdout`). */
+  holdout?: HoldoutResult;
 }
 
 /**

@@ -146,6 +146,7 @@ export async function walkForwardSession(spec: SessionSpec): Promise<SessionSumm
     files: files.files,
     stoppedBy: 'complete',
     runs: 1,
+    ...(holdout ? { holdout } : {}),
   };
 }
 

@@ -56,6 +56,7 @@ walk_forward: { splits: 3, train: 200, test: 80, top_n: 3, concurrency: 2, holdo
     assert.equal(best.holdout.metrics.sharpe, Number.isFinite(direct.sharpe) ? direct.sharpe : null);
     assert.equal(best.holdout.metrics.trades, direct.trades);
     const firstDay = new Date(bars.time[580]).toISOString().slice(0, 10);
+    assert.match(run.stdout, /Holdout \(bars 580-699, which no split saw\), the recommended set backtested once: sharpe \S+, return \S+ %/);
     assert.equal(best.holdout.from, firstDay);
 
     const summary = fs.readFileSync(path.join(out, 'summary.md'), 'utf8');

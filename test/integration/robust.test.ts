@@ -85,7 +85,7 @@ select: { by: neighbourhood_mean, top_k: 20, radius: 0.15, min_neighbours: 4 }
 
     const summary = fs.readFileSync(path.join(out, 'summary.md'), 'utf8');
     assert.match(summary, /## Robust choice/);
-    assert.match(summary, /Recommended by neighbourhood_mean \(select\.by: neighbourhood_mean\): trial \d+, rank \d+ by score, robust rank 1: x=0\.3, y=0\.3\./);
+    assert.match(summary, /Recommended \(select\.by: neighbourhood_mean\): trial \d+, rank \d+ by score, robust rank 1: x=0\.3, y=0\.3\./);
     const report = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
     assert.match(report, /<section id="robust"><h2>Robust choice<\/h2>/);
   });
