@@ -31,7 +31,7 @@ function resultConstraintsOf(trial: RecordedTrial): ResultConstraint[] {
 /**
  * The record of a trial that ran to the end: ranked by its objective, unless the trial made fewer trades
  * than `minTrades`, breaks a result constraint, or its objective is not a finite number, which the record's
- * note explains. An unranked trial reaches the sampler as infeasible.
+ * note explains. The workflow hands an unranked trial to the sampler as failed.
  */
 export function succeededRecord(trial: RecordedTrial, metrics: MetricValues, attempt: number, workerId: string, durationMs: number): TrialRecord {
   const note = unrankedNote(trial, metrics);

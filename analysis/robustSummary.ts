@@ -53,7 +53,7 @@ export function violationsSection(counts: ViolationCounts, succeeded: number): T
     title: 'Result constraints',
     intro: [
       `${counts.trials} of the ${succeeded} succeeded trials broke at least one result constraint: they are stored (trials.csv names the ` +
-        'constraint in the note), never ranked or recommended, and the search treats them as infeasible.',
+        'constraint in the note), never ranked or recommended, and the sampler leaves them out as it does failed trials.',
     ],
     header: ['constraint', 'trials that broke it'],
     rows: counts.byConstraint.map((c) => [c.constraint, String(c.trials)]),

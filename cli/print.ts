@@ -19,7 +19,7 @@ export function printSummary(summary: SessionSummary, metric: string): void {
   if (counts.unranked) {
     console.log(`${counts.unranked} succeeded trials are not ranked (no finite ${metric}, too few trades, or a broken result constraint); trials.csv says why for each.`);
   }
-  if (!summary.best) console.log(`No trial produced a finite ${metric}: there is no best parameter set.`);
+  if (!summary.best) console.log(`No trial was ranked (a finite ${metric}, enough trades, every result constraint met): there is no best parameter set.`);
   if (summary.leaderboard.length) {
     const names = Object.keys(summary.leaderboard[0].params).sort();
     console.log(table(['rank', 'trial', ...names, metric], summary.leaderboard.map((e, i) => [i + 1, e.trialId, ...names.map((n) => e.params[n]), e.objective])));

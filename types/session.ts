@@ -86,7 +86,7 @@ export interface SessionSpec {
   rankWeights: Record<string, number>;
   /**
    * Conditions on a trial's metrics, e.g. `max_drawdown_pct > -30`: a trial that breaks one is stored with a
-   * note, never ranked, and reaches the sampler as infeasible. Absent in sessions started before they existed.
+   * note, never ranked, and reaches the sampler as failed. Absent in sessions started before they existed.
    */
   resultConstraints?: string[];
   /** How best_params.json chooses its recommendation; absent: by the objective, with no neighbourhood columns. */

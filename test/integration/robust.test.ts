@@ -131,6 +131,10 @@ select: { by: neighbourhood_mean, top_k: 20, radius: 0.15, min_neighbours: 4 }
     assert.match(summary, new RegExp(`\\| trades &gt;= ${threshold} \\| ${violators.length} \\|`), 'escaped as all user text in summary.md is');
     assert.ok(!/\(not rankable\)/.test(summary), 'violators take no part in the weighted rank');
     assert.match(fs.readFileSync(path.join(out, 'report.html'), 'utf8'), /<section id="constraints"><h2>Result constraints<\/h2>/);
+    const results = await tuneflow(['results', sessionId, '--csv', '--top-n', '24', '--metric', 'return_pct'], env(taskQueue));
+    assert.equal(results.code, 0, results.stderr);
+    const listed = results.stdout.trim().split('\n').slice(1).map(csvCells);
+    assert.equal(listed.length, ranked.length, '`tuneflow results` lists the ranked trials only, whatever the metric');
     // Its trial activities carry the constraints; sessions without them schedule what they always did.
     await replayAndRecord(client.client, [sessionId]);
   });
