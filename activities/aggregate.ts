@@ -5,6 +5,7 @@ import {
   paramImportance, rankColumns, renderReportHtml, renderSummaryMarkdown, sensitivity, sensitivityRows, SENSITIVITY_COLUMNS, weightedRankPlan,
   type ColumnRanks, type WeightedRank,
 } from '../analysis';
+import type { RobustChoice } from '../analysis/neighbourhood';
 import type { Params } from '../search/types';
 import { InputError } from '../types/errors';
 import type { OverfittingReport } from '../analysis/overfitting';
@@ -14,6 +15,7 @@ import type { MetricValues } from '../types/trial';
 import { bestEquityCurve } from './backtestTrial';
 import { ExternalSorter } from './externalSort';
 import { overfittingJson, OverfittingCollector, pboSettings } from './overfitting';
+import { NeighbourhoodCollector } from './neighbourhoods';
 import { CsvFile, toCsv, writeFileAtomic } from './files';
 import { ANALYSIS_SAMPLE, scanTrials, type TrialScan } from './trialScan';
 import type { TrialStore } from './trialStore';
@@ -106,10 +108,11 @@ export async function aggregate(
   fs.mkdirSync(out.dir, { recursive: true });
   const scratch = fs.mkdtempSync(path.join(out.dir, '.aggregate-'));
   const sorter = new ExternalSorter(scratch);
+  const neighbourhoods = spec.select ? new NeighbourhoodCollector(spec, spec.select, scratch) : undefined;
   const trialsCsv = out.csv('trials.csv', ['trial_id', 'status', 'attempt', 'worker_id', 'duration_ms', ...paramNames, 'objective', 'error', 'note']);
   try {
     const overfittingTrials = OverfittingCollector.of(spec);
-    const scan = await scanTrials(store, spec, plan, { trialsCsv, rankings: sorter, beat, ranked: (t) => overfittingTrials.offer(t) });
+    const scan = await scanTrials(store, spec, plan, { trialsCsv, rankings: sorter, neighbourhoods, beat, ranked: (t) => overfittingTrials.offer(t) });
     out.commit(trialsCsv);
     beat();
     const ranks = rankColumns(plan, scan.columns);
@@ -117,8 +120,9 @@ export async function aggregate(
     const overfitting = overfittingTrials.assess();
     beat();
     const weighted = weightedLookup(scan.columns.ids, ranks);
-    writeBestParams(out, spec, scan, weighted, overfitting);
-    writeRankingsCsv(out, paramNames, scan.metricNames, sorter, weighted, beat);
+    const robust = neighbourhoods?.choose(beat) ?? null;
+    writeBestParams(out, spec, scan, weighted, overfitting, robust && (await recommendation(store, spec, robust)));
+    writeRankingsCsv(out, paramNames, scan.metricNames, sorter, weighted, robust, beat);
     const rows = await topWeighted(store, spec, scan, ranks, plan.metrics);
 
     const sens = sensitivity(scan.sample, { direction: spec.objective.direction, space: spec.search.space });
@@ -129,7 +133,11 @@ export async function aggregate(
     out.write('importance.csv', toCsv(['param', 'importance'], importance.map((i) => [i.param, i.importance])));
     const ranking = { weights, minTrades: spec.minTrades, rows, unrankable: scan.columns.rankable.length - countTrue(scan.columns.rankable) };
     const sampled = scan.sample.length < scan.scored ? { sampled: scan.sample.length, of: scan.scored } : undefined;
-    const common = { sessionId: spec.sessionId, objective: spec.objective, trials: scan.sample, counts: scan.counts, sampled, ranking, importance, sensitivity: sens, overfitting, topN: spec.output.topN };
+    const common = {
+      sessionId: spec.sessionId, objective: spec.objective, trials: scan.sample, counts: scan.counts, sampled, ranking, importance, sensitivity: sens, overfitting, topN: spec.output.topN,
+      ...(robust && spec.select ? { robust: { choice: robust, select: spec.select } } : {}),
+      ...(scan.violations ? { violations: scan.violations } : {}),
+    };
     out.write('summary.md', renderSummaryMarkdown(common));
     beat();
     const best = rows.find((r) => r.rankable && r.trial.objective !== null)?.trial;
@@ -151,6 +159,7 @@ export async function aggregate(
   } finally {
     trialsCsv.discard();
     sorter.dispose();
+    neighbourhoods?.dispose();
     fs.rmSync(scratch, { recursive: true, force: true });
   }
   return { outputDir: out.dir, files: out.files };
@@ -190,32 +199,71 @@ function weightedLookup(ids: ArrayLike<number>, ranks: ColumnRanks): WeightedLoo
   };
 }
 
-function writeBestParams(out: OutputWriter, spec: SessionSpec, scan: TrialScan, weighted: WeightedLookup, overfitting: OverfittingReport): void {
+function writeBestParams(out: OutputWriter, spec: SessionSpec, scan: TrialScan, weighted: WeightedLookup, overfitting: OverfittingReport, chosen: Recommendation | null): void {
+  const neighbourhood = new Map(chosen?.robust.rows.map((r) => [r.trialId, neighbourhoodFields(r)]));
   const best = scan.top.map((t, i) => ({
     rank: i + 1,
     trial_id: t.trialId,
     params: t.params,
     objective: t.objective,
     weighted_rank: weighted(t.trialId)?.rank ?? null,
+    ...neighbourhood.get(t.trialId),
     metrics: t.metrics,
   }));
-  out.writeJson('best_params.json', { session_id: spec.sessionId, objective: spec.objective, ...overfittingJson(overfitting), best });
+  out.writeJson('best_params.json', { session_id: spec.sessionId, objective: spec.objective, ...overfittingJson(overfitting), best, ...chosen?.fields });
 }
 
-/** rankings.csv: every ranked trial, best first by the objective (ties: the lower id), merged from the sorted runs. */
-function writeRankingsCsv(out: OutputWriter, paramNames: string[], metricNames: string[], sorter: ExternalSorter, weighted: WeightedLookup, beat: () => void): void {
-  const csv = out.csv('rankings.csv', ['rank', 'trial_id', ...paramNames, 'objective', 'weighted_rank', 'weighted_score', ...metricNames]);
+/**
+ * rankings.csv: every ranked trial, best first by the objective (ties: the lower id), merged from the sorted
+ * runs; with `select`, the robust rank and neighbourhood of the `top_k` best beside their rank.
+ */
+function writeRankingsCsv(
+  out: OutputWriter, paramNames: string[], metricNames: string[], sorter: ExternalSorter, weighted: WeightedLookup, robust: RobustChoice | null, beat: () => void,
+): void {
+  const neighbourhood = new Map(robust?.rows.map((r) => [r.trialId, [r.robustRank, r.neighbours, r.mean, r.worst]]));
+  const robustColumns = robust ? ['robust_rank', 'neighbours', 'neighbourhood_mean', 'neighbourhood_worst'] : [];
+  const csv = out.csv('rankings.csv', ['rank', 'trial_id', ...paramNames, 'objective', 'weighted_rank', 'weighted_score', ...robustColumns, ...metricNames]);
   try {
     for (const item of sorter.sorted()) {
       const [objective, params, metrics] = JSON.parse(item.payload) as [number, Params, MetricValues];
       const w = weighted(item.id);
-      csv.row([csv.rows + 1, item.id, ...paramNames.map((p) => params[p]), objective, w?.rank, w?.score, ...metricNames.map((m) => metrics[m])]);
+      const near = robust ? (neighbourhood.get(item.id) ?? robustColumns.map(() => null)) : [];
+      csv.row([csv.rows + 1, item.id, ...paramNames.map((p) => params[p]), objective, w?.rank, w?.score, ...near, ...metricNames.map((m) => metrics[m])]);
       if (csv.rows % 10_000 === 0) beat();
     }
     out.commit(csv);
   } finally {
     csv.discard();
   }
+}
+
+/** What best_params.json says of the robust choice besides the best trials' neighbourhoods. */
+interface Recommendation {
+  robust: RobustChoice;
+  fields: Record<string, unknown>;
+}
+
+/**
+ * `select` as configured, what chose the recommended trial and the trial itself, with its metrics read back
+ * from the store (it need not be among the best N that keep theirs).
+ */
+async function recommendation(store: TrialStore, spec: SessionSpec, robust: RobustChoice): Promise<Recommendation> {
+  const rec = robust.recommended;
+  const record = rec ? (await store.getTrials(spec.sessionId, [rec.trialId])).get(rec.trialId) : undefined;
+  const select = spec.select!;
+  return {
+    robust,
+    fields: {
+      select: { by: select.by, top_k: select.topK, radius: select.radius, min_neighbours: select.minNeighbours },
+      recommended_by: robust.recommendedBy,
+      ...(robust.fallback ? { fallback: robust.fallback } : {}),
+      recommended: rec && { trial_id: rec.trialId, rank: rec.rank, params: rec.params, objective: rec.objective, ...neighbourhoodFields(rec), metrics: record?.metrics ?? {} },
+    },
+  };
+}
+
+function neighbourhoodFields(r: RobustChoice['rows'][number]) {
+  return { robust_rank: r.robustRank, neighbours: r.neighbours, neighbourhood_mean: r.mean, neighbourhood_worst: r.worst };
 }
 
 /** The best `topN` trials of the weighted rank, read back from the store, as the summary and report list them. */

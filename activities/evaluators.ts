@@ -16,6 +16,8 @@ export interface TrialInput {
   objective: { metric: string; direction: 'maximize' | 'minimize' };
   /** Trials with fewer trades are stored but not ranked (0: no guard). */
   minTrades?: number;
+  /** Conditions on the metrics a trial must meet to be ranked (absent: none); see analysis/resultConstraints. */
+  resultConstraints?: string[];
   /** The trial's attempt when a batch retries it itself; otherwise the activity's attempt. */
   attempt?: number;
 }

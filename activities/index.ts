@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { Params } from '../search/types';
-import type { SessionSpec, TrialBatchResult, TrialOutcome } from '../types/session';
+import type { HoldoutResult, SessionSpec, TrialBatchResult, TrialOutcome } from '../types/session';
 import type { TrialRecord } from '../types/trial';
 import type { RedisClient } from './redisClient';
 import { aggregate, type AggregateInput, type AggregateResult } from './aggregate';
@@ -14,7 +14,9 @@ import { noBacktestPhases, PhaseTally } from './trialPhases';
 import { WorkerStatsStore } from './workerStats';
 import { failedRecord, succeededRecord } from './trialRecords';
 import { TrialStore } from './trialStore';
-import { aggregateWalkForward, evaluateSplitCandidates, splitSessionIds, type EvaluateSplitInput, type WalkForwardAggregateInput, type WalkForwardAggregateResult } from './walkForward';
+import {
+  aggregateWalkForward, evaluateHoldout, evaluateSplitCandidates, splitSessionIds, type EvaluateSplitInput, type WalkForwardAggregateInput, type WalkForwardAggregateResult,
+} from './walkForward';
 
 export interface ActivityDeps {
   redis: RedisClient;
@@ -160,6 +162,16 @@ export function createActivities(deps: ActivityDeps) {
     evaluateSplit: keepBeating(async (input: EvaluateSplitInput): Promise<void> => {
       const result = evaluateSplitCandidates(input);
       await store.updateMeta(input.spec.sessionId, { finishedAt: Date.now(), status: 'completed', result });
+    }),
+
+    /**
+     * Backtests a walk-forward session's recommended set once on its holdout bars, after every split has
+     * finished, and keeps the result in the store so regenerated outputs report it too.
+     */
+    evaluateHoldout: keepBeating(async (input: Pick<WalkForwardAggregateInput, 'spec' | 'splits'>): Promise<HoldoutResult | null> => {
+      const holdout = await evaluateHoldout(store, input);
+      if (holdout) await store.updateMeta(input.spec.sessionId, { holdout });
+      return holdout;
     }),
 
     /** Writes a walk-forward session's outputs from its splits' results. */

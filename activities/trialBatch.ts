@@ -19,6 +19,7 @@ export interface TrialBatchInput {
   evaluator: EvaluatorSpec;
   objective: TrialInput['objective'];
   minTrades?: number;
+  resultConstraints?: TrialInput['resultConstraints'];
   /** Each trial's own limit per attempt and its own retries, as a single-trial activity would have. */
   trial: { timeoutMs: number; retry: RetrySpec };
   /** Trials stored as failed are evaluated again (`tuneflow retry-failed`); only stored successes answer for themselves. */

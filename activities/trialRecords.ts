@@ -1,3 +1,4 @@
+import { parseResultConstraints, violatedConstraints, violationNote, type ResultConstraint } from '../analysis/resultConstraints';
 import type { Params } from '../search/types';
 import type { MetricValues, TrialRecord } from '../types/trial';
 
@@ -9,34 +10,56 @@ export interface RecordedTrial {
   objective: { metric: string };
   /** Trials with fewer trades are stored but not ranked (0 or absent: no guard). */
   minTrades?: number;
+  /** Conditions on the metrics a trial must meet to be ranked, e.g. `trades >= 20` (absent: none). */
+  resultConstraints?: string[];
+}
+
+/** Parsed once per activity input: every trial of a batch shares its input's list. */
+const parsedConstraints = new WeakMap<readonly string[], ResultConstraint[]>();
+
+function resultConstraintsOf(trial: RecordedTrial): ResultConstraint[] {
+  const texts = trial.resultConstraints;
+  if (!texts?.length) return [];
+  let parsed = parsedConstraints.get(texts);
+  if (!parsed) {
+    parsed = parseResultConstraints(texts);
+    parsedConstraints.set(texts, parsed);
+  }
+  return parsed;
 }
 
 /**
- * The record of a trial that ran to the end: ranked by its objective, unless the objective is not a finite
- * number or the trial made fewer trades than `minTrades`, which the record's note explains.
+ * The record of a trial that ran to the end: ranked by its objective, unless the trial made fewer trades
+ * than `minTrades`, breaks a result constraint, or its objective is not a finite number, which the record's
+ * note explains. The workflow hands an unranked trial to the sampler as failed.
  */
 export function succeededRecord(trial: RecordedTrial, metrics: MetricValues, attempt: number, workerId: string, durationMs: number): TrialRecord {
+  const note = unrankedNote(trial, metrics);
   const value = metrics[trial.objective.metric];
-  const trades = metrics.trades;
-  const tooFewTrades = !!trial.minTrades && typeof trades === 'number' && trades < trial.minTrades;
-  const finite = typeof value === 'number' && Number.isFinite(value);
   return {
     sessionId: trial.sessionId,
     trialId: trial.trialId,
     params: trial.params,
     status: 'succeeded',
     metrics,
-    objective: finite && !tooFewTrades ? value : null,
+    objective: note === null ? (value as number) : null,
     attempt,
     workerId,
     durationMs,
     finishedAt: new Date().toISOString(),
-    ...(tooFewTrades
-      ? { note: `not ranked: ${trades} trades < min_trades ${trial.minTrades}` }
-      : !finite
-        ? { note: `not ranked: ${trial.objective.metric} is ${value === null || value === undefined ? 'undefined' : String(value)} (e.g. no trades, or no variation in returns)` }
-        : {}),
+    ...(note === null ? {} : { note }),
   };
+}
+
+/** Why a succeeded trial is not ranked, or null when it is. */
+function unrankedNote(trial: RecordedTrial, metrics: MetricValues): string | null {
+  const trades = metrics.trades;
+  if (trial.minTrades && typeof trades === 'number' && trades < trial.minTrades) return `not ranked: ${trades} trades < min_trades ${trial.minTrades}`;
+  const violated = violatedConstraints(resultConstraintsOf(trial), metrics)[0];
+  if (violated) return violationNote(violated, metrics);
+  const value = metrics[trial.objective.metric];
+  if (typeof value === 'number' && Number.isFinite(value)) return null;
+  return `not ranked: ${trial.objective.metric} is ${value === null || value === undefined ? 'undefined' : String(value)} (e.g. no trades, or no variation in returns)`;
 }
 
 export function failedRecord(

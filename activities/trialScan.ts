@@ -1,6 +1,7 @@
 import { BoundedBest } from '../analysis/boundedBest';
 import type { RankColumns, WeightedRankPlan } from '../analysis/rank';
 import { Reservoir } from '../analysis/reservoir';
+import { parseResultConstraints, ViolationTally, type ViolationCounts } from '../analysis/resultConstraints';
 import type { SessionSpec } from '../types/session';
 import type { TrialRecord } from '../types/trial';
 import type { ExternalSorter } from './externalSort';
@@ -28,6 +29,8 @@ export interface TrialScan {
   sample: RankedTrial[];
   /** Weighted-rank columns of every eligible trial, ids ascending. */
   columns: RankColumns;
+  /** How many succeeded trials broke the result constraints; null when the session has none. */
+  violations: ViolationCounts | null;
 }
 
 /** A growable column of numbers: 8 bytes per trial instead of a record. */
@@ -97,6 +100,8 @@ export interface ScanSinks {
   trialsCsv: CsvFile;
   /** The ranked trials' rankings.csv rows, sorted later by objective. */
   rankings: ExternalSorter;
+  /** Every ranked trial, for the robust choice (sessions with `select`). */
+  neighbourhoods?: { add(t: RankedTrial): void };
   beat: () => void;
   /** Every ranked trial, in id order, for analyses that keep their own bounded state. */
   ranked?: (t: RankedTrial) => void;
@@ -105,6 +110,7 @@ export interface ScanSinks {
 /**
  * Reads a session's trials once, in pages, keeping only bounded state: counts, the top N, a reservoir sample,
  * and a few numbers per trial for the weighted rank. Writes trials.csv rows and feeds the rankings sort.
+ * Trials that break a result constraint are counted and take no part in the weighted rank.
  */
 export async function scanTrials(store: TrialStore, spec: SessionSpec, plan: WeightedRankPlan, sinks: ScanSinks): Promise<TrialScan> {
   const paramNames = Object.keys(spec.search.space).sort();
@@ -114,6 +120,7 @@ export async function scanTrials(store: TrialStore, spec: SessionSpec, plan: Wei
   const metricNames = new Set<string>();
   const ids = new Column(), rankable: boolean[] = [];
   const values = plan.metrics.map(() => new Column());
+  const violations = spec.resultConstraints?.length ? new ViolationTally(parseResultConstraints(spec.resultConstraints)) : null;
 
   for await (const t of store.iterateTrials(spec.sessionId)) {
     counts.total++;
@@ -122,7 +129,8 @@ export async function scanTrials(store: TrialStore, spec: SessionSpec, plan: Wei
     if (counts.total % 10_000 === 0) sinks.beat();
     for (const m in t.metrics) metricNames.add(m);
     sinks.trialsCsv.row([t.trialId, t.status, t.attempt, t.workerId, Math.round(t.durationMs * 1000) / 1000, ...paramNames.map((p) => t.params[p]), t.objective, t.error ?? '', t.note ?? '']);
-    if (plan.eligible(t)) {
+    const violates = t.status === 'succeeded' && violations !== null && violations.offer(t.metrics);
+    if (plan.eligible(t) && !violates) {
       ids.push(t.trialId);
       rankable.push(plan.rankable(t));
       plan.metrics.forEach((m, k) => values[k].push(t.metrics[m] as number));
@@ -130,6 +138,7 @@ export async function scanTrials(store: TrialStore, spec: SessionSpec, plan: Wei
     if (!isRanked(t)) continue;
     sample.offer(t);
     sinks.ranked?.(t);
+    sinks.neighbourhoods?.add(t);
     sinks.rankings.add({ key: -sign * t.objective, id: t.trialId, payload: JSON.stringify([t.objective, t.params, t.metrics]) });
   }
 
@@ -140,6 +149,7 @@ export async function scanTrials(store: TrialStore, spec: SessionSpec, plan: Wei
     scored: sample.seen,
     sample: sample.trials(),
     columns: { ids: ids.values(), values: Object.fromEntries(plan.metrics.map((m, k) => [m, values[k].values()])), rankable },
+    violations: violations?.counts() ?? null,
   };
 }
 

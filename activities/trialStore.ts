@@ -1,4 +1,4 @@
-import type { SplitResult } from '../types/session';
+import type { HoldoutResult, SplitResult } from '../types/session';
 import type { TrialRecord } from '../types/trial';
 import { BUCKET_SIZE, bucketEntries, bucketEntry, decodeTrial, encodeTrial, MissingNameError, namesOf, type NameDictionary, type NameKind } from './trialCodec';
 import { INTERN_NAMES, PUT_TRIALS } from './trialStoreScripts';
@@ -57,6 +57,8 @@ export interface SessionMeta {
   spec: unknown;
   /** A walk-forward split's result, once it is evaluated out of sample. */
   result?: SplitResult;
+  /** A walk-forward session's recommended set on its holdout bars, once it is evaluated. */
+  holdout?: HoldoutResult;
 }
 
 const KINDS: NameKind[] = ['p', 'm', 'w'];

@@ -1,8 +1,9 @@
 import path from 'node:path';
-import { analyseWalkForward, renderReportHtml, renderSummaryMarkdown, type WalkForwardSplitResult } from '../analysis';
-import { loadCsv } from '../backtest';
+import { analyseWalkForward, renderReportHtml, renderSummaryMarkdown, type WalkForwardAnalysis, type WalkForwardSplitResult } from '../analysis';
+import { loadCsv, type Bars } from '../backtest';
 import { computeCalendar } from '../backtest/calendar';
-import type { LeaderboardEntry, SessionCounts, SessionSpec, SplitResult, WalkForwardSpec } from '../types/session';
+import { formatIsoTime } from '../backtest/dates';
+import type { BacktestEvaluatorSpec, HoldoutResult, LeaderboardEntry, SessionCounts, SessionSpec, SplitResult, WalkForwardSpec } from '../types/session';
 import { OutputWriter, runIdentity, type AggregateResult } from './aggregate';
 import { runWindow } from './backtestTrial';
 import { toCsv } from './files';
@@ -49,6 +50,8 @@ export interface WalkForwardAggregateInput {
   /** The results themselves, as sessions recorded before the store held them passed them. */
   results?: SplitResult[];
   failures: Array<{ k: number; error: string }>;
+  /** The recommended set on the holdout bars (sessions with `walk_forward.holdout`), from {@link evaluateHoldout}. */
+  holdout?: HoldoutResult;
 }
 
 /** The finished splits' results, in split order: from the input, or from each split's entry in the store. */
@@ -64,6 +67,48 @@ export async function finishedSplits(store: TrialStore, input: WalkForwardAggreg
 }
 
 export type WalkForwardAggregateResult = AggregateResult & { recommended: LeaderboardEntry | null };
+
+/**
+ * The walk-forward analysis of the finished splits: each split's chosen set is backtested again on its test
+ * window for its equity curve, and every candidate's out-of-sample result ranks the recommendation.
+ */
+function analyseSplits(spec: SessionSpec, evaluator: BacktestEvaluatorSpec, results: SplitResult[], data: Bars): WalkForwardAnalysis {
+  const metric = spec.objective.metric;
+  const splitResults: WalkForwardSplitResult[] = results
+    .filter((r) => r.candidates.length > 0)
+    .map((r) => {
+      const chosen = r.candidates[0];
+      const oos = runWindow(evaluator, chosen.params, r.test);
+      return {
+        split: r.k,
+        params: chosen.params,
+        inSample: { start: data.time[r.train.start], end: data.time[r.train.end - 1], metrics: chosen.inSample },
+        outOfSample: { start: data.time[r.test.start], end: data.time[r.test.end - 1], metrics: oos.metrics, times: oos.times, equity: oos.equity },
+        candidates: r.candidates.map((c) => ({ params: c.params, objective: c.outOfSample[metric] ?? null, metrics: c.outOfSample })),
+      };
+    });
+  return analyseWalkForward(splitResults, { objective: spec.objective, periodsPerYear: computeCalendar(data).annualDays });
+}
+
+/**
+ * Backtests the recommended set once on the holdout bars, after every split has finished: the set is chosen
+ * from the splits alone, as the outputs report it, so no selection step sees the holdout. Null without a
+ * holdout or without a recommendation (no split finished with a candidate).
+ */
+export async function evaluateHoldout(store: TrialStore, input: Pick<WalkForwardAggregateInput, 'spec' | 'splits'>): Promise<HoldoutResult | null> {
+  const { spec } = input;
+  const holdout = spec.walkForward?.holdout;
+  if (!holdout) return null;
+  if (spec.evaluator.kind !== 'backtest') throw new InputError('walk-forward needs the built-in backtest engine');
+  const results = await finishedSplits(store, { ...input, failures: [] });
+  const recommended = analyseSplits(spec, spec.evaluator, results, loadCsv(spec.evaluator.dataPath)).recommended;
+  if (!recommended) return null;
+  return { start: holdout.start, end: holdout.end, params: recommended.params, metrics: runWindow(spec.evaluator, recommended.params, holdout).metrics };
+}
+
+function holdoutJson(h: NonNullable<WalkForwardAnalysis['holdout']>) {
+  return { from: formatIsoTime(h.from), to: formatIsoTime(h.to), bars: h.bars, params: h.params, metrics: h.metrics };
+}
 
 /** The session ids of a walk-forward session's split children, each with trials of its own. */
 export function splitSessionIds(spec: SessionSpec): string[] {
@@ -88,20 +133,11 @@ export async function aggregateWalkForward(
   const evaluator = spec.evaluator;
   const data = loadCsv(evaluator.dataPath);
   const metric = spec.objective.metric;
-  const splitResults: WalkForwardSplitResult[] = results
-    .filter((r) => r.candidates.length > 0)
-    .map((r) => {
-      const chosen = r.candidates[0];
-      const oos = runWindow(evaluator, chosen.params, r.test);
-      return {
-        split: r.k,
-        params: chosen.params,
-        inSample: { start: data.time[r.train.start], end: data.time[r.train.end - 1], metrics: chosen.inSample },
-        outOfSample: { start: data.time[r.test.start], end: data.time[r.test.end - 1], metrics: oos.metrics, times: oos.times, equity: oos.equity },
-        candidates: r.candidates.map((c) => ({ params: c.params, objective: c.outOfSample[metric] ?? null, metrics: c.outOfSample })),
-      };
-    });
-  const analysis = analyseWalkForward(splitResults, { objective: spec.objective, periodsPerYear: computeCalendar(data).annualDays });
+  const analysis = analyseSplits(spec, evaluator, results, data);
+  if (input.holdout) {
+    const { start, end, params, metrics } = input.holdout;
+    analysis.holdout = { from: data.time[start], to: data.time[end - 1], bars: end - start, params, metrics };
+  }
 
   // Every split's trials, numbered across splits, read once in pages: counted, sampled for the charts, and
   // collected for the overfitting statistics of each split's in-sample best.
@@ -150,6 +186,7 @@ export async function aggregateWalkForward(
     recommended: recommended && { params: recommended.params, score: recommended.score, splits_evaluated: recommended.splitsEvaluated, mean_oos_sharpe: recommended.meanOosSharpe },
     rule: 'best mean out-of-sample rank score across splits; ties go to the higher mean out-of-sample Sharpe',
     per_split: analysis.splits.map((a) => ({ split: a.split, params: a.params, oos_objective: a.oosObjective, wfe: a.wfe })),
+    ...(analysis.holdout ? { holdout: holdoutJson(analysis.holdout) } : {}),
   });
   const { stitched } = analysis;
   out.writeJson('walk_forward.json', {
@@ -160,6 +197,7 @@ export async function aggregateWalkForward(
     drift: analysis.drift,
     splits: analysis.splits,
     in_sample_overfitting: overfittingBySplit.map((o) => ({ split: o.split, ...overfittingJson(o.report) })),
+    ...(spec.walkForward?.holdout ? { holdout: analysis.holdout ? holdoutJson(analysis.holdout) : null } : {}),
   });
 
   const trials = sample.trials();

@@ -7,6 +7,8 @@ import type { OverfittingReport } from './overfitting';
 import { overfittingMarkdown, splitOverfittingMarkdown, type SplitOverfitting } from './overfittingSummary';
 import type { ParamImportance } from './importance';
 import type { WeightedRank } from './rank';
+import type { ViolationCounts } from './resultConstraints';
+import { holdoutSentence, robustChoiceSection, violationsSection, type RobustInput, type TextSection } from './robustSummary';
 import type { SensitivityResult } from './sensitivity';
 import { bestTrial, paramNamesOf } from './trials';
 import type { WalkForwardAnalysis } from './walkForward';
@@ -50,6 +52,10 @@ export interface SummaryInput {
   overfittingBySplit?: readonly SplitOverfitting[];
   /** Rows of the weighted-rank table (default 10). */
   topN?: number;
+  /** The `top_k` best re-ranked by their neighbourhood (sessions with `select`). */
+  robust?: RobustInput;
+  /** How many trials broke the result constraints (sessions with `result_constraints`). */
+  violations?: ViolationCounts;
 }
 
 /**
@@ -77,13 +83,15 @@ export function renderSummaryMarkdown(input: SummaryInput): string {
   }
 
   if (input.overfitting) out.push(...overfittingMarkdown(input.overfitting));
+  if (input.robust) out.push(...textSection(robustChoiceSection(input.robust, objective.metric, input.topN ?? 10)));
+  if (input.violations) out.push(...textSection(violationsSection(input.violations, succeeded)));
   if (input.ranking) out.push(...rankingSection(input.ranking, input.topN ?? 10));
   if (input.importance?.length) {
     out.push('## Parameter importance', '', 'fANOVA on a random forest: the share of the objective\'s variance each parameter explains on its own.', '');
     out.push(...table(['parameter', 'importance', ''], input.importance.map((i) => [i.param, formatNumber(i.importance), '█'.repeat(Math.round(i.importance * 20))])), '');
   }
   if (input.sensitivity?.params.length) out.push(...sensitivitySection(input.sensitivity, objective.direction));
-  if (input.walkForward) out.push(...walkForwardSection(input.walkForward));
+  if (input.walkForward) out.push(...walkForwardSection(input.walkForward, objective.metric));
   if (input.overfittingBySplit?.length) out.push(...splitOverfittingMarkdown(input.overfittingBySplit));
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
 }
@@ -124,7 +132,11 @@ function sensitivitySection(s: SensitivityResult, direction: Direction): string[
   ];
 }
 
-function walkForwardSection(wf: WalkForwardAnalysis): string[] {
+function textSection(s: TextSection): string[] {
+  return [`## ${s.title}`, '', ...s.intro.flatMap((line) => [md(line), '']), ...table(s.header, s.rows), ''];
+}
+
+function walkForwardSection(wf: WalkForwardAnalysis, metric: string): string[] {
   const st = wf.stitched;
   const out = [
     '## Walk-forward', '',
@@ -148,6 +160,7 @@ function walkForwardSection(wf: WalkForwardAnalysis): string[] {
         `mean OOS Sharpe ${formatNumber(r.meanOosSharpe)}).`, '',
       ...table(['parameter', 'value'], Object.keys(r.params).sort().map((p) => [p, formatParam(r.params[p])])), '');
   }
+  if (wf.holdout) out.push('### Holdout', '', md(holdoutSentence(wf.holdout, metric)), '');
   return out;
 }
 

@@ -1,6 +1,7 @@
 import type { Direction, ParamValue, Params } from '../search/types';
 import type { MetricValues } from '../types/trial';
 import { mean, rankScores, sampleStd } from './numeric';
+import type { HoldoutReport } from './robustSummary';
 
 /** One evaluated window. Times are epoch milliseconds (UTC), inclusive. */
 export interface WindowResult {
@@ -87,6 +88,8 @@ export interface WalkForwardAnalysis {
   /** Each parameter's chosen value per split, in split order; null where a split did not set it. */
   drift: { param: string; values: (ParamValue | null)[]; distinct: number }[];
   recommended: Recommendation | null;
+  /** The recommended set on the bars no split saw (sessions with `walk_forward.holdout`, once it ran). */
+  holdout?: HoldoutReport;
 }
 
 /**

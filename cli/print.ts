@@ -16,11 +16,20 @@ export function formatCell(value: unknown): string {
 export function printSummary(summary: SessionSummary, metric: string): void {
   const { counts } = summary;
   console.log(`Session ${summary.sessionId}: ${counts.succeeded} succeeded, ${counts.failed} failed (${STOPPED_BY[summary.stoppedBy]}).`);
-  if (counts.unranked) console.log(`${counts.unranked} succeeded trials have no finite ${metric} (e.g. no trades) and are not ranked; trials.csv says why for each.`);
-  if (!summary.best) console.log(`No trial produced a finite ${metric}: there is no best parameter set.`);
+  if (counts.unranked) {
+    console.log(`${counts.unranked} succeeded trials are not ranked (no finite ${metric}, too few trades, or a broken result constraint); trials.csv says why for each.`);
+  }
+  if (!summary.best) console.log(`No trial was ranked (a finite ${metric}, enough trades, every result constraint met): there is no best parameter set.`);
   if (summary.leaderboard.length) {
     const names = Object.keys(summary.leaderboard[0].params).sort();
     console.log(table(['rank', 'trial', ...names, metric], summary.leaderboard.map((e, i) => [i + 1, e.trialId, ...names.map((n) => e.params[n]), e.objective])));
+  }
+  if (summary.holdout) {
+    const { start, end, metrics } = summary.holdout;
+    console.log(
+      `Holdout (bars ${start}-${end - 1}, which no split saw), the recommended set backtested once: ` +
+        `sharpe ${formatCell(metrics.sharpe)}, return ${formatCell(metrics.return_pct)} %, max drawdown ${formatCell(metrics.max_drawdown_pct)} %, ${formatCell(metrics.trades)} trades.`,
+    );
   }
   console.log(`Outputs: ${summary.outputDir}`);
 }

@@ -36,7 +36,8 @@ export async function regenerateOutputs(
         const result = (await store.getMeta(`${sessionId}/split-${split.k}`))?.result;
         if (result) results.push(result);
       }
-      await aggregateWalkForward(store, { spec, results, failures: [] }, versions, await new BatchTimeStore(redis).readMany(splitSessionIds(spec)));
+      const holdout = meta.holdout ? { holdout: meta.holdout } : {};
+      await aggregateWalkForward(store, { spec, results, failures: [], ...holdout }, versions, await new BatchTimeStore(redis).readMany(splitSessionIds(spec)));
     } else {
       const counts = { succeeded: 0, failed: 0 };
       for await (const t of store.iterateTrials(sessionId)) counts[t.status] += 1;

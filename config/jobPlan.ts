@@ -58,20 +58,22 @@ export interface PlannedSplit {
   top_n: number;
 }
 
+/** The bars a walk-forward session keeps from every split for one final test, or null without a holdout. */
+export function plannedHoldout(wf: WalkForwardSpec, time: ArrayLike<number>): PlannedWindow | null {
+  return wf.holdout ? plannedWindow(wf.holdout, time) : null;
+}
+
+function plannedWindow(range: { start: number; end: number }, time: ArrayLike<number>): PlannedWindow {
+  return { start: range.start, end: range.end, bars: range.end - range.start, from: formatIsoTime(time[range.start]), to: formatIsoTime(time[range.end - 1]) };
+}
+
 /** The splits of a walk-forward session, in order, as its child workflows `<session>/split-<k>` run them. */
 export function plannedSplits(spec: SessionSpec & { walkForward: WalkForwardSpec }, time: ArrayLike<number>): PlannedSplit[] {
   const wf = spec.walkForward;
-  const window = (range: { start: number; end: number }): PlannedWindow => ({
-    start: range.start,
-    end: range.end,
-    bars: range.end - range.start,
-    from: formatIsoTime(time[range.start]),
-    to: formatIsoTime(time[range.end - 1]),
-  });
   return wf.splits.map((s) => ({
     split: s.k,
-    train: window(s.train),
-    test: window(s.test),
+    train: plannedWindow(s.train, time),
+    test: plannedWindow(s.test, time),
     warmup_from: formatIsoTime(time[s.train.start - wf.warmup]),
     algorithm: spec.search.algorithm,
     trials: spec.search.trials,

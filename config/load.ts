@@ -10,7 +10,8 @@ import { readTextFile, strategyModuleRef } from './files';
 import type { StrategyModuleRef } from '../backtest';
 import { MAX_NAME_LENGTH } from './schema';
 import { activitiesProblem, parallelismSchema, seedSchema, sessionIdProblem, shownSessionId, trialsSchema } from './limits';
-import type { EvaluatorSpec, SessionSpec, WalkForwardSpec } from '../types/session';
+import type { EvaluatorSpec, SelectSpec, SessionSpec, WalkForwardSpec } from '../types/session';
+import { parseResultConstraints } from '../analysis/resultConstraints';
 import { METRIC_DIRECTION } from './metrics';
 import { configSchema, type CampaignConfig, type ParamConfig } from './schema';
 import { loadDataFile } from './data';
@@ -201,13 +202,20 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
     const warmup = maxWarmup(evaluator.strategy, space, evaluator.strategyModule);
     let plan;
     try {
-      plan = planSplits({ splits: wf.splits, train: wf.train, test: wf.test, mode: wf.mode, gap: wf.gap }, bars.time, warmup);
+      plan = planSplits({ splits: wf.splits, train: wf.train, test: wf.test, mode: wf.mode, gap: wf.gap, holdout: wf.holdout }, bars.time, warmup);
     } catch (err) {
       if (err instanceof InputError) throw new InputError(`${file}: ${err.message}`);
       throw err;
     }
-    walkForward = { mode: wf.mode, warmup, splits: plan.splits, topN: wf.top_n, concurrency: wf.concurrency };
+    walkForward = { mode: wf.mode, warmup, splits: plan.splits, topN: wf.top_n, concurrency: wf.concurrency, ...(plan.holdout ? { holdout: plan.holdout } : {}) };
+    if (config.select) {
+      throw new InputError(
+        `${file}: \`select\` chooses the recommendation of a plain session; a walk-forward session recommends the set with the best ` +
+          'out-of-sample rank across its splits. Remove `select` or `walk_forward`.',
+      );
+    }
   }
+  withFile(file, () => checkResultConstraints(config.result_constraints, config.evaluator !== undefined));
   for (const metric of Object.keys(config.rank)) {
     if (!Object.hasOwn(METRIC_DIRECTION, metric)) {
       throw new InputError(`${file}: \`rank.${metric}\`: unknown metric; choose among ${Object.keys(METRIC_DIRECTION).join(', ')}.`);
@@ -260,11 +268,31 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
     output: { dir: outputDir, topN: config.output.top_n },
     minTrades: config.min_trades,
     rankWeights: config.rank,
+    ...(config.result_constraints.length ? { resultConstraints: config.result_constraints } : {}),
+    ...(config.select ? { select: selectSpec(config.select) } : {}),
     walkForward,
     pbo: { sample: config.analysis.pbo.sample, blocks: config.analysis.pbo.blocks },
     tags: config.session.tags,
     taskQueue: config.session.task_queue ?? process.env.TUNEFLOW_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
   };
+}
+
+/**
+ * Result constraints must parse and read metrics: with the built-in engine, metrics it reports; an external
+ * evaluator may report metrics of its own, and a trial that lacks one breaks the constraint.
+ */
+function checkResultConstraints(texts: string[], external: boolean): void {
+  parseResultConstraints(texts).forEach((c, i) => {
+    if (c.metrics.length === 0) throw new InputError(`\`result_constraints[${i}]\`: "${c.text}" reads no metric; name one, e.g. "trades >= 20".`);
+    const unknown = external ? undefined : c.metrics.find((m) => !Object.hasOwn(METRIC_DIRECTION, m));
+    if (unknown) {
+      throw new InputError(`\`result_constraints[${i}]\`: unknown metric "${unknown}" in "${c.text}"; the engine reports ${Object.keys(METRIC_DIRECTION).join(', ')}.`);
+    }
+  });
+}
+
+function selectSpec(select: NonNullable<CampaignConfig['select']>): SelectSpec {
+  return { by: select.by, topK: select.top_k, radius: select.radius, minNeighbours: select.min_neighbours };
 }
 
 /** The name a config gets from its file when it has none; the schema's rule applies to it too. */

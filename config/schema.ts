@@ -3,6 +3,9 @@ import { parseDuration } from './duration';
 import { LIMITS } from './bounds';
 import { parallelismSchema, seedSchema, trialsSchema } from './limits';
 
+/** The most trials the robust choice re-ranks by their neighbourhood. */
+export const MAX_SELECT_TOP_K = 500;
+
 /** Leaves room for the timestamp a default session id appends to the name. */
 export const MAX_NAME_LENGTH = LIMITS.maxSessionIdLength - 16;
 
@@ -101,6 +104,7 @@ export const configSchema = z.strictObject({
       gap: z.number().int().min(0).default(0),
       top_n: z.number().int().min(1).max(100).default(5),
       concurrency: z.number().int().min(1).max(500).default(2),
+      holdout: z.union([z.number().positive(), z.string()]).optional(),
     })
     .optional(),
   backtest: z
@@ -113,6 +117,16 @@ export const configSchema = z.strictObject({
   params: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'parameter names are identifiers'), param),
   constraints: z.array(z.string()).default([]),
   objective: objective.default('sharpe'),
+  result_constraints: z.array(z.string()).default([]),
+  select: z
+    .strictObject({
+      by: z.enum(['objective', 'neighbourhood_mean', 'neighbourhood_worst']).default('objective'),
+      // Each of the top_k trials is compared with every ranked trial: the cost of the neighbourhood pass.
+      top_k: z.number().int().min(1).max(MAX_SELECT_TOP_K, `at most ${MAX_SELECT_TOP_K}: each of them is compared with every trial`).default(50),
+      radius: z.number().positive().max(1, 'at most 1, the whole range of a parameter').default(0.1),
+      min_neighbours: z.number().int().min(0).max(1_000_000).default(3),
+    })
+    .optional(),
   search: z
     .strictObject({
       algorithm: z.enum(['grid', 'random', 'qmc', 'tpe', 'cmaes', 'genetic']).default('grid'),

@@ -10,6 +10,8 @@ export interface WalkForwardSettings {
   mode: 'rolling' | 'anchored';
   /** Bars skipped between a training window and its test window. */
   gap: number;
+  /** The last bars of the data, kept from every split for one final test of the recommended set. */
+  holdout?: WindowSize;
 }
 
 /** Half-open bar index range [start, end). */
@@ -31,6 +33,8 @@ export interface SplitPlan {
   warmup: number;
   trainBars: number;
   testBars: number;
+  /** The final bars no split sees, or null without a holdout. */
+  holdout: BarRange | null;
 }
 
 const YEAR_MS = 365.25 * 86_400_000;
@@ -56,9 +60,10 @@ export function windowBars(size: WindowSize, time: ArrayLike<number>, usable: nu
 }
 
 /**
- * Lays out the splits: test windows are consecutive and end at the last bar; each training window ends
- * `gap` bars before its test window. Rolling windows keep the training length; anchored ones all start
- * where the first does and grow. Out-of-sample windows never overlap.
+ * Lays out the splits: test windows are consecutive and end at the last bar, or where the holdout starts;
+ * each training window ends `gap` bars before its test window. Rolling windows keep the training length;
+ * anchored ones all start where the first does and grow. Out-of-sample windows never overlap, and no window
+ * reaches into the holdout.
  * @throws InputError when the data is too short, naming every term of the sum.
  */
 export function planSplits(settings: WalkForwardSettings, time: ArrayLike<number>, warmup: number): SplitPlan {
@@ -68,13 +73,15 @@ export function planSplits(settings: WalkForwardSettings, time: ArrayLike<number
   const usable = Math.max(0, n - warmup);
   const trainBars = windowBars(settings.train, time, usable, 'walk_forward.train');
   const testBars = windowBars(settings.test, time, usable, 'walk_forward.test');
-  const needed = warmup + trainBars + settings.gap + settings.splits * testBars;
+  const holdoutBars = settings.holdout === undefined ? 0 : windowBars(settings.holdout, time, usable, 'walk_forward.holdout');
+  const needed = warmup + trainBars + settings.gap + settings.splits * testBars + holdoutBars;
   if (needed > n) {
+    const holdout = holdoutBars ? ` + holdout ${holdoutBars}` : '';
     throw new InputError(
-      `\`walk_forward\` needs ${needed} bars (warm-up ${warmup} + train ${trainBars} + gap ${settings.gap} + ${settings.splits} splits × test ${testBars}), but the data has ${n}; use fewer or shorter splits.`,
+      `\`walk_forward\` needs ${needed} bars (warm-up ${warmup} + train ${trainBars} + gap ${settings.gap} + ${settings.splits} splits × test ${testBars}${holdout}), but the data has ${n}; use fewer or shorter splits${holdout ? ' or a shorter holdout' : ''}.`,
     );
   }
-  const firstTest = n - settings.splits * testBars;
+  const firstTest = n - holdoutBars - settings.splits * testBars;
   const anchoredStart = firstTest - settings.gap - trainBars;
   const splits: Split[] = [];
   for (let i = 0; i < settings.splits; i++) {
@@ -86,5 +93,5 @@ export function planSplits(settings: WalkForwardSettings, time: ArrayLike<number
       test: { start: testStart, end: testStart + testBars },
     });
   }
-  return { splits, warmup, trainBars, testBars };
+  return { splits, warmup, trainBars, testBars, holdout: holdoutBars ? { start: n - holdoutBars, end: n } : null };
 }

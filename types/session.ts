@@ -84,6 +84,13 @@ export interface SessionSpec {
   minTrades: number;
   /** Weights of the multi-metric rank in rankings.csv, e.g. `{ sharpe: 0.5, calmar: 0.3, max_drawdown_pct: 0.2 }`. */
   rankWeights: Record<string, number>;
+  /**
+   * Conditions on a trial's metrics, e.g. `max_drawdown_pct > -30`: a trial that breaks one is stored with a
+   * note, never ranked, and reaches the sampler as failed. Absent in sessions started before they existed.
+   */
+  resultConstraints?: string[];
+  /** How best_params.json chooses its recommendation; absent: by the objective, with no neighbourhood columns. */
+  select?: SelectSpec;
   walkForward?: WalkForwardSpec;
   /**
    * How PBO cross-validates the trials: `sample` of them drawn at random, their returns cut into `blocks`
@@ -204,6 +211,20 @@ export interface SessionSummary {
   /** Why suggesting stopped: the budget or space was used up, the session deadline passed, or `tuneflow stop`. */
   stoppedBy: 'complete' | 'deadline' | 'stopped';
   runs: number;
+  /** A walk-forward session's recommended set on its holdout bars (sessions with `walk_forward.holdout`). */
+  holdout?: HoldoutResult;
+}
+
+/**
+ * The robust choice: the `topK` best trials by the objective, each with the mean and the worst objective of
+ * the ranked trials within `radius` of it in the normalised parameter space; `by` says which recommends.
+ */
+export interface SelectSpec {
+  by: 'objective' | 'neighbourhood_mean' | 'neighbourhood_worst';
+  topK: number;
+  radius: number;
+  /** Neighbours (besides the trial itself) a trial needs for its neighbourhood to count. */
+  minNeighbours: number;
 }
 
 /** The combinatorially symmetric cross-validation behind PBO (`analysis.pbo` in the YAML). */
@@ -223,6 +244,19 @@ export interface WalkForwardSpec {
   topN: number;
   /** Splits running at once. */
   concurrency: number;
+  /**
+   * The last bars of the data, which no split trains or tests on: the recommended set is backtested on them
+   * once, after every split has finished. Absent: no holdout (and in sessions started before it existed).
+   */
+  holdout?: { start: number; end: number };
+}
+
+/** The recommended parameter set of a walk-forward session, backtested once on its holdout bars. */
+export interface HoldoutResult {
+  start: number;
+  end: number;
+  params: Params;
+  metrics: Record<string, number | null>;
 }
 
 /** One candidate of a split: its in-sample and out-of-sample metrics. */

@@ -410,7 +410,7 @@ export class TrialLoop {
       // The summary names the trial in the Web UI's pending-activity and history views.
       const outcome = await evaluateTrial.executeWithOptions(
         { ...this.trialOptions, summary: `trial ${trial.id} ${JSON.stringify(trial.params)}`.slice(0, 200) },
-        [{ sessionId: spec.sessionId, trialId: trial.id, params: trial.params, evaluator: spec.evaluator, objective: spec.objective, minTrades: spec.minTrades }],
+        [{ sessionId: spec.sessionId, trialId: trial.id, params: trial.params, evaluator: spec.evaluator, objective: spec.objective, minTrades: spec.minTrades, ...resultConstraints(spec) }],
       );
       this.counts.succeeded += 1;
       if (outcome.objective === null) {
@@ -483,6 +483,7 @@ export class TrialLoop {
       evaluator: spec.evaluator,
       objective: spec.objective,
       minTrades: spec.minTrades,
+      ...resultConstraints(spec),
       trial: { timeoutMs: spec.trial.timeoutMs, retry: spec.trial.retry },
       ...(this.options.rerunFailed ? { rerunFailed: true } : {}),
     };
@@ -639,6 +640,14 @@ export function batchSummary(trials: Suggestion[]): string {
     }
   }
   return parts.join(' ').slice(0, 200);
+}
+
+/**
+ * The session's result constraints for a trial activity's input. Sessions without them (all those started
+ * before they existed) schedule exactly the input they always did.
+ */
+function resultConstraints(spec: SessionSpec): { resultConstraints?: string[] } {
+  return spec.resultConstraints?.length ? { resultConstraints: spec.resultConstraints } : {};
 }
 
 function failureMessage(err: ActivityFailure): string {

@@ -31,7 +31,7 @@ export interface SplitInput {
 }
 
 const { beginSession } = proxyActivities<Activities>(BOOKKEEPING);
-const { evaluateSplit, aggregateWalkForward } = proxyActivities<Activities>(OUTPUTS);
+const { evaluateSplit, evaluateHoldout, aggregateWalkForward } = proxyActivities<Activities>(OUTPUTS);
 
 /**
  * One walk-forward split, a child of its session: tunes on the training window with the session's
@@ -123,7 +123,11 @@ export async function walkForwardSession(spec: SessionSpec): Promise<SessionSumm
   results.sort((a, b) => a.k - b.k);
 
   phase = 'aggregating';
-  const files = await aggregateWalkForward({ spec, splits: results.map((r) => ({ k: r.k, sessionId: r.sessionId })), failures }).catch((err: unknown) =>
+  const splits = results.map((r) => ({ k: r.k, sessionId: r.sessionId }));
+  // The recommended set meets the holdout once, when every split has chosen. Sessions without a holdout (all
+  // those begun before it existed) schedule no such activity, so their histories replay as recorded.
+  const holdout = wf.holdout ? await evaluateHoldout({ spec, splits }).catch((err: unknown) => failOutputs(spec.sessionId, err)) : null;
+  const files = await aggregateWalkForward({ spec, splits, failures, ...(holdout ? { holdout } : {}) }).catch((err: unknown) =>
     failOutputs(spec.sessionId, err),
   );
   phase = 'done';
@@ -142,6 +146,7 @@ export async function walkForwardSession(spec: SessionSpec): Promise<SessionSumm
     files: files.files,
     stoppedBy: 'complete',
     runs: 1,
+    ...(holdout ? { holdout } : {}),
   };
 }
 

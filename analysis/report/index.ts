@@ -4,6 +4,8 @@ import type { TrialRecord } from '../../types/trial';
 import { formatNumber, formatParam } from '../format';
 import type { ParamImportance } from '../importance';
 import type { WeightedRank } from '../rank';
+import type { ViolationCounts } from '../resultConstraints';
+import { robustChoiceSection, violationsSection, type RobustInput } from '../robustSummary';
 import type { SensitivityResult } from '../sensitivity';
 import { sampleSentence, type SampleNote, type TrialCounts } from '../summary';
 import { bestTrial, paramNamesOf, scoredTrials } from '../trials';
@@ -17,6 +19,7 @@ import { overfittingSection, splitOverfittingSection } from './overfitting';
 import { slicePlots } from './slices';
 import type { TimeBreakdown } from '../timeBreakdown';
 import { timeBreakdownBody } from './timeBreakdown';
+import { textSectionHtml } from './robust';
 import { CSS } from './style';
 import { walkForwardBody } from './walkForward';
 
@@ -54,6 +57,10 @@ export interface ReportInput {
   topN?: number;
   /** Trials drawn per chart at most (default 5,000); the running best is always drawn in full. */
   maxPoints?: number;
+  /** The `top_k` best re-ranked by their neighbourhood (sessions with `select`). */
+  robust?: RobustInput;
+  /** How many trials broke the result constraints (sessions with `result_constraints`). */
+  violations?: ViolationCounts;
 }
 
 const HEATMAP_PARAMS = 8;
@@ -90,6 +97,8 @@ export function renderReportHtml(input: ReportInput): string {
         `<div>${table(['metric', 'value', 'metric', 'value'], pairUp(metrics.map((m) => [m, formatNumber(best.metrics[m])])), new Set([1, 3]))}</div></div>`));
   }
   if (input.overfitting) sections.push(overfittingSection(input.overfitting));
+  if (input.robust) sections.push(textSectionHtml('robust', robustChoiceSection(input.robust, objective.metric, input.topN ?? 10), new Set([0, 1, 3, 4, 5, 6])));
+  if (input.violations) sections.push(textSectionHtml('constraints', violationsSection(input.violations, total - failed), new Set([1])));
   if (scored.length) {
     sections.push(section('history', `${objective.metric} over trials`, 'Each dot is a trial; the line is the best found so far.',
       objectiveHistory(scored, objective.direction, objective.metric, maxPoints)));

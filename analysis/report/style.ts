@@ -9,6 +9,7 @@ export const COLORS = {
   aroundBest: '#ea580c',
   inSample: '#2563eb',
   outOfSample: '#f97316',
+  holdout: '#7c3aed',
   empty: '#eef2f7',
 };
 

@@ -1,4 +1,5 @@
 import { formatNumber, formatParam, formatTime, formatWfe } from '../format';
+import { holdoutSentence } from '../robustSummary';
 import type { WalkForwardAnalysis } from '../walkForward';
 import { equityAndDrawdown } from './charts';
 import { esc, legend, table } from './html';
@@ -24,7 +25,10 @@ export function walkForwardBody(wf: WalkForwardAnalysis, metric: string): string
   const parts = [
     `<div class="cards">${cards}</div>`,
     timeline(wf),
-    legend([{ color: COLORS.inSample, label: 'in sample (tuning)' }, { color: COLORS.outOfSample, label: 'out of sample (chosen parameters)' }]),
+    legend([
+      { color: COLORS.inSample, label: 'in sample (tuning)' }, { color: COLORS.outOfSample, label: 'out of sample (chosen parameters)' },
+      ...(wf.holdout ? [{ color: COLORS.holdout, label: 'holdout (recommended parameters, once)' }] : []),
+    ]),
     '<h3>Splits</h3>',
     table(['split', 'in sample', 'out of sample', 'chosen parameters', 'IS return ann %', 'OOS return ann %', 'WFE', `OOS ${metric}`], splitRows, new Set([4, 5, 6, 7])),
     '<p class="muted">WFE = annualised OOS return / annualised IS return; not reported when the IS return is ≤ 0, where the ratio would mislead.</p>',
@@ -39,13 +43,15 @@ export function walkForwardBody(wf: WalkForwardAnalysis, metric: string): string
         `mean OOS Sharpe ${esc(formatNumber(rec.meanOosSharpe))}.</p>`,
       table(['parameter', 'value'], Object.keys(rec.params).sort().map((p) => [p, formatParam(rec.params[p])])));
   }
+  if (wf.holdout) parts.push('<h3>Holdout</h3>', `<p class="intro">${esc(holdoutSentence(wf.holdout, metric))}</p>`);
   return parts.join('');
 }
 
 function timeline(wf: WalkForwardAnalysis): string {
   const rowH = 30;
-  const f = frame(1100, wf.splits.length * rowH + 64, { left: 80, right: 250, top: 12 });
-  const times = wf.splits.flatMap((s) => [s.inSample.start, s.inSample.end, s.outOfSample.start, s.outOfSample.end]);
+  const holdout = wf.holdout;
+  const f = frame(1100, (wf.splits.length + (holdout ? 1 : 0)) * rowH + 64, { left: 80, right: 250, top: 12 });
+  const times = [...wf.splits.flatMap((s) => [s.inSample.start, s.inSample.end, s.outOfSample.start, s.outOfSample.end]), ...(holdout ? [holdout.from, holdout.to] : [])];
   const { scale: x, format } = timeScale(times, [f.left, f.width - f.right]);
   const y = linear([], [f.height - f.bottom, f.top]);
   y.ticks = [];
@@ -58,6 +64,12 @@ function timeline(wf: WalkForwardAnalysis): string {
       bar(s.inSample.start, s.inSample.end, COLORS.inSample) + bar(s.outOfSample.start, s.outOfSample.end, COLORS.outOfSample) +
       `<text class="value" x="${f.width - f.right + 10}" y="${top + (rowH - 10) / 2}" dy="0.32em">${esc(note)}</text>`;
   });
+  if (holdout) {
+    const top = f.top + 6 + wf.splits.length * rowH;
+    rows.push(`<text class="label" x="${f.left - 10}" y="${top + (rowH - 10) / 2}" dy="0.32em" text-anchor="end">holdout</text>` +
+      `<rect x="${r(x(holdout.from))}" y="${top}" width="${r(Math.max(2, x(holdout.to) - x(holdout.from)))}" height="${rowH - 10}" rx="3" fill="${COLORS.holdout}"/>` +
+      `<text class="value" x="${f.width - f.right + 10}" y="${top + (rowH - 10) / 2}" dy="0.32em">${esc(`Sharpe ${formatNumber(holdout.metrics.sharpe)} · return ${formatNumber(holdout.metrics.return_pct)} %`)}</text>`);
+  }
   return svg(f, 'walk-forward splits', axes(f, x, y, { xLabel: 'date', yLabel: '', xFormat: format }) + rows.join(''));
 }
 

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { LineFile } from '../../activities/files';
 import { loadCsv } from '../../backtest';
 import { loadSessionSpec } from '../../config/load';
-import { plannedSplits, plannedTrials, trialPlanProblem } from '../../config/jobPlan';
+import { plannedHoldout, plannedSplits, plannedTrials, trialPlanProblem } from '../../config/jobPlan';
 import type { Algorithm } from '../../search/types';
 import { InputError } from '../../types/errors';
 import type { SessionSpec, WalkForwardSpec } from '../../types/session';
@@ -48,7 +48,9 @@ export function registerPlanCommand(program: Command): void {
 }
 
 function printSplits(spec: SessionSpec, wf: WalkForwardSpec, json: boolean): void {
-  const rows = plannedSplits({ ...spec, walkForward: wf }, loadCsv(spec.evaluator.dataPath).time).map((s) => ({
+  const time = loadCsv(spec.evaluator.dataPath).time;
+  const holdout = plannedHoldout(wf, time);
+  const rows = plannedSplits({ ...spec, walkForward: wf }, time).map((s) => ({
     split: s.split,
     train_from: s.train.from,
     train_to: s.train.to,
@@ -59,11 +61,17 @@ function printSplits(spec: SessionSpec, wf: WalkForwardSpec, json: boolean): voi
     warmup_from: s.warmup_from,
   }));
   if (json) {
-    console.log(JSON.stringify({ mode: wf.mode, warmup: wf.warmup, splits: rows }, null, 2));
+    console.log(JSON.stringify({ mode: wf.mode, warmup: wf.warmup, splits: rows, holdout }, null, 2));
     return;
   }
   console.log(`${wf.splits.length} ${wf.mode} splits; every window also reads the ${wf.warmup} bars before it to warm up its indicators.`);
   console.log(table(Object.keys(rows[0]), rows.map((r) => Object.values(r))));
+  if (holdout) {
+    console.log(
+      `Holdout: bars ${holdout.start}-${holdout.end - 1} (${holdout.from} to ${holdout.to}, ${holdout.bars} bars), which no split trains or tests on; ` +
+        'the recommended parameter set is backtested on them once, after every split has finished.',
+    );
+  }
 }
 
 /**

@@ -18,7 +18,7 @@ interface ResultsFlags {
 export function registerResultsCommand(program: Command): void {
   program
     .command('results')
-    .description("a session's best trials from the trial store (also while it runs)")
+    .description("a session's best ranked trials from the trial store (also while it runs)")
     .argument('<session>', 'session id', sessionIdArgument)
     .option('--top-n <n>', 'rows to show', positiveInt('--top-n'), 10)
     .option('--metric <name>', 'rank by this metric instead of the objective')
@@ -36,7 +36,8 @@ export function registerResultsCommand(program: Command): void {
           stored++;
           if (t.status === 'failed') failed++;
           const value = t.metrics[metric];
-          if (t.status === 'succeeded' && typeof value === 'number' && Number.isFinite(value)) best.offer({ ...t, objective: value });
+          // Trials the session does not rank (too few trades, a broken result constraint) are never listed as best.
+          if (t.status === 'succeeded' && t.objective !== null && typeof value === 'number' && Number.isFinite(value)) best.offer({ ...t, objective: value });
         }
         const ranked = best.sorted();
         const names = Object.keys(spec.search.space).sort();

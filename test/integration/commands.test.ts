@@ -68,7 +68,7 @@ describe('the session commands, run as a user runs them', { skip: services ? fal
     const taskQueue = uniqueId('tq');
     const run = await withWorker({ address, redisUrl, taskQueue }, () => tuneflow(['run', campaign.config, '--session-id', uniqueId('unranked')], env(taskQueue)));
     assert.equal(run.code, 1, run.stderr);
-    assert.match(run.stdout, /24 succeeded trials have no finite sharpe/);
-    assert.match(run.stdout, /No trial produced a finite sharpe: there is no best parameter set/);
+    assert.match(run.stdout, /24 succeeded trials are not ranked \(no finite sharpe, too few trades, or a broken result constraint\)/);
+    assert.match(run.stdout, /No trial was ranked \(a finite sharpe, enough trades, every result constraint met\): there is no best parameter set/);
   });
 });
