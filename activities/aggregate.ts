@@ -8,7 +8,8 @@ import {
 import type { Params } from '../search/types';
 import { InputError } from '../types/errors';
 import { timeBreakdown, type SessionTimes } from '../analysis/timeBreakdown';
-import type { BacktestEvaluatorSpec, LeaderboardEntry, SessionCounts, SessionSpec } from '../types/session';
+import { recommendedOf, type ParetoResult } from '../analysis/pareto';
+import type { BacktestEvaluatorSpec, LeaderboardEntry, ObjectiveSpec, SessionCounts, SessionSpec } from '../types/session';
 import type { MetricValues } from '../types/trial';
 import { bestEquityCurve } from './backtestTrial';
 import { ExternalSorter } from './externalSort';
@@ -80,13 +81,15 @@ export function runIdentity(spec: SessionSpec, versions: Record<string, string>,
 /**
  * Writes a session's outputs from the trial store: best_params.json, rankings.csv (objective rank and the
  * multi-metric weighted rank), trials.csv, sensitivity.csv, importance.csv, summary.md, report.html and
- * run.json. Every file is written atomically, and all of them can be regenerated at any time.
+ * run.json, and for a multi-objective session pareto.csv. Every file is written atomically, and all of them can
+ * be regenerated at any time.
  *
  * Memory stays bounded whatever the number of trials: the store is read once in pages (trialScan.ts);
  * trials.csv is streamed, rankings.csv is sorted externally (runs on disk, k-way merge) so it stays complete;
  * the weighted rank is exact over all trials from a few numbers per trial; sensitivity, importance and the
  * report's charts read a seeded sample of at most {@link ANALYSIS_SAMPLE} scored trials plus the best ones,
- * and summary.md and report.html say so when they do.
+ * and summary.md and report.html say so when they do; the Pareto front is kept as the trials stream by
+ * (ParetoArchive: exact up to a thousand non-dominated trials, thinned beyond, and the outputs say so).
  * `beat` is called between the heavier steps so a long aggregation keeps heartbeating.
  */
 export async function aggregate(
@@ -99,7 +102,8 @@ export async function aggregate(
   const { spec } = input;
   const out = new OutputWriter(path.join(spec.output.dir, spec.sessionId));
   const weights = rankWeights(spec);
-  const plan = weightedRankPlan({ weights, minTrades: spec.minTrades, directions: { [spec.objective.metric]: spec.objective.direction } });
+  const directions = Object.fromEntries((spec.objectives ?? [spec.objective]).map((o) => [o.metric, o.direction]));
+  const plan = weightedRankPlan({ weights, minTrades: spec.minTrades, directions });
   const paramNames = Object.keys(spec.search.space).sort();
   fs.mkdirSync(out.dir, { recursive: true });
   const scratch = fs.mkdtempSync(path.join(out.dir, '.aggregate-'));
@@ -112,8 +116,10 @@ export async function aggregate(
     const ranks = rankColumns(plan, scan.columns);
     beat();
     const weighted = weightedLookup(scan.columns.ids, ranks);
-    writeBestParams(out, spec, scan, weighted);
+    const pareto = scan.front && spec.objectives ? await paretoOf(store, spec.sessionId, spec.objectives, scan.front, weighted, weights) : undefined;
+    writeBestParams(out, spec, scan, weighted, pareto);
     writeRankingsCsv(out, paramNames, scan.metricNames, sorter, weighted, beat);
+    if (pareto) writeParetoCsv(out, paramNames, pareto);
     const rows = await topWeighted(store, spec, scan, ranks, plan.metrics);
 
     const sens = sensitivity(scan.sample, { direction: spec.objective.direction, space: spec.search.space });
@@ -124,7 +130,7 @@ export async function aggregate(
     out.write('importance.csv', toCsv(['param', 'importance'], importance.map((i) => [i.param, i.importance])));
     const ranking = { weights, minTrades: spec.minTrades, rows, unrankable: scan.columns.rankable.length - countTrue(scan.columns.rankable) };
     const sampled = scan.sample.length < scan.scored ? { sampled: scan.sample.length, of: scan.scored } : undefined;
-    const common = { sessionId: spec.sessionId, objective: spec.objective, trials: scan.sample, counts: scan.counts, sampled, ranking, importance, sensitivity: sens, topN: spec.output.topN };
+    const common = { sessionId: spec.sessionId, objective: spec.objective, trials: scan.sample, counts: scan.counts, sampled, ranking, importance, sensitivity: sens, topN: spec.output.topN, pareto };
     out.write('summary.md', renderSummaryMarkdown(common));
     beat();
     const best = rows.find((r) => r.rankable && r.trial.objective !== null)?.trial;
@@ -164,9 +170,33 @@ function drawableEquity(evaluator: BacktestEvaluatorSpec, params: Params): { bes
   }
 }
 
-/** The weights of the multi-metric rank: the config's, else the objective alone. */
+/** The weights of the multi-metric rank: the config's, else every objective alike. */
 function rankWeights(spec: SessionSpec): Record<string, number> {
-  return Object.keys(spec.rankWeights).length > 0 ? spec.rankWeights : { [spec.objective.metric]: 1 };
+  if (Object.keys(spec.rankWeights).length > 0) return spec.rankWeights;
+  return Object.fromEntries((spec.objectives ?? [spec.objective]).map((o) => [o.metric, 1]));
+}
+
+/** The front with each trial's weighted rank and metrics (read back from the store), and the trial the rank recommends. */
+async function paretoOf(
+  store: TrialStore,
+  sessionId: string,
+  objectives: ObjectiveSpec[],
+  front: NonNullable<TrialScan['front']>,
+  weighted: WeightedLookup,
+  weights: Record<string, number>,
+): Promise<ParetoResult> {
+  const records = await store.getTrials(sessionId, front.trials.map((t) => t.trialId));
+  const rows = front.trials.map((t) => ({ ...t, weightedRank: weighted(t.trialId)?.rank ?? null, metrics: records.get(t.trialId)?.metrics ?? {} }));
+  return { objectives, rows, recommended: recommendedOf(rows), weights, thinned: front.thinned };
+}
+
+/** pareto.csv: the non-dominated trials, best first by the first objective, with every objective and the weighted rank. */
+function writeParetoCsv(out: OutputWriter, paramNames: string[], pareto: ParetoResult): void {
+  const metrics = pareto.objectives.map((o) => o.metric);
+  out.write('pareto.csv', toCsv(
+    ['trial_id', ...paramNames, ...metrics, 'weighted_rank', 'recommended'],
+    pareto.rows.map((r) => [r.trialId, ...paramNames.map((p) => r.params[p]), ...r.values, r.weightedRank, r.trialId === pareto.recommended]),
+  ));
 }
 
 /** A trial's weighted rank and score by id: a binary search over the ascending ids of the rank columns. */
@@ -185,7 +215,7 @@ function weightedLookup(ids: ArrayLike<number>, ranks: ColumnRanks): WeightedLoo
   };
 }
 
-function writeBestParams(out: OutputWriter, spec: SessionSpec, scan: TrialScan, weighted: WeightedLookup): void {
+function writeBestParams(out: OutputWriter, spec: SessionSpec, scan: TrialScan, weighted: WeightedLookup, pareto?: ParetoResult): void {
   const best = scan.top.map((t, i) => ({
     rank: i + 1,
     trial_id: t.trialId,
@@ -194,7 +224,29 @@ function writeBestParams(out: OutputWriter, spec: SessionSpec, scan: TrialScan, 
     weighted_rank: weighted(t.trialId)?.rank ?? null,
     metrics: t.metrics,
   }));
-  out.writeJson('best_params.json', { session_id: spec.sessionId, objective: spec.objective, best });
+  out.writeJson('best_params.json', { session_id: spec.sessionId, objective: spec.objective, best, ...(pareto ? { pareto: paretoJson(pareto) } : {}) });
+}
+
+/**
+ * best_params.json's `pareto`: the objectives, the front (best first by the first objective) and the trial the
+ * weighted rank recommends among it.
+ */
+function paretoJson(pareto: ParetoResult) {
+  const chosen = pareto.rows.find((r) => r.trialId === pareto.recommended);
+  return {
+    objectives: pareto.objectives,
+    size: pareto.rows.length,
+    thinned: pareto.thinned,
+    recommended: chosen ? { trial_id: chosen.trialId, params: chosen.params, weighted_rank: chosen.weightedRank, by: 'weighted_rank', weights: pareto.weights } : null,
+    front: pareto.rows.map((r) => ({
+      trial_id: r.trialId,
+      params: r.params,
+      objectives: Object.fromEntries(pareto.objectives.map((o, j) => [o.metric, r.values[j]])),
+      weighted_rank: r.weightedRank,
+      recommended: r.trialId === pareto.recommended,
+      metrics: r.metrics,
+    })),
+  };
 }
 
 /** rankings.csv: every ranked trial, best first by the objective (ties: the lower id), merged from the sorted runs. */

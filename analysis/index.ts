@@ -13,3 +13,4 @@ export {
 export { renderSummaryMarkdown, type SummaryInput } from './summary';
 export { renderReportHtml, type ReportInput } from './report';
 export { bestTrial, scoredTrials, type ScoredTrial } from './trials';
+export { FRONT_CAPACITY, ParetoArchive, paretoSentence, recommendedOf, type FrontTrial, type Objective, type ParetoResult, type ParetoRow } from './pareto';

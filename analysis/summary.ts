@@ -3,6 +3,7 @@ import type { Direction } from '../search/types';
 import type { TrialRecord } from '../types/trial';
 import { formatNumber, formatParam, formatTime, formatWfe } from './format';
 import type { ParamImportance } from './importance';
+import { paretoSentence, type ParetoResult } from './pareto';
 import type { WeightedRank } from './rank';
 import type { SensitivityResult } from './sensitivity';
 import { bestTrial, paramNamesOf } from './trials';
@@ -43,7 +44,12 @@ export interface SummaryInput {
   walkForward?: WalkForwardAnalysis;
   /** Rows of the weighted-rank table (default 10). */
   topN?: number;
+  /** The Pareto front of a multi-objective session. */
+  pareto?: ParetoResult;
 }
+
+/** Front trials summary.md and report.html list at most; pareto.csv has them all. */
+export const FRONT_ROWS = 50;
 
 /**
  * summary.md: what a quant reads first, in the order they ask: best result, how it ranks, what matters, how robust.
@@ -57,7 +63,10 @@ export function renderSummaryMarkdown(input: SummaryInput): string {
   const total = input.counts?.total ?? trials.length;
   const succeeded = input.counts?.succeeded ?? trials.filter((t) => t.status === 'succeeded').length;
   const out: string[] = [`# Session ${md(input.sessionId)}`, ''];
-  out.push(`Objective: ${objective.direction} \`${md(objective.metric)}\`. Trials: ${total} (${succeeded} succeeded, ${total - succeeded} failed).`, '');
+  const objectives = input.pareto
+    ? `Objectives: ${input.pareto.objectives.map((o) => `${o.direction} \`${md(o.metric)}\``).join(', ')} (a Pareto front; the best trial is by the first).`
+    : `Objective: ${objective.direction} \`${md(objective.metric)}\`.`;
+  out.push(`${objectives} Trials: ${total} (${succeeded} succeeded, ${total - succeeded} failed).`, '');
   if (input.sampled) out.push(sampleSentence(input.sampled), '');
 
   out.push('## Best trial', '');
@@ -69,6 +78,7 @@ export function renderSummaryMarkdown(input: SummaryInput): string {
     if (metrics.length) out.push(...table(['metric', 'value'], metrics.map((m) => [m, formatNumber(best.metrics[m])])), '');
   }
 
+  if (input.pareto) out.push(...paretoSection(input.pareto));
   if (input.ranking) out.push(...rankingSection(input.ranking, input.topN ?? 10));
   if (input.importance?.length) {
     out.push('## Parameter importance', '', 'fANOVA on a random forest: the share of the objective\'s variance each parameter explains on its own.', '');
@@ -77,6 +87,23 @@ export function renderSummaryMarkdown(input: SummaryInput): string {
   if (input.sensitivity?.params.length) out.push(...sensitivitySection(input.sensitivity, objective.direction));
   if (input.walkForward) out.push(...walkForwardSection(input.walkForward));
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+}
+
+function paretoSection(pareto: ParetoResult): string[] {
+  const rows = pareto.rows.slice(0, FRONT_ROWS);
+  const params = [...new Set(rows.flatMap((r) => Object.keys(r.params)))].sort();
+  const metrics = pareto.objectives.map((o) => o.metric);
+  const more = pareto.rows.length - rows.length;
+  return [
+    '## Pareto front', '',
+    paretoSentence(pareto), '',
+    ...table(['trial', ...params, ...metrics, 'weighted rank', ''], rows.map((r) => [
+      String(r.trialId), ...params.map((p) => formatParam(r.params[p])), ...r.values.map(formatNumber),
+      r.weightedRank === null ? '—' : String(r.weightedRank), r.trialId === pareto.recommended ? 'recommended' : '',
+    ])),
+    '',
+    ...(more > 0 ? [`… and ${more} more in pareto.csv.`, ''] : []),
+  ];
 }
 
 function rankingSection(ranking: NonNullable<SummaryInput['ranking']>, topN: number): string[] {

@@ -13,7 +13,8 @@ export function formatCell(value: unknown): string {
   return String(value);
 }
 
-export function printSummary(summary: SessionSummary, metric: string): void {
+/** The end of `tuneflow run`: counts, the leaderboard by the (first) objective, where the outputs are. */
+export function printSummary(summary: SessionSummary, metric: string, objectives?: { metric: string }[]): void {
   const { counts } = summary;
   console.log(`Session ${summary.sessionId}: ${counts.succeeded} succeeded, ${counts.failed} failed (${STOPPED_BY[summary.stoppedBy]}).`);
   if (counts.unranked) console.log(`${counts.unranked} succeeded trials have no finite ${metric} (e.g. no trades) and are not ranked; trials.csv says why for each.`);
@@ -21,6 +22,9 @@ export function printSummary(summary: SessionSummary, metric: string): void {
   if (summary.leaderboard.length) {
     const names = Object.keys(summary.leaderboard[0].params).sort();
     console.log(table(['rank', 'trial', ...names, metric], summary.leaderboard.map((e, i) => [i + 1, e.trialId, ...names.map((n) => e.params[n]), e.objective])));
+  }
+  if (objectives && summary.best) {
+    console.log(`Pareto front of ${objectives.map((o) => o.metric).join(', ')}: pareto.csv in the outputs, or tuneflow results ${summary.sessionId} --pareto.`);
   }
   console.log(`Outputs: ${summary.outputDir}`);
 }

@@ -9,6 +9,8 @@ import { sampleSentence, type SampleNote, type TrialCounts } from '../summary';
 import { bestTrial, paramNamesOf, scoredTrials } from '../trials';
 import type { WalkForwardAnalysis } from '../walkForward';
 import { equityAndDrawdown, importanceBars, objectiveHistory } from './charts';
+import { paretoSentence, type ParetoResult } from '../pareto';
+import { paretoChart, paretoTable } from './pareto';
 import { HEATMAP_SCRIPT, heatmaps } from './heatmap';
 import { esc, section, table } from './html';
 import { slicePlots } from './slices';
@@ -47,6 +49,8 @@ export interface ReportInput {
   topN?: number;
   /** Trials drawn per chart at most (default 5,000); the running best is always drawn in full. */
   maxPoints?: number;
+  /** The Pareto front of a multi-objective session. */
+  pareto?: ParetoResult;
 }
 
 const HEATMAP_PARAMS = 8;
@@ -73,6 +77,7 @@ export function renderReportHtml(input: ReportInput): string {
     ['trials', String(total)],
     ['succeeded / failed', `${total - failed} / ${failed}`],
     ['parameters', String(names.length)],
+    ...(input.pareto ? [['Pareto front', `${input.pareto.rows.length} trials`]] : []),
   ].map(([label, value]) => `<div class="card"><span>${esc(label)}</span><b>${esc(value)}</b></div>`).join('');
 
   const sections: string[] = [];
@@ -81,6 +86,11 @@ export function renderReportHtml(input: ReportInput): string {
     sections.push(section('best', `Best trial #${best.trialId}`, `${objective.direction} ${objective.metric}`,
       `<div class="cols"><div>${table(['parameter', 'value'], names.map((p) => [p, formatParam(best.params[p])]))}</div>` +
         `<div>${table(['metric', 'value', 'metric', 'value'], pairUp(metrics.map((m) => [m, formatNumber(best.metrics[m])])), new Set([1, 3]))}</div></div>`));
+  }
+  if (input.pareto) {
+    const projection = input.pareto.objectives.length > 2 ? ' The chart shows the first two objectives only: some front trials look dominated there, but not on all of them.' : '';
+    sections.push(section('pareto', 'Pareto front', paretoSentence(input.pareto) + projection,
+      (input.pareto.rows.length ? paretoChart(scored, input.pareto, maxPoints) : '') + paretoTable(input.pareto)));
   }
   if (scored.length) {
     sections.push(section('history', `${objective.metric} over trials`, 'Each dot is a trial; the line is the best found so far.',
@@ -114,12 +124,17 @@ export function renderReportHtml(input: ReportInput): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title><style>${CSS}</style></head>
-<body><header><h1>${esc(title)}</h1><p>Session ${esc(input.sessionId)} · objective: ${esc(objective.direction)} ${esc(objective.metric)}${input.generatedAt ? ` · generated ${esc(input.generatedAt)}` : ''}</p></header>
+<body><header><h1>${esc(title)}</h1><p>Session ${esc(input.sessionId)} · ${esc(objectiveLine(objective, input.pareto))}${input.generatedAt ? ` · generated ${esc(input.generatedAt)}` : ''}</p></header>
 <main><div class="cards">${cards}</div>${input.sampled ? `\n<p class="note">${esc(sampleSentence(input.sampled))}</p>` : ''}
 ${sections.join('\n')}
 <footer>tuneflow report · self-contained, works offline</footer></main>
 <script>${HEATMAP_SCRIPT}</script></body></html>
 `;
+}
+
+function objectiveLine(objective: ReportInput['objective'], pareto: ParetoResult | undefined): string {
+  if (!pareto) return `objective: ${objective.direction} ${objective.metric}`;
+  return `objectives: ${pareto.objectives.map((o) => `${o.direction} ${o.metric}`).join(', ')} (Pareto front)`;
 }
 
 function rankingSection(ranking: NonNullable<ReportInput['ranking']>, topN: number): string {

@@ -159,7 +159,7 @@ async function followSession(begin: (client: Client) => Promise<SessionStart>, f
     }
   }
   if (flags.json) console.log(JSON.stringify(summary, null, 2));
-  else printSummary(summary, spec.objective.metric);
+  else printSummary(summary, spec.objective.metric, spec.objectives);
   // A session without a single ranked trial has no result, however many trials ran without error.
   return summary.counts.failed > 0 || !summary.best ? EXIT.someFailed : EXIT.ok;
 }
