@@ -7,12 +7,14 @@ import {
 } from '../analysis';
 import type { Params } from '../search/types';
 import { InputError } from '../types/errors';
+import type { OverfittingReport } from '../analysis/overfitting';
 import { timeBreakdown, type SessionTimes } from '../analysis/timeBreakdown';
 import { recommendedOf, type ParetoResult } from '../analysis/pareto';
 import type { BacktestEvaluatorSpec, LeaderboardEntry, ObjectiveSpec, SessionCounts, SessionSpec } from '../types/session';
 import type { MetricValues } from '../types/trial';
 import { bestEquityCurve } from './backtestTrial';
 import { ExternalSorter } from './externalSort';
+import { overfittingJson, OverfittingCollector, pboSettings } from './overfitting';
 import { CsvFile, toCsv, writeFileAtomic } from './files';
 import { ANALYSIS_SAMPLE, scanTrials, type TrialScan } from './trialScan';
 import type { TrialStore } from './trialStore';
@@ -110,14 +112,17 @@ export async function aggregate(
   const sorter = new ExternalSorter(scratch);
   const trialsCsv = out.csv('trials.csv', ['trial_id', 'status', 'attempt', 'worker_id', 'duration_ms', ...paramNames, 'objective', 'error', 'note']);
   try {
-    const scan = await scanTrials(store, spec, plan, { trialsCsv, rankings: sorter, beat });
+    const overfittingTrials = OverfittingCollector.of(spec);
+    const scan = await scanTrials(store, spec, plan, { trialsCsv, rankings: sorter, beat, ranked: (t) => overfittingTrials.offer(t) });
     out.commit(trialsCsv);
     beat();
     const ranks = rankColumns(plan, scan.columns);
     beat();
+    const overfitting = overfittingTrials.assess();
+    beat();
     const weighted = weightedLookup(scan.columns.ids, ranks);
     const pareto = scan.front && spec.objectives ? await paretoOf(store, spec.sessionId, spec.objectives, scan.front, weighted, weights) : undefined;
-    writeBestParams(out, spec, scan, weighted, pareto);
+    writeBestParams(out, spec, scan, weighted, overfitting, pareto);
     writeRankingsCsv(out, paramNames, scan.metricNames, sorter, weighted, beat);
     if (pareto) writeParetoCsv(out, paramNames, pareto);
     const rows = await topWeighted(store, spec, scan, ranks, plan.metrics);
@@ -130,7 +135,7 @@ export async function aggregate(
     out.write('importance.csv', toCsv(['param', 'importance'], importance.map((i) => [i.param, i.importance])));
     const ranking = { weights, minTrades: spec.minTrades, rows, unrankable: scan.columns.rankable.length - countTrue(scan.columns.rankable) };
     const sampled = scan.sample.length < scan.scored ? { sampled: scan.sample.length, of: scan.scored } : undefined;
-    const common = { sessionId: spec.sessionId, objective: spec.objective, trials: scan.sample, counts: scan.counts, sampled, ranking, importance, sensitivity: sens, topN: spec.output.topN, pareto };
+    const common = { sessionId: spec.sessionId, objective: spec.objective, trials: scan.sample, counts: scan.counts, sampled, ranking, importance, sensitivity: sens, overfitting, topN: spec.output.topN, pareto };
     out.write('summary.md', renderSummaryMarkdown(common));
     beat();
     const best = rows.find((r) => r.rankable && r.trial.objective !== null)?.trial;
@@ -142,7 +147,7 @@ export async function aggregate(
     out.writeJson('run.json', {
       ...runIdentity(spec, versions, meta?.startedAt ?? input.startedAt),
       data_sha256: await sha256File(spec.evaluator.dataPath),
-      resolved: { evaluator: spec.evaluator, objective: spec.objective, search: spec.search, trial: spec.trial, session: spec.session },
+      resolved: { evaluator: spec.evaluator, objective: spec.objective, search: spec.search, trial: spec.trial, session: spec.session, pbo: pboSettings(spec) },
       stopped_by: input.stoppedBy,
       workflow_runs: input.runs,
       counts: scan.counts,
@@ -215,7 +220,7 @@ function weightedLookup(ids: ArrayLike<number>, ranks: ColumnRanks): WeightedLoo
   };
 }
 
-function writeBestParams(out: OutputWriter, spec: SessionSpec, scan: TrialScan, weighted: WeightedLookup, pareto?: ParetoResult): void {
+function writeBestParams(out: OutputWriter, spec: SessionSpec, scan: TrialScan, weighted: WeightedLookup, overfitting: OverfittingReport, pareto?: ParetoResult): void {
   const best = scan.top.map((t, i) => ({
     rank: i + 1,
     trial_id: t.trialId,
@@ -224,7 +229,7 @@ function writeBestParams(out: OutputWriter, spec: SessionSpec, scan: TrialScan, 
     weighted_rank: weighted(t.trialId)?.rank ?? null,
     metrics: t.metrics,
   }));
-  out.writeJson('best_params.json', { session_id: spec.sessionId, objective: spec.objective, best, ...(pareto ? { pareto: paretoJson(pareto) } : {}) });
+  out.writeJson('best_params.json', { session_id: spec.sessionId, objective: spec.objective, ...overfittingJson(overfitting), best, ...(pareto ? { pareto: paretoJson(pareto) } : {}) });
 }
 
 /**

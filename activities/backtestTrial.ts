@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { loadCsv, moduleRef, resolveStrategy, runBacktest, runManySettled, type BacktestPhaseMs, type Bars, type Metrics, type StrategyDef } from '../backtest';
 import type { Params } from '../search/types';
+import { computeCalendar, windowCalendar } from '../backtest/calendar';
 import type { BacktestEvaluatorSpec } from '../types/session';
 import type { MetricValues } from '../types/trial';
 
@@ -104,4 +105,32 @@ export function runWindow(
   const data = bars(spec.dataPath);
   const result = runBacktest(data, strategyOf(spec), params, { cash: spec.cash, commission: spec.commission, window });
   return { metrics: metricValues(result.metrics), times: Array.from(data.time.subarray(window.start, window.end)), equity: Array.from(result.equity) };
+}
+
+/** Runs parameter sets again for their per-period returns: the periods the engine's Sharpe ratio counts. */
+export interface PeriodReturnSource {
+  /** D: periods a year, as the engine annualises. */
+  periodsPerYear: number;
+  /** The returns between the ends of consecutive periods (bars for daily or coarser data, days for intraday bars), and the run's metrics. */
+  returnsOf(params: Params): { returns: Float64Array; metrics: MetricValues };
+}
+
+/**
+ * Per-period returns of parameter sets on a session's data (inside its window, if it has one), from the same
+ * backtest as its trials: deterministic, so a trial run again returns exactly the metrics it stored.
+ */
+export function periodReturnSource(spec: BacktestEvaluatorSpec): PeriodReturnSource {
+  const data = bars(spec.dataPath);
+  const series = computeCalendar(data);
+  const bins = (spec.window ? windowCalendar(series, data, spec.window.start, spec.window.end) : series).binLast;
+  const strategy = strategyOf(spec);
+  return {
+    periodsPerYear: series.annualDays,
+    returnsOf(params) {
+      const { equity, metrics } = runBacktest(data, strategy, params, { cash: spec.cash, commission: spec.commission, window: spec.window });
+      const returns = new Float64Array(Math.max(0, bins.length - 1));
+      for (let k = 1; k < bins.length; k++) returns[k - 1] = equity[bins[k]] / equity[bins[k - 1]] - 1;
+      return { returns, metrics: metricValues(metrics) };
+    },
+  };
 }

@@ -102,6 +102,8 @@ export interface ScanSinks {
   /** The ranked trials' rankings.csv rows, sorted later by objective. */
   rankings: ExternalSorter;
   beat: () => void;
+  /** Every ranked trial, in id order, for analyses that keep their own bounded state. */
+  ranked?: (t: RankedTrial) => void;
 }
 
 /**
@@ -134,6 +136,7 @@ export async function scanTrials(store: TrialStore, spec: SessionSpec, plan: Wei
     if (!isRanked(t)) continue;
     sample.offer(t);
     if (archive && objectives) archive.offer({ trialId: t.trialId, params: t.params, values: objectives.map((o) => t.metrics[o.metric] as number) });
+    sinks.ranked?.(t);
     sinks.rankings.add({ key: -sign * t.objective, id: t.trialId, payload: JSON.stringify([t.objective, t.params, t.metrics]) });
   }
 

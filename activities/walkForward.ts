@@ -6,9 +6,11 @@ import type { LeaderboardEntry, SessionCounts, SessionSpec, SplitResult, WalkFor
 import { OutputWriter, runIdentity, type AggregateResult } from './aggregate';
 import { runWindow } from './backtestTrial';
 import { toCsv } from './files';
+import { overfittingColumns, overfittingJson, OverfittingCollector } from './overfitting';
 import type { TrialStore } from './trialStore';
 import { isRanked, TrialSample } from './trialScan';
 import { InputError } from '../types/errors';
+import type { OverfittingReport } from '../analysis/overfitting';
 import { timeBreakdown, type SessionTimes } from '../analysis/timeBreakdown';
 
 type Split = WalkForwardSpec['splits'][number];
@@ -101,17 +103,36 @@ export async function aggregateWalkForward(
     });
   const analysis = analyseWalkForward(splitResults, { objective: spec.objective, periodsPerYear: computeCalendar(data).annualDays });
 
+  // Every split's trials, numbered across splits, read once in pages: counted, sampled for the charts, and
+  // collected for the overfitting statistics of each split's in-sample best.
+  const sample = new TrialSample(spec.objective.direction, spec.output.topN, spec.search.seed);
+  const counts = { total: 0, succeeded: 0 };
+  const overfittingBySplit: Array<{ split: number; report: OverfittingReport }> = [];
+  for (const r of results) {
+    const inSample = OverfittingCollector.of({ ...spec, sessionId: r.sessionId, walkForward: undefined, evaluator: { ...evaluator, window: r.train } });
+    for await (const t of store.iterateTrials(r.sessionId)) {
+      counts.total += 1;
+      if (t.status === 'succeeded') counts.succeeded += 1;
+      if (isRanked(t)) inSample.offer(t);
+      const numbered = { ...t, trialId: counts.total };
+      if (isRanked(numbered)) sample.offer(numbered);
+    }
+    overfittingBySplit.push({ split: r.k, report: inSample.assess() });
+  }
+
   const out = new OutputWriter(path.join(spec.output.dir, spec.sessionId));
   const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
   const paramNames = Object.keys(spec.search.space).sort();
   out.write(
     'splits.csv',
     toCsv(
-      ['split', 'train_from', 'train_to', 'test_from', 'test_to', ...paramNames, `is_${metric}`, `oos_${metric}`, 'is_return_ann_pct', 'oos_return_ann_pct', 'wfe', 'wfe_note', 'trials_succeeded', 'trials_failed'],
+      ['split', 'train_from', 'train_to', 'test_from', 'test_to', ...paramNames, `is_${metric}`, `oos_${metric}`, 'is_return_ann_pct', 'oos_return_ann_pct', 'wfe', 'wfe_note', 'trials_succeeded', 'trials_failed',
+        'psr', 'deflated_sharpe', 'trials_effective', 'pbo', 'verdict'],
       analysis.splits.map((a) => {
         const r = results.find((x) => x.k === a.split)!;
         return [a.split, day(a.inSample.start), day(a.inSample.end), day(a.outOfSample.start), day(a.outOfSample.end), ...paramNames.map((p) => a.params[p]),
-          r.candidates[0].inSample[metric], a.oosObjective, a.isReturnAnnPct, a.oosReturnAnnPct, a.wfe.value, a.wfe.reason ?? '', r.counts.succeeded, r.counts.failed];
+          r.candidates[0].inSample[metric], a.oosObjective, a.isReturnAnnPct, a.oosReturnAnnPct, a.wfe.value, a.wfe.reason ?? '', r.counts.succeeded, r.counts.failed,
+          ...overfittingColumns(overfittingBySplit.find((o) => o.split === a.split)?.report)];
       }),
     ),
   );
@@ -138,22 +159,12 @@ export async function aggregateWalkForward(
     stitched: { return_pct: stitched.returnPct, max_drawdown_pct: stitched.maxDrawdownPct, bars: stitched.bars, t_stat: stitched.tStat, sharpe_ann: stitched.sharpeAnn },
     drift: analysis.drift,
     splits: analysis.splits,
+    in_sample_overfitting: overfittingBySplit.map((o) => ({ split: o.split, ...overfittingJson(o.report) })),
   });
 
-  // Every split's trials, numbered across splits, read once in pages: counted, and sampled for the charts.
-  const sample = new TrialSample(spec.objective.direction, spec.output.topN, spec.search.seed);
-  const counts = { total: 0, succeeded: 0 };
-  for (const r of results) {
-    for await (const t of store.iterateTrials(r.sessionId)) {
-      counts.total += 1;
-      if (t.status === 'succeeded') counts.succeeded += 1;
-      const numbered = { ...t, trialId: counts.total };
-      if (isRanked(numbered)) sample.offer(numbered);
-    }
-  }
   const trials = sample.trials();
   const sampled = trials.length < sample.seen ? { sampled: trials.length, of: sample.seen } : undefined;
-  const common = { sessionId: spec.sessionId, objective: spec.objective, trials, counts, sampled, walkForward: analysis, topN: spec.output.topN };
+  const common = { sessionId: spec.sessionId, objective: spec.objective, trials, counts, sampled, walkForward: analysis, overfittingBySplit, topN: spec.output.topN };
   out.write('summary.md', renderSummaryMarkdown(common));
   const breakdown = times && timeBreakdown(times);
   out.write('report.html', renderReportHtml({ ...common, space: spec.search.space, timeBreakdown: breakdown ?? undefined, generatedAt: new Date().toISOString() }));

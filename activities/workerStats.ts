@@ -12,6 +12,9 @@ export const workerKeys = {
   session: (sessionId: string) => `tf:{${sessionId}}:workers`,
 };
 
+/** A worker unseen for longer than this is gone (workers report every 10 s, and at each trial). */
+export const ALIVE_WITHIN_MS = 30_000;
+
 export interface WorkerStats {
   workerId: string;
   trialsDone: number;

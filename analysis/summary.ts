@@ -2,6 +2,9 @@ import { METRIC_NAMES } from '../config/metrics';
 import type { Direction } from '../search/types';
 import type { TrialRecord } from '../types/trial';
 import { formatNumber, formatParam, formatTime, formatWfe } from './format';
+import { md, table } from './markdown';
+import type { OverfittingReport } from './overfitting';
+import { overfittingMarkdown, splitOverfittingMarkdown, type SplitOverfitting } from './overfittingSummary';
 import type { ParamImportance } from './importance';
 import { paretoSentence, type ParetoResult } from './pareto';
 import type { WeightedRank } from './rank';
@@ -42,6 +45,10 @@ export interface SummaryInput {
   importance?: readonly ParamImportance[];
   sensitivity?: SensitivityResult;
   walkForward?: WalkForwardAnalysis;
+  /** Whether the best trial is luck: deflated Sharpe ratio and PBO. */
+  overfitting?: OverfittingReport;
+  /** The same per walk-forward split, on its in-sample trials. */
+  overfittingBySplit?: readonly SplitOverfitting[];
   /** Rows of the weighted-rank table (default 10). */
   topN?: number;
   /** The Pareto front of a multi-objective session. */
@@ -79,6 +86,7 @@ export function renderSummaryMarkdown(input: SummaryInput): string {
   }
 
   if (input.pareto) out.push(...paretoSection(input.pareto));
+  if (input.overfitting) out.push(...overfittingMarkdown(input.overfitting));
   if (input.ranking) out.push(...rankingSection(input.ranking, input.topN ?? 10));
   if (input.importance?.length) {
     out.push('## Parameter importance', '', 'fANOVA on a random forest: the share of the objective\'s variance each parameter explains on its own.', '');
@@ -86,6 +94,7 @@ export function renderSummaryMarkdown(input: SummaryInput): string {
   }
   if (input.sensitivity?.params.length) out.push(...sensitivitySection(input.sensitivity, objective.direction));
   if (input.walkForward) out.push(...walkForwardSection(input.walkForward));
+  if (input.overfittingBySplit?.length) out.push(...splitOverfittingMarkdown(input.overfittingBySplit));
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
 }
 
@@ -173,16 +182,4 @@ function walkForwardSection(wf: WalkForwardAnalysis): string[] {
 function orderedMetrics(names: string[]): string[] {
   const known = METRIC_NAMES.filter((m) => names.includes(m));
   return [...known, ...names.filter((m) => !(known as string[]).includes(m)).sort()];
-}
-
-function table(header: string[], rows: string[][]): string[] {
-  return [`| ${header.map(md).join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(md).join(' | ')} |`)];
-}
-
-/**
- * Keeps user text inside its table cell, out of HTML, and out of link syntax when the Markdown is rendered:
- * without `[`, `]` and `<`, text such as `[x](javascript:alert(1))` or `<javascript:...>` stays text.
- */
-function md(text: string): string {
-  return text.replace(/[\\|[\]]/g, '\\$&').replace(/[\r\n]+/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

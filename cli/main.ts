@@ -13,6 +13,7 @@ import { registerResultsCommand } from './commands/results';
 import { registerRetryFailedCommand } from './commands/retryFailed';
 import { registerRunCommand } from './commands/run';
 import { registerStatusCommand } from './commands/status';
+import { registerWatchCommand } from './commands/watch';
 import { registerWorkerCommand } from './commands/worker';
 import { registerWorkersCommand } from './commands/workers';
 import { EXIT, reportError } from './errors';
@@ -38,6 +39,7 @@ function buildProgram(): Command {
   registerDevCommand(program);
   registerStatusCommand(program);
   registerListCommand(program);
+  registerWatchCommand(program);
   registerResultsCommand(program);
   registerControlCommands(program);
   registerRetryFailedCommand(program);

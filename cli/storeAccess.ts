@@ -2,22 +2,28 @@ import type { RedisClient } from '../activities/redisClient';
 import { TrialStore, type SessionMeta } from '../activities/trialStore';
 import { InputError } from '../types/errors';
 import type { SessionSpec } from '../types/session';
+import { EXIT } from './errors';
 import { watchInterrupts } from './interrupts';
 import { openRedis } from './redisClient';
 import { resolveTrialStore } from './services';
 
 /**
  * Opens the trial store (see resolveTrialStore) and hands the connection to `fn`, closing it and letting go
- * of the store afterwards.
+ * of the store afterwards. SIGINT or SIGTERM end the process with code 130, after `onInterrupt` (which must
+ * not wait for anything).
  */
-export async function withTrialStore<T>(fn: (ctx: { redis: RedisClient; url: string }) => Promise<T>): Promise<T> {
+export async function withTrialStore<T>(fn: (ctx: { redis: RedisClient; url: string }) => Promise<T>, onInterrupt: () => void = () => undefined): Promise<T> {
+  const exit = (): never => {
+    onInterrupt();
+    return process.exit(EXIT.interrupted);
+  };
   // Interrupted, even while it starts the local Redis, the command lets go of the store once it holds it, so
   // a Redis it started does not outlive it; a second signal exits at once.
-  const interrupts = watchInterrupts(() => process.exit(130));
+  const interrupts = watchInterrupts(exit);
   const acquiring = resolveTrialStore();
   void interrupts.first.then(async () => {
     (await acquiring.catch(() => null))?.releaseNow();
-    process.exit(130);
+    exit();
   });
   let access;
   try {

@@ -259,6 +259,7 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
     minTrades: config.min_trades,
     rankWeights: config.rank,
     walkForward,
+    pbo: { sample: config.analysis.pbo.sample, blocks: config.analysis.pbo.blocks },
     tags: config.session.tags,
     taskQueue: config.session.task_queue ?? process.env.TUNEFLOW_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
   };

@@ -30,6 +30,12 @@ const durationUpTo = (maxMs: number, maxText: string) =>
   });
 const duration = durationUpTo(MAX_TIMER_MS, '24d');
 
+/**
+ * Defaults and bounds of PBO's cross-validation: K trials run again and kept in memory with their returns, and
+ * C(S, S/2) splits of K·S/2 additions each: 12,870 at 16 blocks, 184,756 at 20 (seconds for 200 trials).
+ */
+export const PBO_LIMITS = { sample: 100, maxSample: 200, blocks: 16, maxBlocks: 20 } as const;
+
 const paramValue = z.union([z.number(), z.string(), z.boolean()]);
 
 const numericRange = z.strictObject({
@@ -147,6 +153,22 @@ export const configSchema = z.strictObject({
       continue_as_new_every: z.number().int().min(0).default(0),
       tags: z.array(z.string().min(1)).default([]),
       task_queue: z.string().min(1).optional(),
+    })
+    .prefault({}),
+  analysis: z
+    .strictObject({
+      pbo: z
+        .strictObject({
+          sample: z.number().int().min(2).max(PBO_LIMITS.maxSample).default(PBO_LIMITS.sample),
+          blocks: z
+            .number()
+            .int()
+            .min(2)
+            .max(PBO_LIMITS.maxBlocks)
+            .refine((n) => n % 2 === 0, 'expected an even number: half the blocks are in sample, half out of sample')
+            .default(PBO_LIMITS.blocks),
+        })
+        .prefault({}),
     })
     .prefault({}),
   output: z

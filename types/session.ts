@@ -97,6 +97,11 @@ export interface SessionSpec {
   /** Weights of the multi-metric rank in rankings.csv, e.g. `{ sharpe: 0.5, calmar: 0.3, max_drawdown_pct: 0.2 }`. */
   rankWeights: Record<string, number>;
   walkForward?: WalkForwardSpec;
+  /**
+   * How PBO cross-validates the trials: `sample` of them drawn at random, their returns cut into `blocks`
+   * blocks. Absent in sessions started before it existed, which use the defaults.
+   */
+  pbo?: PboSpec;
   tags: string[];
   taskQueue: string;
 }
@@ -215,6 +220,14 @@ export interface SessionSummary {
   /** Why suggesting stopped: the budget or space was used up, the session deadline passed, or `tuneflow stop`. */
   stoppedBy: 'complete' | 'deadline' | 'stopped';
   runs: number;
+}
+
+/** The combinatorially symmetric cross-validation behind PBO (`analysis.pbo` in the YAML). */
+export interface PboSpec {
+  /** K: trials drawn at random (all of them when fewer), also those the mean correlation of returns is taken over. */
+  sample: number;
+  /** Even: half the blocks are in sample, half out. */
+  blocks: number;
 }
 
 /** A walk-forward plan as the session runs it: one child workflow per split. */

@@ -13,6 +13,9 @@ import { paretoSentence, type ParetoResult } from '../pareto';
 import { paretoChart, paretoTable } from './pareto';
 import { HEATMAP_SCRIPT, heatmaps } from './heatmap';
 import { esc, section, table } from './html';
+import type { OverfittingReport } from '../overfitting';
+import type { SplitOverfitting } from '../overfittingSummary';
+import { overfittingSection, splitOverfittingSection } from './overfitting';
 import { slicePlots } from './slices';
 import type { TimeBreakdown } from '../timeBreakdown';
 import { timeBreakdownBody } from './timeBreakdown';
@@ -41,6 +44,10 @@ export interface ReportInput {
   /** Why the best trial's equity could not be drawn, shown in its place. */
   bestEquityNote?: string;
   walkForward?: WalkForwardAnalysis;
+  /** Whether the best trial is luck: deflated Sharpe ratio and PBO. */
+  overfitting?: OverfittingReport;
+  /** The same per walk-forward split, on its in-sample trials. */
+  overfittingBySplit?: readonly SplitOverfitting[];
   /** Where the trials' time went (run.json's `time_breakdown`). */
   timeBreakdown?: TimeBreakdown;
   /** Shown in the header; this function reads no clock. */
@@ -92,6 +99,7 @@ export function renderReportHtml(input: ReportInput): string {
     sections.push(section('pareto', 'Pareto front', paretoSentence(input.pareto) + projection,
       (input.pareto.rows.length ? paretoChart(scored, input.pareto, maxPoints) : '') + paretoTable(input.pareto)));
   }
+  if (input.overfitting) sections.push(overfittingSection(input.overfitting));
   if (scored.length) {
     sections.push(section('history', `${objective.metric} over trials`, 'Each dot is a trial; the line is the best found so far.',
       objectiveHistory(scored, objective.direction, objective.metric, maxPoints)));
@@ -119,6 +127,7 @@ export function renderReportHtml(input: ReportInput): string {
     sections.push(section('walk-forward', 'Walk-forward', 'Each split tunes on its in-sample window and trades the chosen parameters on the next, unseen window.',
       walkForwardBody(input.walkForward, objective.metric)));
   }
+  if (input.overfittingBySplit?.length) sections.push(splitOverfittingSection(input.overfittingBySplit));
   if (input.timeBreakdown && input.timeBreakdown.total_s > 0) sections.push(timeSection(input.timeBreakdown));
 
   return `<!doctype html>

@@ -1,19 +1,22 @@
-import { Client } from '@temporalio/client';
+import { Client, type Connection } from '@temporalio/client';
 import type { Command } from 'commander';
 import { loadSessionSpec } from '../../config/load';
-import type { SessionSummary } from '../../types/session';
-import { progressQuery } from '../../workflows';
+import type { SessionSpec, SessionSummary } from '../../types/session';
 import { connectClient, connectWorker } from '../../workers/connection';
 import { createTuneflowWorker } from '../../workers/worker';
 import { describeDryRun, dryRun } from '../dryRun';
-import { EXIT, INTERRUPTED } from '../errors';
+import { EXIT, summaryExitCode } from '../errors';
 import { positiveInt } from '../options';
 import { printSummary } from '../print';
-import { stalledOn } from '../retries';
+import { openRedis } from '../redisClient';
 import { watchInterrupts } from '../interrupts';
 import { resolveServices, sessionUrl, type Services } from '../services';
 import { startOrAttach, type SessionHandle, type SessionStart } from '../sessionClient';
 import { addSessionFlags, overridesOf, type SessionFlags } from '../sessionFlags';
+import { linearDisplay, liveDisplay, type ProgressDisplay } from '../watch/displays';
+import { fleetReader, trialSessionIds } from '../watch/fleet';
+import { followProgress } from '../watch/follow';
+import { finalSnapshot } from '../watch/snapshot';
 
 /** The flags of every command that follows a session to its end. */
 export interface FollowFlags {
@@ -66,33 +69,39 @@ async function runSession(configFile: string, flags: RunFlags): Promise<number> 
 export async function superviseSession(sessionId: string, resume: string, flags: FollowFlags, begin: (client: Client) => Promise<SessionStart>): Promise<number> {
   const say = (line: string) => console.error(line);
   let services: Services | null = null;
+  // On a terminal, the live view on stderr; off it, a line at every tenth of the budget; with --json, nothing.
+  let display: ProgressDisplay | null = null;
+  const openDisplay = flags.json
+    ? null
+    : async () => (display = process.stderr.isTTY ? await liveDisplay(process.stderr) : linearDisplay(process.stderr));
   let resumeShown = false;
   const showResume = () => {
     if (resumeShown) return;
     resumeShown = true;
+    display?.close();
     const where = services && !services.embedded ? 'keeps running on the fleet; attach again with' : 'is safe; continue it with';
-    say(`${process.stderr.isTTY ? '\n' : ''}Interrupted. Session ${sessionId} ${where}: ${resume}`);
+    say(`Interrupted. Session ${sessionId} ${where}: ${resume}`);
   };
   const interrupts = watchInterrupts(() => {
     showResume();
     services?.releaseNow();
-    process.exit(INTERRUPTED);
+    process.exit(EXIT.interrupted);
   });
   try {
     services = await resolveServices();
     // An in-process worker drains on the first signal (the SDK sees it too); anything else stops at once.
     let draining = false;
     const stopped = interrupts.first.then(() => (draining ? new Promise<never>(() => undefined) : STOPPED));
-    const code = await Promise.race([followSession(begin, flags, services, () => (draining = true)), stopped]);
+    const code = await Promise.race([followSession(begin, flags, services, openDisplay, () => (draining = true)), stopped]);
     if (code === STOPPED) {
       showResume();
-      return INTERRUPTED;
+      return EXIT.interrupted;
     }
     return code;
   } catch (err) {
     if (interrupts.received) {
       showResume();
-      return INTERRUPTED;
+      return EXIT.interrupted;
     }
     throw err;
   } finally {
@@ -103,9 +112,16 @@ export async function superviseSession(sessionId: string, resume: string, flags:
 
 /**
  * Starts or attaches to the session and follows it to its end: with the embedded server, on a worker in
- * this process; otherwise on the fleet. `onDraining` is called once the in-process worker runs.
+ * this process; otherwise on the fleet. Its progress goes to the display `openDisplay` opens, if any.
+ * `onDraining` is called once the in-process worker runs.
  */
-async function followSession(begin: (client: Client) => Promise<SessionStart>, flags: FollowFlags, services: Services, onDraining: () => void): Promise<number> {
+async function followSession(
+  begin: (client: Client) => Promise<SessionStart>,
+  flags: FollowFlags,
+  services: Services,
+  openDisplay: (() => Promise<ProgressDisplay>) | null,
+  onDraining: () => void,
+): Promise<number> {
   const say = (line: string) => console.error(line);
   const connection = await connectClient(services.target);
   const client = new Client({ connection, namespace: services.target.namespace });
@@ -130,78 +146,61 @@ async function followSession(begin: (client: Client) => Promise<SessionStart>, f
     return EXIT.ok;
   }
 
+  const watching = openDisplay ? await showProgress(outcome.handle, connection, spec, services, url, await openDisplay()) : null;
   let summary: SessionSummary;
-  if (services.embedded && outcome.kind !== 'finished') {
-    const workerConnection = await connectWorker(services.target);
-    const { worker, close } = await createTuneflowWorker({
-      connection: workerConnection,
-      namespace: services.target.namespace,
-      taskQueue: spec.taskQueue,
-      redisUrl: services.redisUrl,
-      // The session's own worker takes every trial it keeps in flight; threads bound the CPU work.
-      concurrency: flags.concurrency ?? spec.search.parallelism,
-    });
-    const watching = watchProgress(outcome.handle, !flags.json);
-    try {
-      onDraining();
-      summary = await worker.runUntil(outcome.handle.result());
-    } finally {
-      watching.stop();
-      await close();
-      await workerConnection.close();
-    }
-  } else {
-    const watching = watchProgress(outcome.handle, !flags.json);
-    try {
-      summary = await outcome.handle.result();
-    } finally {
-      watching.stop();
-    }
+  try {
+    summary = services.embedded && outcome.kind !== 'finished' ? await runHere(spec, flags, services, outcome.handle, onDraining) : await outcome.handle.result();
+  } catch (err) {
+    watching?.stop();
+    throw err;
   }
+  await watching?.finish(summary);
   if (flags.json) console.log(JSON.stringify(summary, null, 2));
   else printSummary(summary, spec.objective.metric, spec.objectives);
-  // A session without a single ranked trial has no result, however many trials ran without error.
-  return summary.counts.failed > 0 || !summary.best ? EXIT.someFailed : EXIT.ok;
+  return summaryExitCode(summary);
 }
 
-/** Prints the session's progress on stderr once a second (a single updating line on a terminal). */
-function watchProgress(handle: SessionHandle, enabled: boolean): { stop(): void } {
-  if (!enabled) return { stop: () => undefined };
-  const tty = process.stderr.isTTY;
-  let last = '';
-  const timer = setInterval(() => {
-    handle
-      .query(progressQuery)
-      .then((p) => {
-        const done = p.counts.succeeded + p.counts.failed;
-        const best = p.best ? ` best ${p.best.objective.toFixed(4)} (#${p.best.trialId})` : '';
-        const line = `${done}/${p.budget} trials, ${p.running} running, ${p.counts.failed} failed${best}`;
-        if (line === last) return;
-        last = line;
-        if (tty) process.stderr.write(`\r${line}\x1b[K`);
-        else if (done % Math.max(1, Math.ceil(p.budget / 10)) === 0) process.stderr.write(`${line}\n`);
-      })
-      .catch(() => undefined);
-  }, 1000);
-  // An outage is retried without limit; say what the session waits on, so a long wait is never silent.
-  let lastStall: string | null = null;
-  const stalls = setInterval(() => {
-    stalledOn(handle)
-      .then((stall) => {
-        if (stall === null || stall === lastStall) return;
-        lastStall = stall;
-        process.stderr.write(`${tty && last ? '\n' : ''}Waiting on retries: ${stall}\n`);
-      })
-      .catch(() => undefined);
-  }, STALL_CHECK_MS);
+/** Runs the session on a worker in this process until it ends. `onDraining` is called once the worker runs. */
+async function runHere(spec: SessionSpec, flags: FollowFlags, services: Services, handle: SessionHandle, onDraining: () => void): Promise<SessionSummary> {
+  const workerConnection = await connectWorker(services.target);
+  const { worker, close } = await createTuneflowWorker({
+    connection: workerConnection,
+    namespace: services.target.namespace,
+    taskQueue: spec.taskQueue,
+    redisUrl: services.redisUrl,
+    // The session's own worker takes every trial it keeps in flight; threads bound the CPU work.
+    concurrency: flags.concurrency ?? spec.search.parallelism,
+  });
+  try {
+    onDraining();
+    return await worker.runUntil(handle.result());
+  } finally {
+    await close();
+    await workerConnection.close();
+  }
+}
+
+/**
+ * Follows the session's progress on `display` (see followProgress), with the fleet from the trial store when
+ * the display shows it. `finish` closes the display on the completed session's final state, `stop` on the
+ * last state seen.
+ */
+async function showProgress(handle: SessionHandle, connection: Connection, spec: SessionSpec, services: Services, webUi: string | null, display: ProgressDisplay) {
+  // The fleet is a nicety here: without the trial store the view goes on without it.
+  const redis = display.showsFleet ? await openRedis(services.redisUrl).catch(() => null) : null;
+  const readFleet = redis ? fleetReader(redis, trialSessionIds(spec.sessionId, spec)) : null;
+  const follower = followProgress({ handle, connection, metric: spec.objective.metric, webUi, readFleet }, display.show);
   return {
     stop: () => {
-      clearInterval(timer);
-      clearInterval(stalls);
-      if (tty && last) process.stderr.write('\n');
+      follower.stop();
+      display.close();
+      redis?.disconnect();
+    },
+    finish: async (summary: SessionSummary) => {
+      follower.stop();
+      const fleet = readFleet ? await readFleet().catch(() => follower.latest().fleet) : null;
+      display.close(finalSnapshot({ ...follower.latest(), fleet }, summary, Date.now()));
+      redis?.disconnect();
     },
   };
 }
-
-/** How often `run` asks the server whether the session is stuck on retried activities. */
-const STALL_CHECK_MS = 10_000;

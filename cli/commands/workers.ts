@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
-import { WorkerStatsStore } from '../../activities/workerStats';
+import { ALIVE_WITHIN_MS, WorkerStatsStore } from '../../activities/workerStats';
 import { table } from '../print';
 import { withTrialStore } from '../storeAccess';
-
-/** A worker unseen for longer than this is reported gone (workers report every 10 s, and at each trial). */
-const ALIVE_WITHIN_MS = 30_000;
 
 export function registerWorkersCommand(program: Command): void {
   program

@@ -1,13 +1,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { formatCsv, generateBars } from '../../backtest';
+import { formatCsv, generateBars, type Bars } from '../../backtest';
 
-/** A throw-away folder with a generated daily CSV and a campaign YAML pointing at it. */
-export function makeCampaign(yamlBody: string, opts: { bars?: number; seed?: number } = {}): { dir: string; config: string; data: string } {
+/**
+ * A throw-away folder with a daily CSV and a campaign YAML pointing at it: `series` when given, else a
+ * geometric random walk with drift `mu` (0.1 a year unless given).
+ */
+export function makeCampaign(yamlBody: string, opts: { bars?: number; seed?: number; mu?: number; series?: Bars } = {}): { dir: string; config: string; data: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tuneflow-test-'));
   const data = path.join(dir, 'prices.csv');
-  const bars = generateBars({ seed: opts.seed ?? 7, bars: opts.bars ?? 600, interval: '1d', weekends: false, start: '2015-01-05', mu: 0.1, sigma: 0.3, startPrice: 100 });
+  const bars = opts.series ??
+    generateBars({ seed: opts.seed ?? 7, bars: opts.bars ?? 600, interval: '1d', weekends: false, start: '2015-01-05', mu: opts.mu ?? 0.1, sigma: 0.3, startPrice: 100 });
   fs.writeFileSync(data, formatCsv(bars));
   const config = path.join(dir, 'campaign.yaml');
   fs.writeFileSync(config, `data: prices.csv\noutput:\n  dir: ${path.join(dir, 'outputs')}\n${yamlBody}`);

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -140,5 +141,20 @@ export class LocalStackHome {
     }
     fs.rmSync(this.dir, { recursive: true, force: true });
     return left;
+  }
+}
+
+/** Runs `fn` with a fresh tuneflow home, then checks that nothing it started on that home is left running. */
+export async function withHome(fn: (home: LocalStackHome) => Promise<void>): Promise<void> {
+  const home = new LocalStackHome();
+  let failed = false;
+  try {
+    await fn(home);
+  } catch (err) {
+    failed = true;
+    throw err;
+  } finally {
+    const left = await home.dispose();
+    if (!failed) assert.deepEqual(left, [], 'no server started on the test home is left running');
   }
 }

@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import type { DryRunReport } from '../../cli/dryRun';
 import { tuneflow } from '../helpers/cli';
 import { makeCampaign, SMA_GRID } from '../helpers/campaign';
-import { LocalStackHome } from '../helpers/localStack';
+import { withHome } from '../helpers/localStack';
 import { closedPort } from '../helpers/ports';
 import { connectTestClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
 
@@ -30,20 +30,6 @@ function markingPrograms(names = ['temporal', 'redis-server']): { bin: string; r
     fs.writeFileSync(path.join(bin, name), `#!/bin/sh\ntouch "${bin}/ran-${name}"\n`, { mode: 0o755 });
   }
   return { bin, ran: () => fs.readdirSync(bin).filter((name) => name.startsWith('ran-')) };
-}
-
-async function withHome(fn: (home: LocalStackHome) => Promise<void>): Promise<void> {
-  const home = new LocalStackHome();
-  let failed = false;
-  try {
-    await fn(home);
-  } catch (err) {
-    failed = true;
-    throw err;
-  } finally {
-    const left = await home.dispose();
-    if (!failed) assert.deepEqual(left, [], 'no server left running on the test home');
-  }
 }
 
 describe('tuneflow run --dry-run', () => {

@@ -4,26 +4,11 @@ import net from 'node:net';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { makeCampaign, SMA_GRID } from '../helpers/campaign';
-import { LocalStackHome } from '../helpers/localStack';
+import { withHome } from '../helpers/localStack';
 import { connectTestClient, SKIP_REASON, testServices, uniqueId } from '../helpers/stack';
 import { closedPort } from '../helpers/ports';
 
 const services = testServices();
-
-/** Runs `fn` with a fresh tuneflow home, then checks that nothing it started on that home is left running. */
-async function withHome(fn: (home: LocalStackHome) => Promise<void>): Promise<void> {
-  const home = new LocalStackHome();
-  let failed = false;
-  try {
-    await fn(home);
-  } catch (err) {
-    failed = true;
-    throw err;
-  } finally {
-    const left = await home.dispose();
-    if (!failed) assert.deepEqual(left, [], 'no server started on the test home is left running');
-  }
-}
 
 /** A session of quick random trials: long enough to still run while other processes come and go. */
 const LONG_CAMPAIGN = `strategy: sma_crossover

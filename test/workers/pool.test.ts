@@ -70,7 +70,8 @@ describe('backtest thread pool', () => {
     assert.ok(elapsed >= 700, `six 250 ms trials on two threads took ${elapsed.toFixed(0)} ms`);
     const gaps = ticks.slice(1).map((t, i) => t - ticks[i]);
     assert.ok(ticks.length >= elapsed / 10 / 2, `${ticks.length} ticks in ${elapsed.toFixed(0)} ms`);
-    assert.ok(Math.max(...gaps) < 100, `longest pause of the event loop: ${Math.max(...gaps).toFixed(0)} ms`);
+    // A trial run on the main thread would stall it for its whole 250 ms; a loaded machine stalls it for ~100 ms.
+    assert.ok(Math.max(...gaps) < 200, `longest pause of the event loop: ${Math.max(...gaps).toFixed(0)} ms`);
   });
 
   it('on abort drops a queued trial, stops a running one, and rejects both with the reason', async () => {
