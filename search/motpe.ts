@@ -105,16 +105,16 @@ export const motpe: Algorithm<MotpeState, readonly number[]> = {
     const limit = historyLimit(options, space.dims.length);
     const group = [...state.elite, { seq: state.count++, x: space.snap(x), losses: [...losses] }];
     const counts = dominatorCounts(group);
-    const kept = group.map((o, i) => ({ o, dominators: counts[i] as number })).filter((e) => e.dominators < KEEP_BEST);
+    const kept = group.filter((_, i) => (counts[i] as number) < KEEP_BEST);
+    const keptCounts = counts.filter((n) => n < KEEP_BEST);
     const leaving = group.filter((_, i) => (counts[i] as number) >= KEEP_BEST);
     while (kept.length > ELITE_CAP) {
-      let out = 0;
-      kept.forEach((e, i) => {
-        if (e.dominators > (kept[out] as (typeof kept)[number]).dominators) out = i;
-      });
-      leaving.push((kept.splice(out, 1)[0] as (typeof kept)[number]).o);
+      // The first of the most dominated is the oldest: `group` is in seq order.
+      const out = keptCounts.indexOf(Math.max(...keptCounts));
+      leaving.push(...kept.splice(out, 1));
+      keptCounts.splice(out, 1);
     }
-    state.elite = kept.map((e) => e.o);
+    state.elite = kept;
     state.recent = [...state.recent, ...leaving].sort(bySeq);
     while (state.elite.length + state.recent.length > limit && state.recent.length > 0) state.recent.shift();
   },
