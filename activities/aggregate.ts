@@ -10,7 +10,8 @@ import type { Params } from '../search/types';
 import { InputError } from '../types/errors';
 import type { OverfittingReport } from '../analysis/overfitting';
 import { timeBreakdown, type SessionTimes } from '../analysis/timeBreakdown';
-import type { BacktestEvaluatorSpec, LeaderboardEntry, SessionCounts, SessionSpec } from '../types/session';
+import { recommendedOf, type ParetoResult } from '../analysis/pareto';
+import type { BacktestEvaluatorSpec, LeaderboardEntry, ObjectiveSpec, SessionCounts, SessionSpec } from '../types/session';
 import type { MetricValues } from '../types/trial';
 import { bestEquityCurve } from './backtestTrial';
 import { ExternalSorter } from './externalSort';
@@ -84,13 +85,15 @@ export function runIdentity(spec: SessionSpec, versions: Record<string, string>,
 /**
  * Writes a session's outputs from the trial store: best_params.json, rankings.csv (objective rank and the
  * multi-metric weighted rank), trials.csv, sensitivity.csv, importance.csv, summary.md, report.html and
- * run.json. Every file is written atomically, and all of them can be regenerated at any time.
+ * run.json, and for a multi-objective session pareto.csv. Every file is written atomically, and all of them can
+ * be regenerated at any time.
  *
  * Memory stays bounded whatever the number of trials: the store is read once in pages (trialScan.ts);
  * trials.csv is streamed, rankings.csv is sorted externally (runs on disk, k-way merge) so it stays complete;
  * the weighted rank is exact over all trials from a few numbers per trial; sensitivity, importance and the
  * report's charts read a seeded sample of at most {@link ANALYSIS_SAMPLE} scored trials plus the best ones,
- * and summary.md and report.html say so when they do.
+ * and summary.md and report.html say so when they do; the Pareto front is kept as the trials stream by
+ * (ParetoArchive: exact up to a thousand non-dominated trials, thinned beyond, and the outputs say so).
  * `beat` is called between the heavier steps so a long aggregation keeps heartbeating.
  */
 export async function aggregate(
@@ -103,7 +106,8 @@ export async function aggregate(
   const { spec } = input;
   const out = new OutputWriter(path.join(spec.output.dir, spec.sessionId));
   const weights = rankWeights(spec);
-  const plan = weightedRankPlan({ weights, minTrades: spec.minTrades, directions: { [spec.objective.metric]: spec.objective.direction } });
+  const directions = Object.fromEntries((spec.objectives ?? [spec.objective]).map((o) => [o.metric, o.direction]));
+  const plan = weightedRankPlan({ weights, minTrades: spec.minTrades, directions });
   const paramNames = Object.keys(spec.search.space).sort();
   fs.mkdirSync(out.dir, { recursive: true });
   const scratch = fs.mkdtempSync(path.join(out.dir, '.aggregate-'));
@@ -121,8 +125,10 @@ export async function aggregate(
     beat();
     const weighted = weightedLookup(scan.columns.ids, ranks);
     const robust = neighbourhoods?.choose(beat) ?? null;
-    writeBestParams(out, spec, scan, weighted, overfitting, robust && (await recommendation(store, spec, robust)));
+    const pareto = scan.front && spec.objectives ? await paretoOf(store, spec.sessionId, spec.objectives, scan.front, weighted, weights) : undefined;
+    writeBestParams(out, spec, scan, weighted, overfitting, robust && (await recommendation(store, spec, robust)), pareto);
     writeRankingsCsv(out, paramNames, scan.metricNames, sorter, weighted, robust, beat);
+    if (pareto) writeParetoCsv(out, paramNames, pareto);
     const rows = await topWeighted(store, spec, scan, ranks, plan.metrics);
 
     const sens = sensitivity(scan.sample, { direction: spec.objective.direction, space: spec.search.space });
@@ -134,7 +140,7 @@ export async function aggregate(
     const ranking = { weights, minTrades: spec.minTrades, rows, unrankable: scan.columns.rankable.length - countTrue(scan.columns.rankable) };
     const sampled = scan.sample.length < scan.scored ? { sampled: scan.sample.length, of: scan.scored } : undefined;
     const common = {
-      sessionId: spec.sessionId, objective: spec.objective, trials: scan.sample, counts: scan.counts, sampled, ranking, importance, sensitivity: sens, overfitting, topN: spec.output.topN,
+      sessionId: spec.sessionId, objective: spec.objective, trials: scan.sample, counts: scan.counts, sampled, ranking, importance, sensitivity: sens, overfitting, topN: spec.output.topN, pareto,
       ...(robust && spec.select ? { robust: { choice: robust, select: spec.select } } : {}),
       ...(scan.violations ? { violations: scan.violations } : {}),
     };
@@ -178,9 +184,33 @@ function drawableEquity(evaluator: BacktestEvaluatorSpec, params: Params): { bes
   }
 }
 
-/** The weights of the multi-metric rank: the config's, else the objective alone. */
+/** The weights of the multi-metric rank: the config's, else every objective alike. */
 function rankWeights(spec: SessionSpec): Record<string, number> {
-  return Object.keys(spec.rankWeights).length > 0 ? spec.rankWeights : { [spec.objective.metric]: 1 };
+  if (Object.keys(spec.rankWeights).length > 0) return spec.rankWeights;
+  return Object.fromEntries((spec.objectives ?? [spec.objective]).map((o) => [o.metric, 1]));
+}
+
+/** The front with each trial's weighted rank and metrics (read back from the store), and the trial the rank recommends. */
+async function paretoOf(
+  store: TrialStore,
+  sessionId: string,
+  objectives: ObjectiveSpec[],
+  front: NonNullable<TrialScan['front']>,
+  weighted: WeightedLookup,
+  weights: Record<string, number>,
+): Promise<ParetoResult> {
+  const records = await store.getTrials(sessionId, front.trials.map((t) => t.trialId));
+  const rows = front.trials.map((t) => ({ ...t, weightedRank: weighted(t.trialId)?.rank ?? null, metrics: records.get(t.trialId)?.metrics ?? {} }));
+  return { objectives, rows, recommended: recommendedOf(rows), weights, thinned: front.thinned };
+}
+
+/** pareto.csv: the non-dominated trials, best first by the first objective, with every objective and the weighted rank. */
+function writeParetoCsv(out: OutputWriter, paramNames: string[], pareto: ParetoResult): void {
+  const metrics = pareto.objectives.map((o) => o.metric);
+  out.write('pareto.csv', toCsv(
+    ['trial_id', ...paramNames, ...metrics, 'weighted_rank', 'recommended'],
+    pareto.rows.map((r) => [r.trialId, ...paramNames.map((p) => r.params[p]), ...r.values, r.weightedRank, r.trialId === pareto.recommended]),
+  ));
 }
 
 /** A trial's weighted rank and score by id: a binary search over the ascending ids of the rank columns. */
@@ -199,7 +229,9 @@ function weightedLookup(ids: ArrayLike<number>, ranks: ColumnRanks): WeightedLoo
   };
 }
 
-function writeBestParams(out: OutputWriter, spec: SessionSpec, scan: TrialScan, weighted: WeightedLookup, overfitting: OverfittingReport, chosen: Recommendation | null): void {
+function writeBestParams(
+  out: OutputWriter, spec: SessionSpec, scan: TrialScan, weighted: WeightedLookup, overfitting: OverfittingReport, chosen: Recommendation | null, pareto?: ParetoResult,
+): void {
   const neighbourhood = new Map(chosen?.robust.rows.map((r) => [r.trialId, neighbourhoodFields(r)]));
   const best = scan.top.map((t, i) => ({
     rank: i + 1,
@@ -210,7 +242,29 @@ function writeBestParams(out: OutputWriter, spec: SessionSpec, scan: TrialScan, 
     ...neighbourhood.get(t.trialId),
     metrics: t.metrics,
   }));
-  out.writeJson('best_params.json', { session_id: spec.sessionId, objective: spec.objective, ...overfittingJson(overfitting), best, ...chosen?.fields });
+  out.writeJson('best_params.json', { session_id: spec.sessionId, objective: spec.objective, ...overfittingJson(overfitting), best, ...chosen?.fields, ...(pareto ? { pareto: paretoJson(pareto) } : {}) });
+}
+
+/**
+ * best_params.json's `pareto`: the objectives, the front (best first by the first objective) and the trial the
+ * weighted rank recommends among it.
+ */
+function paretoJson(pareto: ParetoResult) {
+  const chosen = pareto.rows.find((r) => r.trialId === pareto.recommended);
+  return {
+    objectives: pareto.objectives,
+    size: pareto.rows.length,
+    thinned: pareto.thinned,
+    recommended: chosen ? { trial_id: chosen.trialId, params: chosen.params, weighted_rank: chosen.weightedRank, by: 'weighted_rank', weights: pareto.weights } : null,
+    front: pareto.rows.map((r) => ({
+      trial_id: r.trialId,
+      params: r.params,
+      objectives: Object.fromEntries(pareto.objectives.map((o, j) => [o.metric, r.values[j]])),
+      weighted_rank: r.weightedRank,
+      recommended: r.trialId === pareto.recommended,
+      metrics: r.metrics,
+    })),
+  };
 }
 
 /**

@@ -14,6 +14,8 @@ export interface TrialInput {
   params: Params;
   evaluator: EvaluatorSpec;
   objective: { metric: string; direction: 'maximize' | 'minimize' };
+  /** Every objective of a multi-objective session (the first is `objective`); absent with one. */
+  objectives?: Array<{ metric: string; direction: 'maximize' | 'minimize' }>;
   /** Trials with fewer trades are stored but not ranked (0: no guard). */
   minTrades?: number;
   /** Conditions on the metrics a trial must meet to be ranked (absent: none); see analysis/resultConstraints. */

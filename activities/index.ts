@@ -12,7 +12,7 @@ import type { TrialTelemetry } from './telemetry';
 import { runTrialBatch, type TrialBatchInput } from './trialBatch';
 import { noBacktestPhases, PhaseTally } from './trialPhases';
 import { WorkerStatsStore } from './workerStats';
-import { failedRecord, succeededRecord } from './trialRecords';
+import { failedRecord, objectiveValues, succeededRecord } from './trialRecords';
 import { TrialStore } from './trialStore';
 import {
   aggregateWalkForward, evaluateHoldout, evaluateSplitCandidates, splitSessionIds, type EvaluateSplitInput, type WalkForwardAggregateInput, type WalkForwardAggregateResult,
@@ -96,7 +96,8 @@ export function createActivities(deps: ActivityDeps) {
         await put(record);
         telemetry?.trialsSettled([record]);
         await Promise.all([stats.trialFinished(deps.workerId, input.sessionId, { failed: false, attempt, durationMs }), trialTimed(input, tally, started)]);
-        return { trialId: input.trialId, objective: record.objective, attempt, workerId: deps.workerId, durationMs };
+        const values = objectiveValues(record, input.objectives);
+        return { trialId: input.trialId, objective: record.objective, ...(values ? { objectives: values } : {}), attempt, workerId: deps.workerId, durationMs };
       } finally {
         clearInterval(beat);
       }

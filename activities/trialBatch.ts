@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Params } from '../search/types';
 import type { EvaluatorSpec, RetrySpec, TrialBatchOutcome, TrialBatchResult, TrialFailureSummary } from '../types/session';
 import type { MetricValues, TrialRecord } from '../types/trial';
-import { failedRecord, succeededRecord } from './trialRecords';
+import { failedRecord, objectiveValues, succeededRecord } from './trialRecords';
 import { BatchPartError } from '../types/errors';
 import type { BatchTimeStore } from './batchTimes';
 import type { ManyTrialsEvaluator, TrialEvaluator, TrialInput } from './evaluators';
@@ -18,6 +18,7 @@ export interface TrialBatchInput {
   trials: Array<{ trialId: number; params: Params }>;
   evaluator: EvaluatorSpec;
   objective: TrialInput['objective'];
+  objectives?: TrialInput['objectives'];
   minTrades?: number;
   resultConstraints?: TrialInput['resultConstraints'];
   /** Each trial's own limit per attempt and its own retries, as a single-trial activity would have. */
@@ -67,7 +68,7 @@ export async function runTrialBatch(deps: TrialBatchDeps, input: TrialBatchInput
   const stored = await deps.store.getTrials(input.sessionId, input.trials.map((t) => t.trialId));
   if (input.rerunFailed) for (const [id, record] of stored) if (record.status !== 'succeeded') stored.delete(id);
   const outcomes = new Map<number, TrialBatchOutcome>();
-  for (const [id, record] of stored) outcomes.set(id, outcomeOf(record));
+  for (const [id, record] of stored) outcomes.set(id, outcomeOf(record, input.objectives));
   const pending = input.trials.filter((t) => !stored.has(t.trialId));
   const totals = { running: pending.length, done: 0, failed: 0, retried: 0, busyMs: 0 };
   const tally = new PhaseTally();
@@ -279,7 +280,13 @@ function isPermanent(err: Error): boolean {
 
 function succeeded(input: TrialBatchInput, trial: Trial, metrics: MetricValues, attempt: number, workerId: string, durationMs: number): Settled {
   const record = succeededRecord({ ...input, ...trial }, metrics, attempt, workerId, durationMs);
-  return { record, outcome: { trialId: trial.trialId, objective: record.objective, attempts: attempt } };
+  return { record, outcome: successOutcome(record, input.objectives) };
+}
+
+/** A succeeded trial's outcome; with several objectives, a ranked one carries all their values. */
+function successOutcome(record: TrialRecord, objectives: TrialBatchInput['objectives']): TrialBatchOutcome {
+  const values = objectiveValues(record, objectives);
+  return { trialId: record.trialId, objective: record.objective, attempts: record.attempt, ...(values ? { objectives: values } : {}) };
 }
 
 function failed(input: TrialBatchInput, trial: Trial, err: Error, attempt: number, workerId: string, durationMs: number): Settled {
@@ -289,8 +296,8 @@ function failed(input: TrialBatchInput, trial: Trial, err: Error, attempt: numbe
 }
 
 /** What the workflow learns of a trial stored by an earlier attempt of the batch. */
-function outcomeOf(record: TrialRecord): TrialBatchOutcome {
-  if (record.status === 'succeeded') return { trialId: record.trialId, objective: record.objective, attempts: record.attempt };
+function outcomeOf(record: TrialRecord, objectives: TrialBatchInput['objectives']): TrialBatchOutcome {
+  if (record.status === 'succeeded') return successOutcome(record, objectives);
   const text = record.error ?? 'Error: failed';
   const at = text.indexOf(': ');
   const failure = at > 0 ? { type: text.slice(0, at), message: text.slice(at + 2) } : { type: 'Error', message: text };

@@ -8,6 +8,8 @@ export interface RecordedTrial {
   trialId: number;
   params: Params;
   objective: { metric: string };
+  /** Every objective of a multi-objective session (the first is `objective`): a trial is ranked only when all are finite. */
+  objectives?: { metric: string }[];
   /** Trials with fewer trades are stored but not ranked (0 or absent: no guard). */
   minTrades?: number;
   /** Conditions on the metrics a trial must meet to be ranked, e.g. `trades >= 20` (absent: none). */
@@ -57,9 +59,23 @@ function unrankedNote(trial: RecordedTrial, metrics: MetricValues): string | nul
   if (trial.minTrades && typeof trades === 'number' && trades < trial.minTrades) return `not ranked: ${trades} trades < min_trades ${trial.minTrades}`;
   const violated = violatedConstraints(resultConstraintsOf(trial), metrics)[0];
   if (violated) return violationNote(violated, metrics);
-  const value = metrics[trial.objective.metric];
-  if (typeof value === 'number' && Number.isFinite(value)) return null;
-  return `not ranked: ${trial.objective.metric} is ${value === null || value === undefined ? 'undefined' : String(value)} (e.g. no trades, or no variation in returns)`;
+  const undefinedMetric = (trial.objectives ?? [trial.objective]).map((o) => o.metric).find((m) => !isFiniteNumber(metrics[m]));
+  if (undefinedMetric === undefined) return null;
+  const value = metrics[undefinedMetric];
+  return `not ranked: ${undefinedMetric} is ${value === null || value === undefined ? 'undefined' : String(value)} (e.g. no trades, or no variation in returns)`;
+}
+
+function isFiniteNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+/**
+ * What the workflow learns of a ranked trial of a multi-objective session: every objective's value, in order;
+ * undefined for a single objective or a trial that is not ranked.
+ */
+export function objectiveValues(record: TrialRecord, objectives: readonly { metric: string }[] | undefined): number[] | undefined {
+  if (!objectives || record.status !== 'succeeded' || record.objective === null) return undefined;
+  return objectives.map((o) => record.metrics[o.metric] as number);
 }
 
 export function failedRecord(

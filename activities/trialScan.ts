@@ -1,4 +1,5 @@
 import { BoundedBest } from '../analysis/boundedBest';
+import { ParetoArchive, type FrontTrial } from '../analysis/pareto';
 import type { RankColumns, WeightedRankPlan } from '../analysis/rank';
 import { Reservoir } from '../analysis/reservoir';
 import { parseResultConstraints, ViolationTally, type ViolationCounts } from '../analysis/resultConstraints';
@@ -31,6 +32,8 @@ export interface TrialScan {
   columns: RankColumns;
   /** How many succeeded trials broke the result constraints; null when the session has none. */
   violations: ViolationCounts | null;
+  /** The Pareto front of a multi-objective session (see ParetoArchive), with how many were thinned out. */
+  front?: { trials: FrontTrial[]; thinned: number };
 }
 
 /** A growable column of numbers: 8 bytes per trial instead of a record. */
@@ -61,7 +64,8 @@ export class TrialSample {
   private readonly improvers: RankedTrial[] = [];
   private readonly better: (a: RankedTrial, b: RankedTrial) => boolean;
 
-  constructor(direction: 'maximize' | 'minimize', topN: number, seed: number) {
+  /** `keep`: metrics the sampled copies keep (the objectives of a multi-objective session, for its front chart). */
+  constructor(direction: 'maximize' | 'minimize', topN: number, seed: number, private readonly keep: readonly string[] = []) {
     const sign = direction === 'maximize' ? 1 : -1;
     this.better = (a, b) => sign * (a.objective - b.objective) > 0 || (a.objective === b.objective && a.trialId < b.trialId);
     this.topTrials = new BoundedBest<RankedTrial>(topN, this.better);
@@ -77,7 +81,7 @@ export class TrialSample {
     this.topTrials.offer(t);
     // The sample's analyses read parameters and the objective; without the metrics a sampled trial costs a
     // tenth of the memory. The best trials, which the summary shows in full, come from `top`.
-    const slim = { ...t, metrics: {} };
+    const slim = { ...t, metrics: Object.fromEntries(this.keep.map((m) => [m, t.metrics[m] ?? null])) };
     this.reservoir.offer(slim);
     if (this.improvers.length === 0 || this.better(t, this.improvers[this.improvers.length - 1])) this.improvers.push(slim);
   }
@@ -115,7 +119,9 @@ export interface ScanSinks {
 export async function scanTrials(store: TrialStore, spec: SessionSpec, plan: WeightedRankPlan, sinks: ScanSinks): Promise<TrialScan> {
   const paramNames = Object.keys(spec.search.space).sort();
   const sign = spec.objective.direction === 'maximize' ? 1 : -1;
-  const sample = new TrialSample(spec.objective.direction, spec.output.topN, spec.search.seed);
+  const objectives = spec.objectives;
+  const sample = new TrialSample(spec.objective.direction, spec.output.topN, spec.search.seed, objectives?.map((o) => o.metric));
+  const archive = objectives ? new ParetoArchive(objectives.map((o) => o.direction)) : null;
   const counts = { total: 0, succeeded: 0, failed: 0, retried: 0 };
   const metricNames = new Set<string>();
   const ids = new Column(), rankable: boolean[] = [];
@@ -137,6 +143,7 @@ export async function scanTrials(store: TrialStore, spec: SessionSpec, plan: Wei
     }
     if (!isRanked(t)) continue;
     sample.offer(t);
+    if (archive && objectives) archive.offer({ trialId: t.trialId, params: t.params, values: objectives.map((o) => t.metrics[o.metric] as number) });
     sinks.ranked?.(t);
     sinks.neighbourhoods?.add(t);
     sinks.rankings.add({ key: -sign * t.objective, id: t.trialId, payload: JSON.stringify([t.objective, t.params, t.metrics]) });
@@ -150,6 +157,7 @@ export async function scanTrials(store: TrialStore, spec: SessionSpec, plan: Wei
     sample: sample.trials(),
     columns: { ids: ids.values(), values: Object.fromEntries(plan.metrics.map((m, k) => [m, values[k].values()])), rankable },
     violations: violations?.counts() ?? null,
+    ...(archive ? { front: { trials: archive.front(), thinned: archive.thinned } } : {}),
   };
 }
 

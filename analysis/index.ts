@@ -20,3 +20,4 @@ export type { SplitOverfitting } from './overfittingSummary';
 export { renderSummaryMarkdown, type SummaryInput } from './summary';
 export { renderReportHtml, type ReportInput } from './report';
 export { bestTrial, scoredTrials, type ScoredTrial } from './trials';
+export { FRONT_CAPACITY, ParetoArchive, paretoSentence, recommendedOf, type FrontTrial, type Objective, type ParetoResult, type ParetoRow } from './pareto';

@@ -6,6 +6,7 @@ import { md, table } from './markdown';
 import type { OverfittingReport } from './overfitting';
 import { overfittingMarkdown, splitOverfittingMarkdown, type SplitOverfitting } from './overfittingSummary';
 import type { ParamImportance } from './importance';
+import { paretoSentence, type ParetoResult } from './pareto';
 import type { WeightedRank } from './rank';
 import type { ViolationCounts } from './resultConstraints';
 import { holdoutSentence, robustChoiceSection, violationsSection, type RobustInput, type TextSection } from './robustSummary';
@@ -56,7 +57,12 @@ export interface SummaryInput {
   robust?: RobustInput;
   /** How many trials broke the result constraints (sessions with `result_constraints`). */
   violations?: ViolationCounts;
+  /** The Pareto front of a multi-objective session. */
+  pareto?: ParetoResult;
 }
+
+/** Front trials summary.md and report.html list at most; pareto.csv has them all. */
+export const FRONT_ROWS = 50;
 
 /**
  * summary.md: what a quant reads first, in the order they ask: best result, how it ranks, what matters, how robust.
@@ -70,7 +76,10 @@ export function renderSummaryMarkdown(input: SummaryInput): string {
   const total = input.counts?.total ?? trials.length;
   const succeeded = input.counts?.succeeded ?? trials.filter((t) => t.status === 'succeeded').length;
   const out: string[] = [`# Session ${md(input.sessionId)}`, ''];
-  out.push(`Objective: ${objective.direction} \`${md(objective.metric)}\`. Trials: ${total} (${succeeded} succeeded, ${total - succeeded} failed).`, '');
+  const objectives = input.pareto
+    ? `Objectives: ${input.pareto.objectives.map((o) => `${o.direction} \`${md(o.metric)}\``).join(', ')} (a Pareto front; the best trial is by the first).`
+    : `Objective: ${objective.direction} \`${md(objective.metric)}\`.`;
+  out.push(`${objectives} Trials: ${total} (${succeeded} succeeded, ${total - succeeded} failed).`, '');
   if (input.sampled) out.push(sampleSentence(input.sampled), '');
 
   out.push('## Best trial', '');
@@ -82,6 +91,7 @@ export function renderSummaryMarkdown(input: SummaryInput): string {
     if (metrics.length) out.push(...table(['metric', 'value'], metrics.map((m) => [m, formatNumber(best.metrics[m])])), '');
   }
 
+  if (input.pareto) out.push(...paretoSection(input.pareto));
   if (input.overfitting) out.push(...overfittingMarkdown(input.overfitting));
   if (input.robust) out.push(...textSection(robustChoiceSection(input.robust, objective.metric, input.topN ?? 10)));
   if (input.violations) out.push(...textSection(violationsSection(input.violations, succeeded)));
@@ -94,6 +104,23 @@ export function renderSummaryMarkdown(input: SummaryInput): string {
   if (input.walkForward) out.push(...walkForwardSection(input.walkForward, objective.metric));
   if (input.overfittingBySplit?.length) out.push(...splitOverfittingMarkdown(input.overfittingBySplit));
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+}
+
+function paretoSection(pareto: ParetoResult): string[] {
+  const rows = pareto.rows.slice(0, FRONT_ROWS);
+  const params = [...new Set(rows.flatMap((r) => Object.keys(r.params)))].sort();
+  const metrics = pareto.objectives.map((o) => o.metric);
+  const more = pareto.rows.length - rows.length;
+  return [
+    '## Pareto front', '',
+    paretoSentence(pareto), '',
+    ...table(['trial', ...params, ...metrics, 'weighted rank', ''], rows.map((r) => [
+      String(r.trialId), ...params.map((p) => formatParam(r.params[p])), ...r.values.map(formatNumber),
+      r.weightedRank === null ? '—' : String(r.weightedRank), r.trialId === pareto.recommended ? 'recommended' : '',
+    ])),
+    '',
+    ...(more > 0 ? [`… and ${more} more in pareto.csv.`, ''] : []),
+  ];
 }
 
 function rankingSection(ranking: NonNullable<SummaryInput['ranking']>, topN: number): string[] {

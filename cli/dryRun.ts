@@ -7,6 +7,7 @@ import { redactUrl } from '../activities/redisUrl';
 import { loadCsv } from '../backtest';
 import { formatIsoTime } from '../backtest/dates';
 import { loadSessionSpec, type ConfigOverrides } from '../config/load';
+import { objectiveText } from '../config/metrics';
 import { InputError } from '../types/errors';
 import type { SessionSpec } from '../types/session';
 import { connectClient, type TemporalTarget } from '../workers/connection';
@@ -75,7 +76,7 @@ export async function dryRun(configFile: string, overrides: ConfigOverrides): Pr
       seed: search.seed,
       batch: spec.trial.batch ?? 1,
     },
-    objective: `${spec.objective.direction} ${spec.objective.metric}`,
+    objective: objectiveText(spec),
     evaluator: strategyLabel(spec),
     data: { path: spec.evaluator.dataPath, bars: time.length, from: formatIsoTime(time[0]), to: formatIsoTime(time[time.length - 1]) },
     walkForwardSplits: spec.walkForward?.splits.length ?? null,

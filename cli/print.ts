@@ -13,7 +13,8 @@ export function formatCell(value: unknown): string {
   return String(value);
 }
 
-export function printSummary(summary: SessionSummary, metric: string): void {
+/** The end of `tuneflow run`: counts, the leaderboard by the (first) objective, where the outputs are. */
+export function printSummary(summary: SessionSummary, metric: string, objectives?: { metric: string }[]): void {
   const { counts } = summary;
   console.log(`Session ${summary.sessionId}: ${counts.succeeded} succeeded, ${counts.failed} failed (${STOPPED_BY[summary.stoppedBy]}).`);
   if (counts.unranked) {
@@ -30,6 +31,9 @@ export function printSummary(summary: SessionSummary, metric: string): void {
       `Holdout (bars ${start}-${end - 1}, which no split saw), the recommended set backtested once: ` +
         `sharpe ${formatCell(metrics.sharpe)}, return ${formatCell(metrics.return_pct)} %, max drawdown ${formatCell(metrics.max_drawdown_pct)} %, ${formatCell(metrics.trades)} trades.`,
     );
+  }
+  if (objectives && summary.best) {
+    console.log(`Pareto front of ${objectives.map((o) => o.metric).join(', ')}: pareto.csv in the outputs, or tuneflow results ${summary.sessionId} --pareto.`);
   }
   console.log(`Outputs: ${summary.outputDir}`);
 }

@@ -43,7 +43,7 @@ export async function startOrAttach(client: Client, spec: SessionSpec): Promise<
     // A second `tuneflow run` racing this one attaches instead of failing or starting a twin.
     workflowIdConflictPolicy: 'USE_EXISTING',
     typedSearchAttributes: searchAttributesOf(spec),
-    staticSummary: `${strategyLabel(spec)} · ${spec.search.algorithm} · ${spec.search.trials} trials · ${spec.objective.metric}`.slice(0, 200),
+    staticSummary: `${strategyLabel(spec)} · ${spec.search.algorithm} · ${spec.search.trials} trials · ${(spec.objectives ?? [spec.objective]).map((o) => o.metric).join(' & ')}`.slice(0, 200),
     staticDetails: `Data: \`${spec.evaluator.dataPath}\`\n\nParameters: ${Object.keys(spec.search.space).join(', ')}; parallelism ${spec.search.parallelism}, seed ${spec.search.seed}.`,
   });
   return { kind: 'started', handle };

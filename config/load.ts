@@ -10,7 +10,7 @@ import { readTextFile, strategyModuleRef } from './files';
 import type { StrategyModuleRef } from '../backtest';
 import { MAX_NAME_LENGTH } from './schema';
 import { activitiesProblem, parallelismSchema, seedSchema, sessionIdProblem, shownSessionId, trialsSchema } from './limits';
-import type { EvaluatorSpec, SelectSpec, SessionSpec, WalkForwardSpec } from '../types/session';
+import type { EvaluatorSpec, ObjectiveSpec, SelectSpec, SessionSpec, WalkForwardSpec } from '../types/session';
 import { parseResultConstraints } from '../analysis/resultConstraints';
 import { METRIC_DIRECTION } from './metrics';
 import { configSchema, type CampaignConfig, type ParamConfig } from './schema';
@@ -139,18 +139,8 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
   for (const [name, p] of Object.entries(config.params)) space[name] = toDistribution(name, p, file);
   withFile(file, () => validateSpace(space, config.constraints));
 
-  const objectiveMetric = typeof config.objective === 'string' ? config.objective : config.objective.metric;
-  // Own keys only: "constructor" or "toString" are not metrics.
-  const known = Object.hasOwn(METRIC_DIRECTION, objectiveMetric) ? METRIC_DIRECTION[objectiveMetric as keyof typeof METRIC_DIRECTION] : undefined;
-  const givenDirection = typeof config.objective === 'object' ? config.objective.direction : undefined;
-  const direction = givenDirection ?? known;
-  // An external evaluator may report metrics of its own; the built-in engine's names are all known.
-  if (!direction || (!known && config.strategy)) {
-    throw new InputError(
-      `${file}: \`objective\`: unknown metric "${objectiveMetric}"; choose one of ${Object.keys(METRIC_DIRECTION).join(', ')}` +
-        (config.evaluator ? ', or give `direction` for a metric your evaluator reports.' : '.'),
-    );
-  }
+  const objectives = resolveObjectives(config, file);
+  const { metric: objectiveMetric, direction } = objectives[0] as ObjectiveSpec;
 
   const algorithm = overrides.algorithm ?? config.search.algorithm;
   // Only a grid is counted: the other algorithms sample spaces of any size, constrained or not.
@@ -198,6 +188,12 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
   let walkForward: WalkForwardSpec | undefined;
   if (config.walk_forward) {
     if (evaluator.kind !== 'backtest') throw new InputError(`${file}: \`walk_forward\` needs the built-in engine (\`strategy\`), not an external \`evaluator\`.`);
+    if (objectives.length > 1) {
+      throw new InputError(
+        `${file}: \`walk_forward\` recommends one parameter set by its out-of-sample rank, so it needs one \`objective\`, not ${objectives.length}; ` +
+          'weigh the others with `rank`, or drop `walk_forward` to get their Pareto front.',
+      );
+    }
     const wf = config.walk_forward;
     const warmup = maxWarmup(evaluator.strategy, space, evaluator.strategyModule);
     let plan;
@@ -229,6 +225,7 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
     seed: overrides.seed ?? config.search.seed,
     trials,
     direction,
+    ...(objectives.length > 1 ? { directions: objectives.map((o) => o.direction) } : {}),
     parallelism: overrides.parallelism ?? config.search.parallelism,
     mode: config.search.mode,
     options: config.search.options,
@@ -251,6 +248,7 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
     config: raw,
     evaluator,
     objective: { metric: objectiveMetric, direction },
+    ...(objectives.length > 1 ? { objectives } : {}),
     search,
     trial: {
       timeoutMs: config.trial.timeout,
@@ -293,6 +291,32 @@ function checkResultConstraints(texts: string[], external: boolean): void {
 
 function selectSpec(select: NonNullable<CampaignConfig['select']>): SelectSpec {
   return { by: select.by, topK: select.top_k, radius: select.radius, minNeighbours: select.min_neighbours };
+}
+
+/**
+ * The objectives with their directions: given, or the metric's own. A list of one is one objective.
+ * @throws InputError for an unknown metric (an external evaluator's own metric needs its direction) or a metric listed twice.
+ */
+function resolveObjectives(config: CampaignConfig, file: string): ObjectiveSpec[] {
+  const list = Array.isArray(config.objective) ? config.objective : [config.objective];
+  const seen = new Set<string>();
+  return list.map((item, i) => {
+    const key = Array.isArray(config.objective) ? `objective[${i}]` : 'objective';
+    const metric = typeof item === 'string' ? item : item.metric;
+    // Own keys only: "constructor" or "toString" are not metrics.
+    const known = Object.hasOwn(METRIC_DIRECTION, metric) ? METRIC_DIRECTION[metric as keyof typeof METRIC_DIRECTION] : undefined;
+    const direction = (typeof item === 'object' ? item.direction : undefined) ?? known;
+    // An external evaluator may report metrics of its own; the built-in engine's names are all known.
+    if (!direction || (!known && config.strategy)) {
+      throw new InputError(
+        `${file}: \`${key}\`: unknown metric "${metric}"; choose one of ${Object.keys(METRIC_DIRECTION).join(', ')}` +
+          (config.evaluator ? ', or give `direction` for a metric your evaluator reports.' : '.'),
+      );
+    }
+    if (seen.has(metric)) throw new InputError(`${file}: \`${key}\`: ${metric} is listed twice; list each objective once.`);
+    seen.add(metric);
+    return { metric, direction };
+  });
 }
 
 /** The name a config gets from its file when it has none; the schema's rule applies to it too. */

@@ -28,3 +28,12 @@ export const METRIC_DIRECTION: Record<MetricName, 'maximize' | 'minimize'> = {
 };
 
 export const METRIC_NAMES = Object.keys(METRIC_DIRECTION) as MetricName[];
+
+/**
+ * The objective in words, e.g. `maximize sharpe`, or for several `Pareto front of maximize sharpe, maximize
+ * max_drawdown_pct`.
+ */
+export function objectiveText(spec: { objective: { metric: string; direction: string }; objectives?: { metric: string; direction: string }[] }): string {
+  const one = (o: { metric: string; direction: string }) => `${o.direction} ${o.metric}`;
+  return spec.objectives ? `Pareto front of ${spec.objectives.map(one).join(', ')}` : one(spec.objective);
+}

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseDuration } from './duration';
 import { LIMITS } from './bounds';
 import { parallelismSchema, seedSchema, trialsSchema } from './limits';
+import { MAX_OBJECTIVES } from '../search/pareto';
 
 /** The most trials the robust choice re-ranks by their neighbourhood. */
 export const MAX_SELECT_TOP_K = 500;
@@ -71,10 +72,22 @@ const envValue = z.union([z.string(), z.strictObject({ from_env: envName })], {
   error: 'expected a string (a literal value; quote numbers, e.g. "0.001") or { from_env: NAME } (a variable of the worker\'s environment, for secrets)',
 });
 
-const objective = z.union([
+const oneObjective = z.union([
   z.string(),
   z.strictObject({ metric: z.string(), direction: z.enum(['maximize', 'minimize']).optional() }),
 ]);
+
+/** One objective, or a list of up to MAX_OBJECTIVES for a Pareto front (a list of one is one objective). */
+const objective = z.union(
+  [
+    oneObjective,
+    z
+      .array(oneObjective)
+      .min(1, 'list at least one objective')
+      .max(MAX_OBJECTIVES, `a Pareto front takes at most ${MAX_OBJECTIVES} objectives; weigh the others with \`rank\``),
+  ],
+  { error: `expected a metric name, { metric, direction }, or a list of 1 to ${MAX_OBJECTIVES} of them` },
+);
 
 /** The campaign YAML. Keys are snake case; unknown keys are errors, never ignored. */
 export const configSchema = z.strictObject({
@@ -182,3 +195,4 @@ export const configSchema = z.strictObject({
 
 export type CampaignConfig = z.infer<typeof configSchema>;
 export type ParamConfig = z.infer<typeof param>;
+export type ObjectiveConfig = z.infer<typeof oneObjective>;

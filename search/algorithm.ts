@@ -25,7 +25,7 @@ export interface ProposeContext {
  * The sampler around it owns ids, the trial budget, ordered/eager feeding, constraints and duplicates:
  * candidates that violate a constraint or repeat a point of a finite space are skipped.
  */
-export interface Algorithm<S = unknown> {
+export interface Algorithm<S = unknown, L = number> {
   /** Whether proposals depend on results; only such algorithms wait for results in ordered mode. */
   readonly adaptive: boolean;
   readonly options: OptionSpecs;
@@ -36,7 +36,8 @@ export interface Algorithm<S = unknown> {
   propose(state: S, ctx: ProposeContext): Candidate[] | null;
   /**
    * Folds in the result of a point this algorithm (or the sampler's fallback, then without tag) proposed.
-   * `loss` is to be minimized; failed trials never reach the algorithm.
+   * `loss` is to be minimized: one number, or (`L` = `readonly number[]`, multi-objective algorithms) one per
+   * objective; failed trials never reach the algorithm.
    */
-  observe(state: S, x: readonly number[], loss: number, tag: number | undefined, ctx: ProposeContext): void;
+  observe(state: S, x: readonly number[], loss: L, tag: number | undefined, ctx: ProposeContext): void;
 }

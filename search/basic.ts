@@ -4,7 +4,7 @@ import type { Algorithm } from './algorithm';
  * Exhaustive search: every feasible point of a finite space once, in grid order (sorted parameter names, the
  * last varying fastest), or in a seeded random order with `shuffle: true`.
  */
-export const grid: Algorithm<Record<string, never>> = {
+export const grid: Algorithm<Record<string, never>, unknown> = {
   adaptive: false,
   options: { shuffle: { type: 'boolean', default: false } },
   shuffledWalk: (options) => options.shuffle === true,
@@ -14,7 +14,7 @@ export const grid: Algorithm<Record<string, never>> = {
 };
 
 /** Independent uniform draws (log-uniform for log-scaled parameters), like Optuna's RandomSampler. */
-export const random: Algorithm<Record<string, never>> = {
+export const random: Algorithm<Record<string, never>, unknown> = {
   adaptive: false,
   options: {},
   shuffledWalk: () => true,

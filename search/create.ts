@@ -4,7 +4,10 @@ import { grid, random } from './basic';
 import { cmaes } from './cmaes';
 import { genetic } from './genetic';
 import { ListSampler, type ListState } from './list';
+import { motpe } from './motpe';
+import { nsga2 } from './nsga2';
 import { didYouMean, resolveOptions } from './options';
+import { MAX_OBJECTIVES } from './pareto';
 import { qmc } from './qmc';
 import { tpe } from './tpe';
 import { Prng } from './prng';
@@ -14,6 +17,29 @@ import type { Algorithm as AlgorithmName, Sampler, SamplerConfig, SamplerState }
 import { compileConstraints, countFeasible, validateSpace } from './validate';
 
 const ALGORITHMS = { grid, random, qmc, tpe, cmaes, genetic } as Partial<Record<AlgorithmName, Algorithm>>;
+/** With two or more objectives: grid, random and qmc ignore results; genetic runs as NSGA-II, tpe as MOTPE. */
+const MULTI_OBJECTIVE = { grid, random, qmc, tpe: motpe, genetic: nsga2 } as Partial<Record<AlgorithmName, Algorithm<unknown, readonly number[]>>>;
+
+function checkDirection(name: string, value: unknown): void {
+  if (value !== 'maximize' && value !== 'minimize') throw new InputError(`${name} must be maximize or minimize, got ${JSON.stringify(value)}`);
+}
+
+function checkDirections(config: SamplerConfig): void {
+  const { directions } = config;
+  if (directions === undefined) return;
+  if (!Array.isArray(directions) || directions.length < 1 || directions.length > MAX_OBJECTIVES) {
+    throw new InputError(`directions must list one direction per objective, 1 to ${MAX_OBJECTIVES} of them, got ${JSON.stringify(directions)}`);
+  }
+  directions.forEach((d, i) => checkDirection(`directions[${i}]`, d));
+  if (directions[0] !== config.direction) {
+    throw new InputError(`direction must be the first objective's, directions[0] = ${directions[0]}, got ${config.direction}`);
+  }
+  if (directions.length > 1 && !(config.algorithm in MULTI_OBJECTIVE)) {
+    throw new InputError(
+      `${config.algorithm} optimises one objective; for ${directions.length} objectives choose genetic (NSGA-II), tpe (multi-objective TPE), random, qmc or grid`,
+    );
+  }
+}
 
 function checkConfig(config: SamplerConfig): void {
   const names = Object.keys(ALGORITHMS);
@@ -22,9 +48,8 @@ function checkConfig(config: SamplerConfig): void {
   }
   if (!Number.isSafeInteger(config.seed)) throw new InputError(`seed must be an integer, got ${config.seed}`);
   if (!Number.isSafeInteger(config.trials) || config.trials < 1) throw new InputError(`trials must be a positive integer, got ${config.trials}`);
-  if (config.direction !== 'maximize' && config.direction !== 'minimize') {
-    throw new InputError(`direction must be maximize or minimize, got ${JSON.stringify(config.direction)}`);
-  }
+  checkDirection('direction', config.direction);
+  checkDirections(config);
   const p = config.parallelism;
   if (p !== undefined && (!Number.isSafeInteger(p) || p < 1)) throw new InputError(`parallelism must be a positive integer, got ${p}`);
   if (config.mode !== undefined && config.mode !== 'ordered' && config.mode !== 'eager') {
@@ -34,13 +59,22 @@ function checkConfig(config: SamplerConfig): void {
 }
 
 function compile(config: SamplerConfig): Compiled {
+  const directions = config.directions ?? [config.direction];
+  const common = { config, directions, space: new Space(config.space), constraints: compileConstraints(config.space, config.constraints) };
+  if (directions.length > 1) {
+    const algorithm = MULTI_OBJECTIVE[config.algorithm] as Algorithm<unknown, readonly number[]>;
+    return {
+      ...common,
+      algorithm,
+      observe: (model, x, losses, tag, ctx) => algorithm.observe(model, x, losses, tag, ctx),
+      options: resolveOptions(config.algorithm, algorithm.options, config.options),
+    };
+  }
   const algorithm = ALGORITHMS[config.algorithm] as Algorithm;
-  const space = new Space(config.space);
   return {
-    config,
-    space,
-    constraints: compileConstraints(config.space, config.constraints),
+    ...common,
     algorithm,
+    observe: (model, x, losses, tag, ctx) => algorithm.observe(model, x, losses[0] as number, tag, ctx),
     options: resolveOptions(config.algorithm, algorithm.options, config.options),
   };
 }
@@ -56,6 +90,9 @@ function compile(config: SamplerConfig): Compiled {
  * - cmaes: `sigma0` (1/6 of each range), `popsize` (4 + 3 ln d), `restarts` ('ipop' | 'none'), `incPopsize` (2).
  * - genetic: `populationSize` (50), `tournamentSize` (2), `crossover` ('blx' | 'uniform'), `crossoverProb` (0.9),
  *   `mutationProb` (1/d), `mutationScale` (0.1 of each range).
+ *
+ * With `directions` of two or more objectives, genetic runs as NSGA-II and tpe as multi-objective TPE (same
+ * options), results come as `{ values }`; cmaes refuses.
  * @throws InputError for a bad space, constraint, option or setting (the message names it and the fix).
  * @example
  *   const sampler = createSampler({ algorithm: 'tpe', space: { fast: { type: 'int', low: 2, high: 50 } },

@@ -13,7 +13,7 @@ interface GeneticState {
 }
 
 /** Children per call, so that a child repeating a seen point of a finite space costs no extra round. */
-const CHILDREN = 8;
+export const CHILDREN = 8;
 const BLX_ALPHA = 0.5;
 
 const reflect = (u: number): number => {
@@ -30,7 +30,8 @@ function tournament(population: readonly Individual[], size: number, rng: Prng):
   return best;
 }
 
-function child(space: Space, a: Individual, b: Individual, rng: Prng, options: Record<string, unknown>): number[] {
+/** A child of two parents: crossover (BLX-alpha or uniform), then mutation of each gene with `mutationProb`. */
+export function child(space: Space, a: { x: readonly number[] }, b: { x: readonly number[] }, rng: Prng, options: Record<string, unknown>): number[] {
   const cross = rng.float() < (options.crossoverProb as number);
   const blx = options.crossover === 'blx';
   const mutation = (options.mutationProb as number | null) ?? 1 / space.dims.length;

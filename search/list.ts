@@ -43,11 +43,15 @@ export class ListSampler implements Sampler {
     if (this.updated.has(id)) return;
     this.updated.add(id);
     this.s.updated.push(id);
-    if (!('value' in outcome) || !Number.isFinite(outcome.value)) return;
+    if ('failed' in outcome) return;
+    // With several objectives the best is by the first, as for the session's own sampler.
+    const values = 'value' in outcome ? [outcome.value] : outcome.values;
+    const value = values[0] as number;
+    if (!values.every(Number.isFinite)) return;
     const best = this.s.best;
     const sign = this.s.config.direction === 'maximize' ? 1 : -1;
-    if (!best || sign * (outcome.value - best.value) > 0 || (outcome.value === best.value && id < best.id)) {
-      this.s.best = { id, params: { ...trial.params }, value: outcome.value };
+    if (!best || sign * (value - best.value) > 0 || (value === best.value && id < best.id)) {
+      this.s.best = { id, params: { ...trial.params }, value, ...(values.length > 1 ? { values: [...values] } : {}) };
     }
   }
 

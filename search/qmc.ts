@@ -34,7 +34,7 @@ interface QmcState {
 }
 
 /** Scrambled Halton sequence: a low-discrepancy cover of the space, the same trials for every parallelism. */
-export const qmc: Algorithm<QmcState> = {
+export const qmc: Algorithm<QmcState, unknown> = {
   adaptive: false,
   options: {},
   shuffledWalk: () => true,

@@ -5,7 +5,7 @@ import { Permutation } from './permutation';
 import { Prng, type PrngState } from './prng';
 import { SeenSet } from './seen';
 import type { Space } from './space';
-import type { BestTrial, Outcome, Params, Sampler, SamplerConfig, SamplerState, Suggestion } from './types';
+import type { BestTrial, Direction, Outcome, Params, Sampler, SamplerConfig, SamplerState, Suggestion } from './types';
 
 /** Calls to the algorithm for a trial before the sampler falls back to its own search for a feasible new point. */
 export const MODEL_ROUNDS = 4;
@@ -44,9 +44,14 @@ export type DriverState = SamplerState & Fields;
 /** What the driver needs besides its state, all derived from the config. */
 export interface Compiled {
   config: SamplerConfig;
+  /** One per objective (the config's `directions`, or its `direction`). */
+  directions: Direction[];
   space: Space;
   constraints: Constraint[];
-  algorithm: Algorithm;
+  /** Everything of the algorithm but `observe`, whose loss is a number or a vector by the objectives. */
+  algorithm: Omit<Algorithm<unknown, never>, 'observe'>;
+  /** The algorithm's `observe`, fed one minimised loss per objective. */
+  observe(model: unknown, x: readonly number[], losses: readonly number[], tag: number | undefined, ctx: ProposeContext): void;
   options: ResolvedOptions;
 }
 
@@ -114,9 +119,10 @@ export class DriverSampler implements Sampler {
     }
     const trial = this.s.open[index] as OpenTrial;
     if (trial.outcome) return;
-    const value = 'value' in outcome ? outcome.value : NaN;
-    trial.outcome = Number.isFinite(value) ? { value } : { failed: true };
-    if (Number.isFinite(value)) this.record(trial.id, trial.params, value);
+    const values = this.valuesOf(outcome);
+    const multi = this.c.directions.length > 1;
+    trial.outcome = values === null ? { failed: true } : multi ? { values } : { value: values[0] as number };
+    if (values !== null) this.record(trial.id, trial.params, values);
     if (!this.gated) {
       this.s.open.splice(index, 1);
       this.feed(trial);
@@ -129,7 +135,8 @@ export class DriverSampler implements Sampler {
   }
 
   best(): BestTrial | null {
-    return this.s.best && { ...this.s.best, params: { ...this.s.best.params } };
+    const best = this.s.best;
+    return best && { ...best, params: { ...best.params }, ...(best.values ? { values: [...best.values] } : {}) };
   }
 
   budget(): number {
@@ -153,18 +160,35 @@ export class DriverSampler implements Sampler {
     return JSON.parse(JSON.stringify(snapshot)) as SamplerState;
   }
 
-  private record(id: number, params: Params, value: number): void {
+  /**
+   * One number per objective, or null for a failure (an outcome that says so, or any value not finite).
+   * @throws RangeError for an outcome of the wrong shape: `{ value }` for a multi-objective sampler, or a
+   *   `values` of the wrong length.
+   */
+  private valuesOf(outcome: Outcome): number[] | null {
+    const k = this.c.directions.length;
+    if ('failed' in outcome) return null;
+    if ('value' in outcome && k > 1) throw new RangeError(`this sampler has ${k} objectives: report { values: [...] }, one per objective`);
+    const values = 'value' in outcome ? [outcome.value] : [...outcome.values];
+    if (values.length !== k) throw new RangeError(`expected ${k} objective value${k === 1 ? '' : 's'}, got ${values.length}`);
+    return values.every(Number.isFinite) ? values : null;
+  }
+
+  /** The best by the first objective (ties: the lower id); it carries every objective's value when there are several. */
+  private record(id: number, params: Params, values: number[]): void {
     const best = this.s.best;
+    const value = values[0] as number;
     const sign = this.c.config.direction === 'maximize' ? 1 : -1;
     if (!best || sign * (value - best.value) > 0 || (value === best.value && id < best.id)) {
-      this.s.best = { id, params: { ...params }, value };
+      this.s.best = { id, params: { ...params }, value, ...(values.length > 1 ? { values: [...values] } : {}) };
     }
   }
 
   private feed(trial: OpenTrial): void {
-    if (!trial.outcome || !('value' in trial.outcome)) return;
-    const loss = this.c.config.direction === 'maximize' ? -trial.outcome.value : trial.outcome.value;
-    this.c.algorithm.observe(this.s.model, trial.x, loss, trial.tag, this.context());
+    if (!trial.outcome || 'failed' in trial.outcome) return;
+    const values = 'value' in trial.outcome ? [trial.outcome.value] : trial.outcome.values;
+    const losses = values.map((v, i) => (this.c.directions[i] === 'maximize' ? -v : v));
+    this.c.observe(this.s.model, trial.x, losses, trial.tag, this.context());
   }
 
   private context(): ProposeContext {

@@ -1,8 +1,11 @@
 import type { Algorithm, Candidate } from './algorithm';
+import type { ResolvedOptions } from './options';
 import { Parzen, rampWeights } from './parzen';
+import type { Prng } from './prng';
+import type { Space } from './space';
 
 /** Optuna's gamma never puts more than 25 observations in the good group, so the best 25 are always kept. */
-const KEEP_BEST = 25;
+export const KEEP_BEST = 25;
 
 interface Observation {
   /** Order in which the model saw it. */
@@ -60,14 +63,11 @@ export const tpe: Algorithm<TpeState> = {
     const prior = options.priorWeight as number;
     const l = new Parzen(space.dims, below.map((o) => o.x), new Array<number>(below.length).fill(1), prior);
     const g = new Parzen(space.dims, above, rampWeights(above.length), prior);
-    const count = options.nEiCandidates as number;
-    if (options.multivariate) return ranked(l, g, Array.from({ length: count }, () => l.sample(rng)));
-    const perDim = space.dims.map((_, j) => ranked(l, g, Array.from({ length: count }, () => l.sample(rng, j)), j));
-    return Array.from({ length: count }, (_, r) => ({ x: perDim.map((list, j) => (list[r] as Candidate).x[j] as number) }));
+    return candidatesFrom(l, g, space, rng, options);
   },
 
   observe(state, x, loss, _tag, { space, options }) {
-    const limit = (options.history as number | null) ?? Math.max(100, Math.min(500, Math.floor(20_000 / (space.dims.length + 1))));
+    const limit = historyLimit(options, space.dims.length);
     const obs: Observation = { seq: state.count++, x: space.snap(x), loss };
     const worst = state.best[state.best.length - 1];
     if (state.best.length < KEEP_BEST || (worst && loss < worst.loss)) {
@@ -86,6 +86,22 @@ export const tpe: Algorithm<TpeState> = {
     while (state.best.length + state.recent.length > Math.max(limit, KEEP_BEST)) state.recent.shift();
   },
 };
+
+/** Observations TPE remembers: the `history` option, or by default 500, fewer beyond 39 dims, at least 100. */
+export function historyLimit(options: Record<string, unknown>, dims: number): number {
+  return (options.history as number | null) ?? Math.max(100, Math.min(500, Math.floor(20_000 / (dims + 1))));
+}
+
+/**
+ * `nEiCandidates` draws from l ranked by l(x)/g(x), best first: whole points (`multivariate`), or each
+ * parameter drawn and ranked on its own.
+ */
+export function candidatesFrom(l: Parzen, g: Parzen, space: Space, rng: Prng, options: ResolvedOptions): Candidate[] {
+  const count = options.nEiCandidates as number;
+  if (options.multivariate) return ranked(l, g, Array.from({ length: count }, () => l.sample(rng)));
+  const perDim = space.dims.map((_, j) => ranked(l, g, Array.from({ length: count }, () => l.sample(rng, j)), j));
+  return Array.from({ length: count }, (_, r) => ({ x: perDim.map((list, j) => (list[r] as Candidate).x[j] as number) }));
+}
 
 /** Candidates by l(x) / g(x), best first (ties keep draw order). */
 function ranked(l: Parzen, g: Parzen, points: number[][], only?: number): Candidate[] {

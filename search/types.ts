@@ -32,7 +32,14 @@ export interface SamplerConfig {
   seed: number;
   /** How many trials to propose at most. Finite spaces may end sooner. */
   trials: number;
+  /** Of the objective; with several objectives, of the first (the one `best()` ranks by). */
   direction: Direction;
+  /**
+   * One direction per objective, for a multi-objective search (2 to 4 objectives; the first equals
+   * `direction`). Results then come as `{ values }`, one per objective: genetic runs as NSGA-II, tpe as MOTPE,
+   * grid, random and qmc ignore results anyway, cmaes refuses. Absent: one objective.
+   */
+  directions?: Direction[];
   /** Trials in flight at once; ordered mode uses it to decide which results a proposal may see. */
   parallelism?: number;
   mode?: FeedMode;
@@ -45,12 +52,19 @@ export interface Suggestion {
   params: Params;
 }
 
-export type Outcome = { value: number } | { failed: true };
+/**
+ * A trial's result: its objective's `value`, or `values`, one per objective in the order of `directions` (a
+ * multi-objective sampler takes only these); any non-finite number makes it a failure.
+ */
+export type Outcome = { value: number } | { values: number[] } | { failed: true };
 
 export interface BestTrial {
   id: number;
   params: Params;
+  /** The objective's value; with several objectives, the first's. */
   value: number;
+  /** Every objective's value, with several objectives. */
+  values?: number[];
 }
 
 /** Plain JSON, bounded in size, enough to rebuild the sampler exactly. */
@@ -67,7 +81,7 @@ export interface Sampler {
   update(id: number, outcome: Outcome): void;
   /** True once every trial that will ever be proposed has been proposed and updated. */
   isComplete(): boolean;
-  /** The best updated trial so far (ties: the lowest id), or null. */
+  /** The best updated trial so far by the (first) objective (ties: the lowest id), or null. */
   best(): BestTrial | null;
   /** Trials it proposes at most: `config.trials`, until {@link setBudget} changes it. */
   budget(): number;

@@ -51,6 +51,12 @@ export interface RetrySpec {
   maximumAttempts: number;
 }
 
+/** A metric to optimise and which way. */
+export interface ObjectiveSpec {
+  metric: string;
+  direction: Direction;
+}
+
 /** A validated, resolved session: everything the workflow and its activities need, as plain JSON. */
 export interface SessionSpec {
   sessionId: string;
@@ -60,7 +66,13 @@ export interface SessionSpec {
   /** The YAML as parsed, kept for run.json. */
   config: unknown;
   evaluator: EvaluatorSpec;
-  objective: { metric: string; direction: Direction };
+  /** What trials are ranked by; in a multi-objective session, the first objective. */
+  objective: ObjectiveSpec;
+  /**
+   * Every objective of a multi-objective session (2 to 4, the first equal to `objective`): the search looks for
+   * their Pareto front. Absent with one objective, as in sessions started before there were several.
+   */
+  objectives?: ObjectiveSpec[];
   search: SamplerConfig;
   trial: {
     timeoutMs: number;
@@ -105,6 +117,8 @@ export interface SessionSpec {
 export interface TrialOutcome {
   trialId: number;
   objective: number | null;
+  /** Every objective's value of a ranked trial of a multi-objective session, in order. */
+  objectives?: number[];
   attempt: number;
   workerId: string;
   durationMs: number;
@@ -121,6 +135,8 @@ export interface TrialBatchOutcome {
   trialId: number;
   /** The objective of a ranked trial; null when it failed or is not ranked. */
   objective: number | null;
+  /** Every objective's value of a ranked trial of a multi-objective session, in order. */
+  objectives?: number[];
   attempts: number;
   /** Present when the trial finally failed. */
   failure?: TrialFailureSummary;

@@ -410,7 +410,7 @@ export class TrialLoop {
       // The summary names the trial in the Web UI's pending-activity and history views.
       const outcome = await evaluateTrial.executeWithOptions(
         { ...this.trialOptions, summary: `trial ${trial.id} ${JSON.stringify(trial.params)}`.slice(0, 200) },
-        [{ sessionId: spec.sessionId, trialId: trial.id, params: trial.params, evaluator: spec.evaluator, objective: spec.objective, minTrades: spec.minTrades, ...resultConstraints(spec) }],
+        [{ sessionId: spec.sessionId, trialId: trial.id, params: trial.params, evaluator: spec.evaluator, objective: spec.objective, ...this.objectives(), minTrades: spec.minTrades, ...resultConstraints(spec) }],
       );
       this.counts.succeeded += 1;
       if (outcome.objective === null) {
@@ -418,7 +418,7 @@ export class TrialLoop {
         this.sampler.update(trial.id, { failed: true });
       }
       else {
-        this.sampler.update(trial.id, { value: outcome.objective });
+        this.sampler.update(trial.id, outcome.objectives ? { values: outcome.objectives } : { value: outcome.objective });
         this.board.offer(trial.id, trial.params, outcome.objective);
       }
     } catch (err) {
@@ -439,6 +439,15 @@ export class TrialLoop {
       }
     }
     this.publish(false);
+  }
+
+  /**
+   * A multi-objective session's objectives, for the trial activities' input: their values come back with each
+   * ranked trial for the sampler. The leaderboard and progress rank by the first objective, as `objective` is.
+   * Nothing for one objective, so the input of sessions with one stays as it was.
+   */
+  private objectives(): { objectives?: SessionSpec['objectives'] } {
+    return this.spec.objectives ? { objectives: this.spec.objectives } : {};
   }
 
   /**
@@ -482,6 +491,7 @@ export class TrialLoop {
       trials: trials.map((t) => ({ trialId: t.id, params: t.params })),
       evaluator: spec.evaluator,
       objective: spec.objective,
+      ...this.objectives(),
       minTrades: spec.minTrades,
       ...resultConstraints(spec),
       trial: { timeoutMs: spec.trial.timeoutMs, retry: spec.trial.retry },
@@ -523,7 +533,7 @@ export class TrialLoop {
         this.counts.unranked = (this.counts.unranked ?? 0) + 1;
         this.sampler.update(trial.id, { failed: true });
       } else {
-        this.sampler.update(trial.id, { value: outcome.objective });
+        this.sampler.update(trial.id, outcome.objectives ? { values: outcome.objectives } : { value: outcome.objective });
         this.board.offer(trial.id, trial.params, outcome.objective);
       }
     }

@@ -11,6 +11,8 @@ import { sampleSentence, type SampleNote, type TrialCounts } from '../summary';
 import { bestTrial, paramNamesOf, scoredTrials } from '../trials';
 import type { WalkForwardAnalysis } from '../walkForward';
 import { equityAndDrawdown, importanceBars, objectiveHistory } from './charts';
+import { paretoSentence, type ParetoResult } from '../pareto';
+import { paretoChart, paretoTable } from './pareto';
 import { HEATMAP_SCRIPT, heatmaps } from './heatmap';
 import { esc, section, table } from './html';
 import type { OverfittingReport } from '../overfitting';
@@ -61,6 +63,8 @@ export interface ReportInput {
   robust?: RobustInput;
   /** How many trials broke the result constraints (sessions with `result_constraints`). */
   violations?: ViolationCounts;
+  /** The Pareto front of a multi-objective session. */
+  pareto?: ParetoResult;
 }
 
 const HEATMAP_PARAMS = 8;
@@ -87,6 +91,7 @@ export function renderReportHtml(input: ReportInput): string {
     ['trials', String(total)],
     ['succeeded / failed', `${total - failed} / ${failed}`],
     ['parameters', String(names.length)],
+    ...(input.pareto ? [['Pareto front', `${input.pareto.rows.length} trials`]] : []),
   ].map(([label, value]) => `<div class="card"><span>${esc(label)}</span><b>${esc(value)}</b></div>`).join('');
 
   const sections: string[] = [];
@@ -95,6 +100,11 @@ export function renderReportHtml(input: ReportInput): string {
     sections.push(section('best', `Best trial #${best.trialId}`, `${objective.direction} ${objective.metric}`,
       `<div class="cols"><div>${table(['parameter', 'value'], names.map((p) => [p, formatParam(best.params[p])]))}</div>` +
         `<div>${table(['metric', 'value', 'metric', 'value'], pairUp(metrics.map((m) => [m, formatNumber(best.metrics[m])])), new Set([1, 3]))}</div></div>`));
+  }
+  if (input.pareto) {
+    const projection = input.pareto.objectives.length > 2 ? ' The chart shows the first two objectives only: some front trials look dominated there, but not on all of them.' : '';
+    sections.push(section('pareto', 'Pareto front', paretoSentence(input.pareto) + projection,
+      (input.pareto.rows.length ? paretoChart(scored, input.pareto, maxPoints) : '') + paretoTable(input.pareto)));
   }
   if (input.overfitting) sections.push(overfittingSection(input.overfitting));
   if (input.robust) sections.push(textSectionHtml('robust', robustChoiceSection(input.robust, objective.metric, input.topN ?? 10), new Set([0, 1, 3, 4, 5, 6])));
@@ -132,12 +142,17 @@ export function renderReportHtml(input: ReportInput): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title><style>${CSS}</style></head>
-<body><header><h1>${esc(title)}</h1><p>Session ${esc(input.sessionId)} · objective: ${esc(objective.direction)} ${esc(objective.metric)}${input.generatedAt ? ` · generated ${esc(input.generatedAt)}` : ''}</p></header>
+<body><header><h1>${esc(title)}</h1><p>Session ${esc(input.sessionId)} · ${esc(objectiveLine(objective, input.pareto))}${input.generatedAt ? ` · generated ${esc(input.generatedAt)}` : ''}</p></header>
 <main><div class="cards">${cards}</div>${input.sampled ? `\n<p class="note">${esc(sampleSentence(input.sampled))}</p>` : ''}
 ${sections.join('\n')}
 <footer>tuneflow report · self-contained, works offline</footer></main>
 <script>${HEATMAP_SCRIPT}</script></body></html>
 `;
+}
+
+function objectiveLine(objective: ReportInput['objective'], pareto: ParetoResult | undefined): string {
+  if (!pareto) return `objective: ${objective.direction} ${objective.metric}`;
+  return `objectives: ${pareto.objectives.map((o) => `${o.direction} ${o.metric}`).join(', ')} (Pareto front)`;
 }
 
 function rankingSection(ranking: NonNullable<ReportInput['ranking']>, topN: number): string {

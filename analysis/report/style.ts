@@ -2,6 +2,7 @@
 export const COLORS = {
   trial: '#3b82f6',
   best: '#dc2626',
+  recommended: '#0f172a',
   equity: '#0f766e',
   drawdown: '#dc2626',
   importance: '#6366f1',

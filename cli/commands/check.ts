@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadSessionSpec } from '../../config/load';
+import { objectiveText } from '../../config/metrics';
 import { strategyLabel } from '../sessionClient';
 import { addSessionFlags, overridesOf, type SessionFlags } from '../sessionFlags';
 
@@ -24,7 +25,7 @@ export function registerCheckCommand(program: Command): void {
       const { search } = spec;
       console.log(
         `${configFile}: ok. Session ${spec.sessionId}: ${strategyLabel(spec)}, ${search.algorithm} over ${Object.keys(search.space).join(', ')}, ` +
-          `${search.trials} trials, parallelism ${search.parallelism}, seed ${search.seed}, ${spec.objective.direction} ${spec.objective.metric}` +
+          `${search.trials} trials, parallelism ${search.parallelism}, seed ${search.seed}, ${objectiveText(spec)}` +
           `${spec.walkForward ? `, ${spec.walkForward.splits.length} walk-forward splits` : ''}; outputs in ${spec.output.dir}.`,
       );
     });

@@ -8,11 +8,16 @@ import { InputError } from '../../types/errors';
 import { positiveInt, sessionIdArgument } from '../options';
 import { table } from '../print';
 import { withSession } from '../storeAccess';
+import { FRONT_CAPACITY, ParetoArchive } from '../../analysis/pareto';
+import { isRanked } from '../../activities/trialScan';
+import type { TrialStore } from '../../activities/trialStore';
+import type { SessionSpec } from '../../types/session';
 
 interface ResultsFlags {
   topN: number;
   metric?: string;
   csv?: boolean;
+  pareto?: boolean;
 }
 
 export function registerResultsCommand(program: Command): void {
@@ -23,8 +28,11 @@ export function registerResultsCommand(program: Command): void {
     .option('--top-n <n>', 'rows to show', positiveInt('--top-n'), 10)
     .option('--metric <name>', 'rank by this metric instead of the objective')
     .option('--csv', 'print CSV')
+    .option('--pareto', "the whole Pareto front of a multi-objective session's objectives instead (every non-dominated trial)")
     .action(async (sessionId: string, flags: ResultsFlags) => {
+      if (flags.pareto && flags.metric) throw new InputError('--pareto lists the front of the session\'s own objectives; leave out --metric.');
       await withSession(sessionId, async ({ store, spec }) => {
+        if (flags.pareto) return printFront(sessionId, spec, store, flags.csv === true);
         const metric = flags.metric ?? spec.objective.metric;
         const direction = flags.metric ? (Object.hasOwn(METRIC_DIRECTION, flags.metric) ? METRIC_DIRECTION[flags.metric as MetricName] : undefined) : spec.objective.direction;
         if (!direction) throw new InputError(`--metric: unknown metric "${flags.metric}"; choose one of ${Object.keys(METRIC_DIRECTION).join(', ')}.`);
@@ -50,4 +58,35 @@ export function registerResultsCommand(program: Command): void {
         }
       });
     });
+}
+
+/** `results --pareto`: the front of the session's objectives over every trial stored so far, streamed. */
+async function printFront(sessionId: string, spec: SessionSpec, store: TrialStore, csv: boolean): Promise<void> {
+  const objectives = spec.objectives;
+  if (!objectives) {
+    throw new InputError(
+      `--pareto: session ${sessionId} has one objective, ${spec.objective.metric}, so its best trials are all there is: run tuneflow results ${sessionId}. ` +
+        'A session gets a Pareto front from a list of objectives in its config, e.g. objective: [sharpe, max_drawdown_pct].',
+    );
+  }
+  const archive = new ParetoArchive(objectives.map((o) => o.direction));
+  let stored = 0, failed = 0;
+  for await (const t of store.iterateTrials(sessionId)) {
+    stored++;
+    if (t.status === 'failed') failed++;
+    if (isRanked(t)) archive.offer({ trialId: t.trialId, params: t.params, values: objectives.map((o) => t.metrics[o.metric] as number) });
+  }
+  const front = archive.front();
+  const names = Object.keys(spec.search.space).sort();
+  const metrics = objectives.map((o) => o.metric);
+  const header = ['trial_id', ...names, ...metrics];
+  const rows = front.map((t) => [t.trialId, ...names.map((n) => t.params[n]), ...t.values]);
+  if (csv) {
+    process.stdout.write(toCsv(header, rows));
+    return;
+  }
+  const described = objectives.map((o) => `${o.direction} ${o.metric}`).join(', ');
+  console.log(`Session ${sessionId}: ${stored} trials stored, ${failed} failed; Pareto front of ${described}: ${front.length} trials, best ${metrics[0]} first:`);
+  console.log(table(header, rows));
+  if (archive.thinned > 0) console.log(`The front had more than ${FRONT_CAPACITY} trials: ${archive.thinned} of them, the most crowded, are left out.`);
 }

@@ -156,7 +156,7 @@ async function followSession(
   }
   await watching?.finish(summary);
   if (flags.json) console.log(JSON.stringify(summary, null, 2));
-  else printSummary(summary, spec.objective.metric);
+  else printSummary(summary, spec.objective.metric, spec.objectives);
   return summaryExitCode(summary);
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { checkConstraints, createSampler, gridSize, parseConstraint, type Params, type SamplerConfig, type SearchSpace } from '../../search';
+import { test as nodeTest } from 'node:test';
+import { checkConstraints, createSampler, gridSize, parseConstraint, type Outcome, type Params, type SamplerConfig, type SearchSpace } from '../../search';
 import { config, MIXED_SPACE, simulate, SMALL_SPACE } from './helpers';
 
 /** MIXED_SPACE with every parameter discrete, for grid search. */
@@ -31,12 +31,18 @@ function assertInSpace(space: SearchSpace, params: Params): void {
 
 const key = (p: Params): string => JSON.stringify(p);
 
-/** The properties every algorithm promises, run once per algorithm (Optuna's pytest_samplers, in spirit). */
-export function samplerContract(algorithm: SamplerConfig['algorithm'], options: Record<string, unknown> = {}): void {
+/**
+ * The properties every algorithm promises, run once per algorithm (Optuna's pytest_samplers, in spirit); with
+ * `directions` of two objectives, as a multi-objective sampler (NSGA-II for genetic, MOTPE for tpe).
+ */
+export function samplerContract(algorithm: SamplerConfig['algorithm'], options: Record<string, unknown> = {}, directions?: SamplerConfig['direction'][]): void {
   const finiteOnly = algorithm === 'grid';
   const space = finiteOnly ? FINITE_MIXED : MIXED_SPACE;
-  const base = (o: Partial<SamplerConfig> = {}): SamplerConfig => config(algorithm, { space, options, ...o });
+  const objectives = directions ? { direction: directions[0], directions } : {};
+  const base = (o: Partial<SamplerConfig> = {}): SamplerConfig => config(algorithm, { space, options, ...objectives, ...o });
   const adaptive = !['grid', 'random', 'qmc'].includes(algorithm);
+  const test = (name: string, fn: () => void) => nodeTest(directions ? `${name} (${directions.length} objectives)` : name, fn);
+  const valued = (v: number): Outcome => (directions ? { values: directions.map((_, i) => v + i) } : { value: v });
 
   test(`${algorithm}: every value lies in its range, on its step grid, of its type`, () => {
     const { proposals } = simulate(base({ trials: 80 }), { parallelism: 3 });
@@ -139,9 +145,9 @@ export function samplerContract(algorithm: SamplerConfig['algorithm'], options: 
     const sampler = createSampler(base({ trials: 3 }));
     const t = sampler.suggest();
     assert.ok(t);
-    sampler.update(t.id, { value: 1 });
-    sampler.update(t.id, { value: 5 });
+    sampler.update(t.id, valued(1));
+    sampler.update(t.id, valued(5));
     assert.equal(sampler.best()?.value, 1);
-    assert.throws(() => sampler.update(99, { value: 1 }), RangeError);
+    assert.throws(() => sampler.update(99, valued(1)), RangeError);
   });
 }

@@ -1,4 +1,4 @@
-import { createSampler, restoreSampler, type Params, type Sampler, type SamplerConfig, type SearchSpace } from '../../search';
+import { createSampler, restoreSampler, type Outcome, type Params, type Sampler, type SamplerConfig, type SearchSpace } from '../../search';
 import { Prng } from '../../search/prng';
 
 /** Every kind of parameter the space language has. */
@@ -27,6 +27,21 @@ export function objective(params: Params): number {
     sum += Math.sin(x * 0.37 + name.length) * (1 + (name.charCodeAt(0) % 3));
   }
   return sum;
+}
+
+/** A second objective that pulls against {@link objective} in places, for multi-objective runs. */
+export function secondObjective(params: Params): number {
+  let sum = 0;
+  for (const [name, v] of Object.entries(params)) {
+    const x = typeof v === 'number' ? v : typeof v === 'boolean' ? Number(v) : v.length;
+    sum += Math.cos(x * 0.23 + name.length * 2) * (1 + (name.charCodeAt(1) % 2));
+  }
+  return sum;
+}
+
+/** What a sampler of `cfg` is told of a trial: its objective, or one value per objective. */
+export function outcomeOf(cfg: SamplerConfig, params: Params): Outcome {
+  return (cfg.directions?.length ?? 1) > 1 ? { values: [objective(params), secondObjective(params)] } : { value: objective(params) };
 }
 
 export function config(algorithm: SamplerConfig['algorithm'], overrides: Partial<SamplerConfig> = {}): SamplerConfig {
@@ -80,7 +95,7 @@ export function simulate(cfg: SamplerConfig, run: RunOptions): Run {
     }
     const [done] = inFlight.splice(order ? order.below(inFlight.length) : 0, 1);
     const fail = run.failEvery !== undefined && done!.id % run.failEvery === 0;
-    sampler.update(done!.id, fail ? { failed: true } : { value: objective(done!.params) });
+    sampler.update(done!.id, fail ? { failed: true } : outcomeOf(cfg, done!.params));
     if (run.roundTrip) sampler = cloneState(sampler);
   }
   throw new Error('simulation did not finish');
