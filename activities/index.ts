@@ -12,7 +12,7 @@ import type { TrialTelemetry } from './telemetry';
 import { runTrialBatch, type TrialBatchInput } from './trialBatch';
 import { noBacktestPhases, PhaseTally } from './trialPhases';
 import { WorkerStatsStore } from './workerStats';
-import { failedRecord, objectiveValues, succeededRecord } from './trialRecords';
+import { breaksResultConstraints, failedRecord, objectiveValues, succeededRecord } from './trialRecords';
 import { TrialStore } from './trialStore';
 import {
   aggregateWalkForward, evaluateHoldout, evaluateSplitCandidates, splitSessionIds, type EvaluateSplitInput, type WalkForwardAggregateInput, type WalkForwardAggregateResult,
@@ -97,7 +97,8 @@ export function createActivities(deps: ActivityDeps) {
         telemetry?.trialsSettled([record]);
         await Promise.all([stats.trialFinished(deps.workerId, input.sessionId, { failed: false, attempt, durationMs }), trialTimed(input, tally, started)]);
         const values = objectiveValues(record, input.objectives);
-        return { trialId: input.trialId, objective: record.objective, ...(values ? { objectives: values } : {}), attempt, workerId: deps.workerId, durationMs };
+        const infeasible = breaksResultConstraints(input, record);
+        return { trialId: input.trialId, objective: record.objective, ...(values ? { objectives: values } : {}), ...(infeasible ? { infeasible } : {}), attempt, workerId: deps.workerId, durationMs };
       } finally {
         clearInterval(beat);
       }

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Params } from '../search/types';
 import type { EvaluatorSpec, RetrySpec, TrialBatchOutcome, TrialBatchResult, TrialFailureSummary } from '../types/session';
 import type { MetricValues, TrialRecord } from '../types/trial';
-import { failedRecord, objectiveValues, succeededRecord } from './trialRecords';
+import { breaksResultConstraints, failedRecord, objectiveValues, succeededRecord } from './trialRecords';
 import { BatchPartError } from '../types/errors';
 import type { BatchTimeStore } from './batchTimes';
 import type { ManyTrialsEvaluator, TrialEvaluator, TrialInput } from './evaluators';
@@ -68,7 +68,7 @@ export async function runTrialBatch(deps: TrialBatchDeps, input: TrialBatchInput
   const stored = await deps.store.getTrials(input.sessionId, input.trials.map((t) => t.trialId));
   if (input.rerunFailed) for (const [id, record] of stored) if (record.status !== 'succeeded') stored.delete(id);
   const outcomes = new Map<number, TrialBatchOutcome>();
-  for (const [id, record] of stored) outcomes.set(id, outcomeOf(record, input.objectives));
+  for (const [id, record] of stored) outcomes.set(id, outcomeOf(record, input));
   const pending = input.trials.filter((t) => !stored.has(t.trialId));
   const totals = { running: pending.length, done: 0, failed: 0, retried: 0, busyMs: 0 };
   const tally = new PhaseTally();
@@ -280,13 +280,14 @@ function isPermanent(err: Error): boolean {
 
 function succeeded(input: TrialBatchInput, trial: Trial, metrics: MetricValues, attempt: number, workerId: string, durationMs: number): Settled {
   const record = succeededRecord({ ...input, ...trial }, metrics, attempt, workerId, durationMs);
-  return { record, outcome: successOutcome(record, input.objectives) };
+  return { record, outcome: successOutcome(record, input) };
 }
 
 /** A succeeded trial's outcome; with several objectives, a ranked one carries all their values. */
-function successOutcome(record: TrialRecord, objectives: TrialBatchInput['objectives']): TrialBatchOutcome {
-  const values = objectiveValues(record, objectives);
-  return { trialId: record.trialId, objective: record.objective, attempts: record.attempt, ...(values ? { objectives: values } : {}) };
+function successOutcome(record: TrialRecord, input: TrialBatchInput): TrialBatchOutcome {
+  const values = objectiveValues(record, input.objectives);
+  const infeasible = breaksResultConstraints({ ...input, trialId: record.trialId, params: record.params }, record);
+  return { trialId: record.trialId, objective: record.objective, attempts: record.attempt, ...(values ? { objectives: values } : {}), ...(infeasible ? { infeasible } : {}) };
 }
 
 function failed(input: TrialBatchInput, trial: Trial, err: Error, attempt: number, workerId: string, durationMs: number): Settled {
@@ -296,8 +297,8 @@ function failed(input: TrialBatchInput, trial: Trial, err: Error, attempt: numbe
 }
 
 /** What the workflow learns of a trial stored by an earlier attempt of the batch. */
-function outcomeOf(record: TrialRecord, objectives: TrialBatchInput['objectives']): TrialBatchOutcome {
-  if (record.status === 'succeeded') return successOutcome(record, objectives);
+function outcomeOf(record: TrialRecord, input: TrialBatchInput): TrialBatchOutcome {
+  if (record.status === 'succeeded') return successOutcome(record, input);
   const text = record.error ?? 'Error: failed';
   const at = text.indexOf(': ');
   const failure = at > 0 ? { type: text.slice(0, at), message: text.slice(at + 2) } : { type: 'Error', message: text };

@@ -65,6 +65,11 @@ function unrankedNote(trial: RecordedTrial, metrics: MetricValues): string | nul
   return `not ranked: ${undefinedMetric} is ${value === null || value === undefined ? 'undefined' : String(value)} (e.g. no trades, or no variation in returns)`;
 }
 
+/** A succeeded trial left unranked because its metrics break one of the session's result constraints. */
+export function breaksResultConstraints(trial: RecordedTrial, record: TrialRecord): boolean {
+  return record.status === 'succeeded' && record.objective === null && violatedConstraints(resultConstraintsOf(trial), record.metrics).length > 0;
+}
+
 function isFiniteNumber(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v);
 }

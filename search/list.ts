@@ -43,7 +43,7 @@ export class ListSampler implements Sampler {
     if (this.updated.has(id)) return;
     this.updated.add(id);
     this.s.updated.push(id);
-    if ('failed' in outcome) return;
+    if ('failed' in outcome || 'infeasible' in outcome) return;
     // With several objectives the best is by the first, as for the session's own sampler.
     const values = 'value' in outcome ? [outcome.value] : outcome.values;
     const value = values[0] as number;

@@ -7,6 +7,10 @@ import { SeenSet } from './seen';
 import type { Space } from './space';
 import type { BestTrial, Direction, Outcome, Params, Sampler, SamplerConfig, SamplerState, Suggestion } from './types';
 
+/**
+ * The loss an infeasible trial is fed with: worse than any result, and finite, since the model's state is JSON.
+ */
+export const INFEASIBLE_LOSS = Number.MAX_VALUE;
 /** Calls to the algorithm for a trial before the sampler falls back to its own search for a feasible new point. */
 export const MODEL_ROUNDS = 4;
 /** Uniform draws of the fallback in a space with a continuous parameter. */
@@ -121,7 +125,7 @@ export class DriverSampler implements Sampler {
     if (trial.outcome) return;
     const values = this.valuesOf(outcome);
     const multi = this.c.directions.length > 1;
-    trial.outcome = values === null ? { failed: true } : multi ? { values } : { value: values[0] as number };
+    trial.outcome = 'infeasible' in outcome ? { infeasible: true } : values === null ? { failed: true } : multi ? { values } : { value: values[0] as number };
     if (values !== null) this.record(trial.id, trial.params, values);
     if (!this.gated) {
       this.s.open.splice(index, 1);
@@ -167,7 +171,7 @@ export class DriverSampler implements Sampler {
    */
   private valuesOf(outcome: Outcome): number[] | null {
     const k = this.c.directions.length;
-    if ('failed' in outcome) return null;
+    if ('failed' in outcome || 'infeasible' in outcome) return null;
     if ('value' in outcome && k > 1) throw new RangeError(`this sampler has ${k} objectives: report { values: [...] }, one per objective`);
     const values = 'value' in outcome ? [outcome.value] : [...outcome.values];
     if (values.length !== k) throw new RangeError(`expected ${k} objective value${k === 1 ? '' : 's'}, got ${values.length}`);
@@ -186,6 +190,12 @@ export class DriverSampler implements Sampler {
 
   private feed(trial: OpenTrial): void {
     if (!trial.outcome || 'failed' in trial.outcome) return;
+    if ('infeasible' in trial.outcome) {
+      // Several objectives rank fronts by distances that one such point would stretch: there it counts as failed.
+      if (this.c.directions.length > 1) return;
+      this.c.observe(this.s.model, trial.x, [INFEASIBLE_LOSS], trial.tag, this.context());
+      return;
+    }
     const values = 'value' in trial.outcome ? [trial.outcome.value] : trial.outcome.values;
     const losses = values.map((v, i) => (this.c.directions[i] === 'maximize' ? -v : v));
     this.c.observe(this.s.model, trial.x, losses, trial.tag, this.context());

@@ -56,7 +56,11 @@ export interface Suggestion {
  * A trial's result: its objective's `value`, or `values`, one per objective in the order of `directions` (a
  * multi-objective sampler takes only these); any non-finite number makes it a failure.
  */
-export type Outcome = { value: number } | { values: number[] } | { failed: true };
+/**
+ * A trial's result: its objective value (or values), a failure (no value: left out of the model), or a result
+ * that broke a result constraint (`infeasible`: ranked below every feasible one, so the search moves away).
+ */
+export type Outcome = { value: number } | { values: number[] } | { failed: true } | { infeasible: true };
 
 export interface BestTrial {
   id: number;

@@ -116,6 +116,8 @@ export interface SessionSpec {
 /** What an activity returns for one trial: small, so history stays small. */
 export interface TrialOutcome {
   trialId: number;
+  /** Its result broke a result constraint (see TrialBatchOutcome). */
+  infeasible?: true;
   objective: number | null;
   /** Every objective's value of a ranked trial of a multi-objective session, in order. */
   objectives?: number[];
@@ -133,6 +135,8 @@ export interface TrialFailureSummary {
 /** What a batch activity returns for each of its trials: small, so history stays small. */
 export interface TrialBatchOutcome {
   trialId: number;
+  /** Its result broke a result constraint: stored, not ranked, and fed to the sampler as infeasible. */
+  infeasible?: true;
   /** The objective of a ranked trial; null when it failed or is not ranked. */
   objective: number | null;
   /** Every objective's value of a ranked trial of a multi-objective session, in order. */

@@ -415,7 +415,7 @@ export class TrialLoop {
       this.counts.succeeded += 1;
       if (outcome.objective === null) {
         this.counts.unranked = (this.counts.unranked ?? 0) + 1;
-        this.sampler.update(trial.id, { failed: true });
+        this.sampler.update(trial.id, outcome.infeasible ? { infeasible: true } : { failed: true });
       }
       else {
         this.sampler.update(trial.id, outcome.objectives ? { values: outcome.objectives } : { value: outcome.objective });
@@ -531,7 +531,8 @@ export class TrialLoop {
       this.counts.succeeded += 1;
       if (outcome.objective === null) {
         this.counts.unranked = (this.counts.unranked ?? 0) + 1;
-        this.sampler.update(trial.id, { failed: true });
+        // Only sessions with result constraints have infeasible trials, so earlier histories replay unchanged.
+        this.sampler.update(trial.id, outcome.infeasible ? { infeasible: true } : { failed: true });
       } else {
         this.sampler.update(trial.id, outcome.objectives ? { values: outcome.objectives } : { value: outcome.objective });
         this.board.offer(trial.id, trial.params, outcome.objective);
