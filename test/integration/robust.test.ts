@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { TrialEvaluator } from '../../activities/evaluators';
 import { getStrategy, loadCsv, runBacktest } from '../../backtest';
 import { tuneflow } from '../helpers/cli';
@@ -137,5 +138,12 @@ select: { by: neighbourhood_mean, top_k: 20, radius: 0.15, min_neighbours: 4 }
     assert.equal(listed.length, ranked.length, '`tuneflow results` lists the ranked trials only, whatever the metric');
     // Its trial activities carry the constraints; sessions without them schedule what they always did.
     await replayAndRecord(client.client, [sessionId]);
+    const history = await client.client.workflow.getHandle(sessionId).fetchHistory();
+    const told = (history.events ?? []).flatMap((e) => {
+      const payload = e.activityTaskCompletedEventAttributes?.result?.payloads?.[0];
+      const result = payload ? defaultPayloadConverter.fromPayload<{ outcomes?: Array<{ trialId: number; infeasible?: boolean }> } | null>(payload) : null;
+      return (result?.outcomes ?? []).filter((o) => o.infeasible);
+    });
+    assert.equal(told.length, violators.length, 'each violator reached the sampler as infeasible');
   });
 });
