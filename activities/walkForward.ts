@@ -11,6 +11,7 @@ import { overfittingColumns, overfittingJson, OverfittingCollector } from './ove
 import type { TrialStore } from './trialStore';
 import { isRanked, TrialSample } from './trialScan';
 import { InputError } from '../types/errors';
+import { parseResultConstraints, ViolationTally } from '../analysis/resultConstraints';
 import type { OverfittingReport } from '../analysis/overfitting';
 import { timeBreakdown, type SessionTimes } from '../analysis/timeBreakdown';
 
@@ -144,11 +145,15 @@ export async function aggregateWalkForward(
   const sample = new TrialSample(spec.objective.direction, spec.output.topN, spec.search.seed);
   const counts = { total: 0, succeeded: 0 };
   const overfittingBySplit: Array<{ split: number; report: OverfittingReport }> = [];
+  const violations = spec.resultConstraints?.length ? new ViolationTally(parseResultConstraints(spec.resultConstraints)) : null;
   for (const r of results) {
     const inSample = OverfittingCollector.of({ ...spec, sessionId: r.sessionId, walkForward: undefined, evaluator: { ...evaluator, window: r.train } });
     for await (const t of store.iterateTrials(r.sessionId)) {
       counts.total += 1;
-      if (t.status === 'succeeded') counts.succeeded += 1;
+      if (t.status === 'succeeded') {
+        counts.succeeded += 1;
+        violations?.offer(t.metrics);
+      }
       if (isRanked(t)) inSample.offer(t);
       const numbered = { ...t, trialId: counts.total };
       if (isRanked(numbered)) sample.offer(numbered);
@@ -198,11 +203,15 @@ export async function aggregateWalkForward(
     splits: analysis.splits,
     in_sample_overfitting: overfittingBySplit.map((o) => ({ split: o.split, ...overfittingJson(o.report) })),
     ...(spec.walkForward?.holdout ? { holdout: analysis.holdout ? holdoutJson(analysis.holdout) : null } : {}),
+    ...(violations ? { result_constraints: violations.counts() } : {}),
   });
 
   const trials = sample.trials();
   const sampled = trials.length < sample.seen ? { sampled: trials.length, of: sample.seen } : undefined;
-  const common = { sessionId: spec.sessionId, objective: spec.objective, trials, counts, sampled, walkForward: analysis, overfittingBySplit, topN: spec.output.topN };
+  const common = {
+    sessionId: spec.sessionId, objective: spec.objective, trials, counts, sampled, walkForward: analysis, overfittingBySplit, topN: spec.output.topN,
+    ...(violations ? { violations: violations.counts() } : {}),
+  };
   out.write('summary.md', renderSummaryMarkdown(common));
   const breakdown = times && timeBreakdown(times);
   out.write('report.html', renderReportHtml({ ...common, space: spec.search.space, timeBreakdown: breakdown ?? undefined, generatedAt: new Date().toISOString() }));

@@ -9,7 +9,8 @@ import { loadSessionSpec } from '../../config/load';
 import { progressQuery } from '../../workflows';
 import { makeCampaign } from '../helpers/campaign';
 import { replayAndRecord } from '../helpers/replay';
-import { connectTestClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
+import { TrialStore } from '../../activities/trialStore';
+import { connectTestClient, redisClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
 
 const services = testServices();
 
@@ -74,6 +75,43 @@ walk_forward: { splits: 3, train: 200, test: 80, top_n: 3, concurrency: 2 }
     }
     const runJson = JSON.parse(fs.readFileSync(path.join(summary.outputDir, 'run.json'), 'utf8'));
     assert.equal(runJson.time_breakdown.trials, 3 * 8, 'where trial time went, over every split');
+  });
+
+  test('result constraints hold in every split and are counted in the walk-forward outputs', async () => {
+    const campaign = makeCampaign(
+      `strategy: sma_crossover
+backtest: { cash: 10000, commission: 0.001 }
+params:
+  fast: { type: int, low: 5, high: 20, step: 5 }
+  slow: { type: int, low: 20, high: 60, step: 20 }
+constraints: ["fast < slow"]
+objective: sharpe
+result_constraints: ["trades >= 8"]
+search: { algorithm: grid, parallelism: 4 }
+walk_forward: { splits: 2, train: 200, test: 80, top_n: 2, concurrency: 2 }
+`,
+      { bars: 700 },
+    );
+    const spec = { ...loadSessionSpec(campaign.config, { sessionId: uniqueId('wf-constraints') }), taskQueue: uniqueId('tq') };
+    const summary = await withWorker({ address, redisUrl, taskQueue: spec.taskQueue }, async () => (await startOrAttach(client.client, spec)).handle.result());
+    const redis = redisClient(redisUrl);
+    let broken = 0;
+    try {
+      const store = new TrialStore(redis);
+      for (const k of [1, 2]) {
+        for (const t of await store.allTrials(`${spec.sessionId}/split-${k}`)) {
+          if (t.status !== 'succeeded' || (t.metrics.trades as number) >= 8) continue;
+          broken += 1;
+          assert.equal(t.objective, null, `split ${k} trial ${t.trialId} breaks the constraint and is not ranked`);
+        }
+      }
+    } finally {
+      redis.disconnect();
+    }
+    assert.ok(broken > 0, 'some trials break the constraint');
+    const written = JSON.parse(fs.readFileSync(path.join(summary.outputDir, 'walk_forward.json'), 'utf8')) as { result_constraints: { trials: number } };
+    assert.equal(written.result_constraints.trials, broken);
+    assert.match(fs.readFileSync(path.join(summary.outputDir, 'summary.md'), 'utf8'), new RegExp(`${broken} of the \\d+ succeeded trials broke at least one result constraint`));
   });
 
   test('session.timeout bounds the whole walk-forward session, and its progress names the best leader so far', async () => {
