@@ -13,6 +13,7 @@ import { progressQuery, type tuningSession } from '../../workflows';
 import { TuneBudget, TuneState } from '../../workflows/searchAttributes';
 import { makeCampaign } from '../helpers/campaign';
 import { tuneflow } from '../helpers/cli';
+import { withHome } from '../helpers/localStack';
 import { connectTestClient, redisClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
 import { replayAndRecord } from '../helpers/replay';
 import { until } from '../helpers/until';
@@ -169,6 +170,61 @@ describe('steering a running session: pause, resume, extend, stop', { skip: serv
       assert.ok(fs.existsSync(path.join(summary.outputDir, 'best_params.json')));
     });
     await replayAndRecord(client.client, [spec.sessionId]);
+  });
+});
+
+describe('a pause survives a restart of the Temporal server', { skip: services ? false : SKIP_REASON }, () => {
+  test('SIGKILL of the dev server and of the worker while paused: the restarted stack keeps the session paused, resume finishes it', async () => {
+    await withHome(async (home) => {
+      const dev = home.run(['dev']);
+      const [, redisUrl] = await dev.waitFor(/REDIS_URL=(\S+)/);
+      const [, address] = await dev.waitFor(/TEMPORAL_ADDRESS=(\S+)/);
+      const taskQueue = uniqueId('tq');
+      const sessionId = uniqueId('restart');
+      const trials = 20;
+      const campaign = slowCampaign(trials, 300);
+      const worker = (temporal: string) => {
+        const id = uniqueId('w');
+        const proc = home.run(['worker', '--worker-id', id, '--threads', '1', '--concurrency', '4'], { TEMPORAL_ADDRESS: temporal, REDIS_URL: redisUrl, TUNEFLOW_TASK_QUEUE: taskQueue });
+        return { proc, ready: proc.waitFor(new RegExp(`Worker ${id} polling`)) };
+      };
+      const status = async (temporal: string) => {
+        const shown = await tuneflow(['status', sessionId, '--json'], { TEMPORAL_ADDRESS: temporal, REDIS_URL: redisUrl });
+        assert.equal(shown.code, 0, shown.stderr);
+        return JSON.parse(shown.stdout) as { status: string; progress: SessionProgress | null; result: { counts: { succeeded: number } } | null };
+      };
+      const first = worker(address);
+      await first.ready;
+      const started = home.run(['run', campaign.config, '--session-id', sessionId, '--detach'], { TEMPORAL_ADDRESS: address, REDIS_URL: redisUrl, TUNEFLOW_TASK_QUEUE: taskQueue });
+      assert.equal((await started.ended(60_000)).code, 0, started.stderr);
+      await until('two trials are done', async () => done((await status(address)).progress!) >= 2, 60_000, 300);
+      const paused = await tuneflow(['pause', sessionId], { TEMPORAL_ADDRESS: address, REDIS_URL: redisUrl });
+      assert.equal(paused.code, 0, paused.stderr);
+      await until('the running trials have finished', async () => (await status(address)).progress!.running === 0, 60_000, 300);
+      const held = done((await status(address)).progress!);
+
+      first.proc.child.kill('SIGKILL');
+      for (const pid of home.temporalServers()) process.kill(pid, 'SIGKILL');
+      await dev.waitFor(/The Temporal dev server \(pid \d+\) has exited/);
+      const again = home.run(['dev']);
+      const [, restarted] = await again.waitFor(/TEMPORAL_ADDRESS=(\S+)/);
+      const second = worker(restarted);
+      await second.ready;
+      await pause(3000);
+      const still = (await status(restarted)).progress!;
+      assert.equal(still.paused, true, 'the restarted server and a new worker keep the session paused');
+      assert.equal(done(still), held, 'no trial ran while paused');
+
+      const resumed = await tuneflow(['resume', sessionId], { TEMPORAL_ADDRESS: restarted, REDIS_URL: redisUrl });
+      assert.equal(resumed.code, 0, resumed.stderr);
+      await until('the session completes', async () => (await status(restarted)).status === 'COMPLETED', 120_000, 500);
+      assert.equal((await status(restarted)).result?.counts.succeeded, trials);
+      second.proc.child.kill('SIGTERM');
+      await second.proc.ended(60_000);
+      dev.child.kill('SIGINT');
+      again.child.kill('SIGINT');
+      await Promise.all([dev.ended(60_000), again.ended(60_000)]);
+    });
   });
 });
 
