@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -12,7 +13,7 @@ import type { SessionProgress, SessionSpec } from '../../types/session';
 import { progressQuery, type tuningSession } from '../../workflows';
 import { TuneBudget, TuneState } from '../../workflows/searchAttributes';
 import { makeCampaign } from '../helpers/campaign';
-import { tuneflow } from '../helpers/cli';
+import { tuneflow, TUNEFLOW_BIN } from '../helpers/cli';
 import { withHome } from '../helpers/localStack';
 import { connectTestClient, redisClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
 import { replayAndRecord } from '../helpers/replay';
@@ -46,6 +47,25 @@ process.stdin.on('end', () => {
 }
 
 const done = (p: SessionProgress) => p.counts.succeeded + p.counts.failed;
+
+/** The first JSON line `tuneflow watch <session> --json` prints; the watch is then interrupted. */
+function firstWatchLine(sessionId: string, env: NodeJS.ProcessEnv): Promise<{ state: string; done: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [TUNEFLOW_BIN, 'watch', sessionId, '--json'], { env: { ...process.env, ...env } });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.stdout.on('data', (d) => {
+      out += d;
+      const line = out.split('\n')[0];
+      if (out.includes('\n')) {
+        child.kill('SIGINT');
+        resolve(JSON.parse(line as string) as { state: string; done: number });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`watch exited (${code}) before a line: ${err}`)));
+  });
+}
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('steering a running session: pause, resume, extend, stop', { skip: services ? false : SKIP_REASON }, () => {
@@ -107,6 +127,10 @@ describe('steering a running session: pause, resume, extend, stop', { skip: serv
     assert.equal(still.paused, true, 'the new worker rebuilt the session paused');
     assert.equal(done(still), done(held), 'no trial ran while paused');
     assert.equal(await store.countTrials(spec.sessionId), done(held));
+
+    const watched = await firstWatchLine(spec.sessionId, env(spec.taskQueue));
+    assert.equal(watched.state, 'PAUSED', 'watch --json says paused');
+    assert.equal(watched.done, done(held));
 
     const again = await tuneflow(['pause', spec.sessionId, '--json'], env(spec.taskQueue));
     assert.equal(again.code, 0, again.stderr);
