@@ -72,6 +72,19 @@ describe('deflated Sharpe ratio and PBO of a session, on the real stack', { skip
     assert.ok((report.match(/<rect x="[^"]+" y="[^"]+" width="[^"]+" height="[^"]+" fill="#dc2626" fill-opacity="0.75"\/>/g) ?? []).length > 0, 'bars left of λ = 0');
   });
 
+  test('over seven zero-drift random walks (seeds 1 to 7), PBO is high on most and the deflated Sharpe never passes 0.95', async () => {
+    const pbos: number[] = [];
+    for (let seed = 1; seed <= 7; seed++) {
+      const campaign = makeCampaign(SMA_SEARCH, { bars: 1000, seed, mu: 0 });
+      const { best } = await runSession(campaign.config, uniqueId(`noise-${seed}`));
+      assert.ok(best.deflated_sharpe !== null && best.deflated_sharpe < 0.95, `walk ${seed}: deflated Sharpe ${best.deflated_sharpe}`);
+      assert.notEqual(best.overfitting.verdict, 'survives deflation', `walk ${seed}`);
+      pbos.push(best.pbo as number);
+    }
+    const sorted = [...pbos].sort((a, b) => a - b);
+    assert.ok((sorted[3] as number) > 0.5, `median PBO over the walks: ${sorted[3]} (${pbos.map((p) => p.toFixed(2)).join(', ')})`);
+  });
+
   test('on a series with a planted trend the best trial survives deflation: PBO below 0.5, deflated Sharpe of 0.95 or more', async () => {
     const campaign = makeCampaign(SMA_SEARCH, { series: trendingBars({ seed: 4, bars: 1500, drift: 0.004, sigma: 0.01, regimeBars: 100 }) });
     const { best } = await runSession(campaign.config, uniqueId('trend'));
