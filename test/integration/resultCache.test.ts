@@ -10,7 +10,8 @@ import { loadSessionSpec } from '../../config/load';
 import type { SessionSpec, SessionSummary } from '../../types/session';
 import type { TrialRecord } from '../../types/trial';
 import { makeCampaign, SMA_GRID } from '../helpers/campaign';
-import { connectTestClient, redisClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
+import { tuneflow } from '../helpers/cli';
+import { connectTestClient, redisClient, SKIP_REASON, testCluster, testServices, uniqueId, withWorker } from '../helpers/stack';
 
 const services = testServices();
 
@@ -139,5 +140,38 @@ describe('ResultCache eviction', { skip: services ? false : SKIP_REASON }, () =>
     assert.equal(await cache.size(), 2);
     assert.equal(await cache.clear(), 2);
     assert.deepEqual(await cache.lookUp(['e']), [null]);
+  });
+
+  test('tuneflow cache show and cache clear', async () => {
+    await cache.clear();
+    await cache.store([{ key: 'k1', metrics: { sharpe: 1 } }, { key: 'k2', metrics: { sharpe: 2 } }], 10);
+    const env = { REDIS_URL: services!.redisUrl, TEMPORAL_ADDRESS: services!.address };
+    const shown = await tuneflow(['cache', 'show', '--json'], env);
+    assert.equal(shown.code, 0, shown.stderr);
+    const { entries, bytes } = JSON.parse(shown.stdout) as { entries: number; bytes: number };
+    assert.equal(entries, 2);
+    assert.ok(bytes > 0);
+    const cleared = await tuneflow(['cache', 'clear'], env);
+    assert.equal(cleared.code, 0, cleared.stderr);
+    assert.match(cleared.stdout, /Cleared the result cache at redis:\/\/127\.0\.0\.1:\d+: 2 entries removed\./);
+    assert.equal(await cache.size(), 0, 'nothing left behind');
+    assert.deepEqual(await cache.lookUp(['k1', 'k2']), [null, null]);
+    const bad = await tuneflow(['cache', 'show', '--bogus'], env);
+    assert.equal(bad.code, 2);
+  });
+
+  test('works on a Redis Cluster: its keys share one slot', async (t) => {
+    const cluster = testCluster();
+    if ('skip' in cluster) return t.skip(cluster.skip);
+    const clusterRedis = redisClient(cluster.clusterUrl);
+    try {
+      const onCluster = new ResultCache(clusterRedis);
+      await onCluster.clear();
+      assert.equal(await onCluster.store(['a', 'b', 'c'].map((key) => ({ key, metrics: { sharpe: 1 } })), 2), 1);
+      assert.deepEqual((await onCluster.lookUp(['a', 'b', 'c'])).map((m) => m !== null), [false, true, true]);
+      assert.equal(await onCluster.clear(), 2);
+    } finally {
+      clusterRedis.disconnect();
+    }
   });
 });
