@@ -80,11 +80,10 @@ export function createActivities(deps: ActivityDeps) {
       try {
         await stats.trialStarted(deps.workerId);
         const cacheKey = trialCacheKey(input.evaluator, input.params);
+        const hit = cacheKey === null ? null : (await cache.lookUp([cacheKey]))[0];
+        const cached = hit !== null;
         let metrics;
-        let cached = false;
         try {
-          const hit = cacheKey === null ? null : (await cache.lookUp([cacheKey]))[0];
-          cached = hit !== null;
           metrics = hit ?? (await evaluate(input, ctx.cancellationSignal, phases));
         } catch (err) {
           const durationMs = performance.now() - started;
