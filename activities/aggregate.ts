@@ -113,7 +113,9 @@ export async function aggregate(
   const scratch = fs.mkdtempSync(path.join(out.dir, '.aggregate-'));
   const sorter = new ExternalSorter(scratch);
   const neighbourhoods = spec.select ? new NeighbourhoodCollector(spec, spec.select, scratch) : undefined;
-  const trialsCsv = out.csv('trials.csv', ['trial_id', 'status', 'attempt', 'worker_id', 'duration_ms', ...paramNames, 'objective', 'error', 'note']);
+  // Only sessions that use the result cache have its column, so every other trials.csv keeps its shape.
+  const cachedColumn = spec.evaluator.kind === 'backtest' && spec.evaluator.cache ? ['cached'] : [];
+  const trialsCsv = out.csv('trials.csv', ['trial_id', 'status', 'attempt', 'worker_id', 'duration_ms', ...paramNames, 'objective', 'error', 'note', ...cachedColumn]);
   try {
     const overfittingTrials = OverfittingCollector.of(spec);
     const scan = await scanTrials(store, spec, plan, { trialsCsv, rankings: sorter, neighbourhoods, beat, ranked: (t) => overfittingTrials.offer(t) });

@@ -9,6 +9,8 @@ import { BatchTimeStore } from './batchTimes';
 import { failFast, toActivityFailure } from './failures';
 import type { ManyTrialsEvaluator, TrialEvaluator, TrialInput } from './evaluators';
 import type { TrialTelemetry } from './telemetry';
+import { ResultCache } from './resultCache';
+import { trialCacheKey } from './resultCacheKey';
 import { runTrialBatch, type TrialBatchInput } from './trialBatch';
 import { noBacktestPhases, PhaseTally } from './trialPhases';
 import { WorkerStatsStore } from './workerStats';
@@ -42,6 +44,7 @@ export function createActivities(deps: ActivityDeps) {
   const store = new TrialStore(deps.redis);
   const stats = new WorkerStatsStore(deps.redis);
   const times = new BatchTimeStore(deps.redis);
+  const cache = new ResultCache(deps.redis);
   const { evaluate, telemetry } = deps;
 
   /** A single-trial activity's time, as a batch of one. */
@@ -76,9 +79,12 @@ export function createActivities(deps: ActivityDeps) {
       };
       try {
         await stats.trialStarted(deps.workerId);
+        const cacheKey = trialCacheKey(input.evaluator, input.params);
+        const hit = cacheKey === null ? null : (await cache.lookUp([cacheKey]))[0];
+        const cached = hit !== null;
         let metrics;
         try {
-          metrics = await evaluate(input, ctx.cancellationSignal, phases);
+          metrics = hit ?? (await evaluate(input, ctx.cancellationSignal, phases));
         } catch (err) {
           const durationMs = performance.now() - started;
           tally.evaluated(durationMs, phases);
@@ -92,8 +98,11 @@ export function createActivities(deps: ActivityDeps) {
         }
         const durationMs = performance.now() - started;
         tally.evaluated(durationMs, phases);
-        const record = succeededRecord(input, metrics, attempt, deps.workerId, durationMs);
+        const record: TrialRecord = { ...succeededRecord(input, metrics, attempt, deps.workerId, durationMs), ...(cached ? { cached: true as const } : {}) };
         await put(record);
+        if (cacheKey !== null && !cached && input.evaluator.kind === 'backtest' && input.evaluator.cache) {
+          await cache.store([{ key: cacheKey, metrics }], input.evaluator.cache.maxEntries);
+        }
         telemetry?.trialsSettled([record]);
         await Promise.all([stats.trialFinished(deps.workerId, input.sessionId, { failed: false, attempt, durationMs }), trialTimed(input, tally, started)]);
         const values = objectiveValues(record, input.objectives);
@@ -124,6 +133,7 @@ export function createActivities(deps: ActivityDeps) {
             evaluateMany: deps.evaluateMany,
             parts: BATCH_PARTS_PER_THREAD * (deps.threads ?? 1),
             concurrency: deps.concurrency ?? 2,
+            cache,
           },
           input,
           { signal: ctx.cancellationSignal, progress: (n) => (settled = n) },

@@ -5,6 +5,8 @@ import type { MetricValues, TrialRecord } from '../types/trial';
 import { breaksResultConstraints, failedRecord, objectiveValues, succeededRecord } from './trialRecords';
 import { BatchPartError } from '../types/errors';
 import type { BatchTimeStore } from './batchTimes';
+import type { ResultCache } from './resultCache';
+import { trialCacheKey } from './resultCacheKey';
 import type { ManyTrialsEvaluator, TrialEvaluator, TrialInput } from './evaluators';
 import { toActivityFailure } from './failures';
 import type { TrialTelemetry } from './telemetry';
@@ -40,6 +42,8 @@ export interface TrialBatchDeps {
   parts: number;
   /** Trials of one batch that run at once when they run alone (external commands, retries). */
   concurrency: number;
+  /** Where sessions with `cache:` look up and keep their backtests' results; absent: none is used. */
+  cache?: ResultCache;
 }
 
 export interface BatchContext {
@@ -60,24 +64,43 @@ interface Settled {
  * Runs a batch of trials with single-trial semantics: each has its own timeout, its own retries with backoff
  * and its own record; one invalid, crashing or hanging trial never fails its neighbours. Records are stored as
  * parts of the batch finish, and a trial already in the store (a batch retried after its worker died) is not
- * evaluated again: its stored record answers for it. Where the evaluated trials' time went is returned, and
- * added to the session's times in the store.
+ * evaluated again: its stored record answers for it. In a session with `cache:`, a trial whose backtest ran
+ * before (in any session) takes its metrics from the result cache, and what runs here is kept there. Where
+ * the evaluated trials' time went is returned, and added to the session's times in the store.
  */
 export async function runTrialBatch(deps: TrialBatchDeps, input: TrialBatchInput, ctx: BatchContext): Promise<TrialBatchResult> {
   const started = performance.now();
+  const tally = new PhaseTally();
   const stored = await deps.store.getTrials(input.sessionId, input.trials.map((t) => t.trialId));
   if (input.rerunFailed) for (const [id, record] of stored) if (record.status !== 'succeeded') stored.delete(id);
   const outcomes = new Map<number, TrialBatchOutcome>();
   for (const [id, record] of stored) outcomes.set(id, outcomeOf(record, input));
   const pending = input.trials.filter((t) => !stored.has(t.trialId));
+  const cache = cacheOf(deps, input, pending);
+  const hits: Settled[] = [];
+  let evaluating = pending;
+  if (cache) {
+    const looking = performance.now();
+    const found = await cache.store.lookUp(pending.map((t) => cache.keys.get(t.trialId) as string));
+    evaluating = pending.filter((_, i) => found[i] === null);
+    const hitCount = pending.length - evaluating.length;
+    if (hitCount > 0) {
+      const lookUpMs = performance.now() - looking;
+      tally.evaluated(lookUpMs);
+      pending.forEach((trial, i) => {
+        const metrics = found[i];
+        if (metrics) hits.push(cachedResult(input, trial, metrics, deps.workerId, lookUpMs / hitCount));
+      });
+    }
+  }
   const totals = { running: pending.length, done: 0, failed: 0, retried: 0, busyMs: 0 };
-  const tally = new PhaseTally();
   await deps.stats.trialStarted(deps.workerId, pending.length);
 
   const write = async (settled: Settled[]): Promise<void> => {
     const writing = performance.now();
     const records = settled.map((s) => s.record);
     await deps.store.putTrials(records);
+    if (cache) await cache.store.store(freshResults(records, cache.keys), cache.maxEntries);
     tally.stored(performance.now() - writing);
     deps.telemetry?.trialsSettled(records);
     for (const { record, outcome } of settled) {
@@ -93,12 +116,13 @@ export async function runTrialBatch(deps: TrialBatchDeps, input: TrialBatchInput
   const runAlone = (trial: Trial, first: Error | null, firstMs: number) => alone(() => settleAlone(deps, input, trial, ctx.signal, tally, first, firstMs)).then((s) => records.add([s]));
 
   try {
+    if (hits.length > 0) records.add(hits);
     const many = input.evaluator.kind === 'backtest' ? deps.evaluateMany : undefined;
-    if (many && input.evaluator.kind === 'backtest' && pending.length > 1) {
+    if (many && input.evaluator.kind === 'backtest' && evaluating.length > 1) {
       const spec = input.evaluator;
-      const size = Math.max(1, Math.ceil(pending.length / Math.max(1, deps.parts)));
+      const size = Math.max(1, Math.ceil(evaluating.length / Math.max(1, deps.parts)));
       const parts: Trial[][] = [];
-      for (let i = 0; i < pending.length; i += size) parts.push(pending.slice(i, i + size));
+      for (let i = 0; i < evaluating.length; i += size) parts.push(evaluating.slice(i, i + size));
       await Promise.all(
         parts.map(async (part) => {
           const { results, elapsedMs, phases } = await many(spec, part.map((t) => t.params), ctx.signal, input.trial.timeoutMs);
@@ -119,7 +143,7 @@ export async function runTrialBatch(deps: TrialBatchDeps, input: TrialBatchInput
         }),
       );
     } else {
-      await Promise.all(pending.map((trial) => runAlone(trial, null, 0)));
+      await Promise.all(evaluating.map((trial) => runAlone(trial, null, 0)));
     }
     await records.flush();
   } finally {
@@ -280,6 +304,29 @@ function isPermanent(err: Error): boolean {
 
 function succeeded(input: TrialBatchInput, trial: Trial, metrics: MetricValues, attempt: number, workerId: string, durationMs: number): Settled {
   const record = succeededRecord({ ...input, ...trial }, metrics, attempt, workerId, durationMs);
+  return { record, outcome: successOutcome(record, input) };
+}
+
+/** The result cache and each pending trial's key, when the session uses the cache (see trialCacheKey). */
+function cacheOf(deps: TrialBatchDeps, input: TrialBatchInput, pending: Trial[]): { store: ResultCache; keys: Map<number, string>; maxEntries: number } | null {
+  const spec = input.evaluator;
+  if (!deps.cache || spec.kind !== 'backtest' || !spec.cache || pending.length === 0) return null;
+  const keys = new Map<number, string>();
+  for (const t of pending) {
+    const key = trialCacheKey(spec, t.params);
+    if (key === null) return null;
+    keys.set(t.trialId, key);
+  }
+  return { store: deps.cache, keys, maxEntries: spec.cache.maxEntries };
+}
+
+/** The results a batch computed itself (not failures, not cache hits), to be kept in the cache. */
+function freshResults(records: TrialRecord[], keys: Map<number, string>): Array<{ key: string; metrics: MetricValues }> {
+  return records.filter((r) => r.status === 'succeeded' && !r.cached && keys.has(r.trialId)).map((r) => ({ key: keys.get(r.trialId) as string, metrics: r.metrics }));
+}
+
+function cachedResult(input: TrialBatchInput, trial: Trial, metrics: MetricValues, workerId: string, durationMs: number): Settled {
+  const record: TrialRecord = { ...succeededRecord({ ...input, ...trial }, metrics, 1, workerId, durationMs), cached: true };
   return { record, outcome: successOutcome(record, input) };
 }
 

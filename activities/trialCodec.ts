@@ -7,8 +7,9 @@ import type { MetricValues, TrialRecord } from '../types/trial';
  * about 9 bytes per non-integer metric and 1-3 bytes per integer, parameter or index.
  *
  * Layout: flags byte (bit 0 succeeded first, so the store's write script reads the status at a fixed
- * offset), attempt, worker index, duration in µs, finishedAt in epoch ms (varints), the parameters, the
- * metrics, the objective, the error and the note. A value's header is one varint `(column delta << 3) | tag`;
+ * offset; bit 5 marks metrics taken from the result cache), attempt, worker index, duration in µs, finishedAt
+ * in epoch ms (varints), the parameters, the metrics, the objective, the error and the note. A value's header
+ * is one varint `(column delta << 3) | tag`;
  * columns are written in ascending order so the delta is nearly always 1 and the header one byte.
  */
 
@@ -25,6 +26,7 @@ const FLAG_OBJECTIVE = 2;
 const FLAG_OBJECTIVE_IS_METRIC = 4;
 const FLAG_ERROR = 8;
 const FLAG_NOTE = 16;
+const FLAG_CACHED = 32;
 
 const TAG_NULL = 0, TAG_FALSE = 1, TAG_TRUE = 2, TAG_INT = 3, TAG_FLOAT32 = 4, TAG_FLOAT64 = 5, TAG_STRING = 6;
 
@@ -207,6 +209,7 @@ export function encodeTrial(record: TrialRecord, dict: NameDictionary): Buffer {
   if (objective !== null) flags |= FLAG_OBJECTIVE | (objectiveMetric !== undefined ? FLAG_OBJECTIVE_IS_METRIC : 0);
   if (record.error !== undefined) flags |= FLAG_ERROR;
   if (record.note !== undefined) flags |= FLAG_NOTE;
+  if (record.cached) flags |= FLAG_CACHED;
   w.byte(flags);
   w.varint(record.attempt);
   w.varint(indexOrThrow(dict, 'w', record.workerId));
@@ -251,6 +254,7 @@ export function decodeTrial(bytes: Buffer, sessionId: string, trialId: number, d
   };
   if (flags & FLAG_ERROR) record.error = r.text();
   if (flags & FLAG_NOTE) record.note = r.text();
+  if (flags & FLAG_CACHED) record.cached = true;
   return record;
 }
 

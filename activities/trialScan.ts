@@ -118,6 +118,7 @@ export interface ScanSinks {
  */
 export async function scanTrials(store: TrialStore, spec: SessionSpec, plan: WeightedRankPlan, sinks: ScanSinks): Promise<TrialScan> {
   const paramNames = Object.keys(spec.search.space).sort();
+  const cacheColumn = spec.evaluator.kind === 'backtest' && spec.evaluator.cache !== undefined;
   const sign = spec.objective.direction === 'maximize' ? 1 : -1;
   const objectives = spec.objectives;
   const sample = new TrialSample(spec.objective.direction, spec.output.topN, spec.search.seed, objectives?.map((o) => o.metric));
@@ -134,7 +135,9 @@ export async function scanTrials(store: TrialStore, spec: SessionSpec, plan: Wei
     if (t.attempt > 1) counts.retried++;
     if (counts.total % 10_000 === 0) sinks.beat();
     for (const m in t.metrics) metricNames.add(m);
-    sinks.trialsCsv.row([t.trialId, t.status, t.attempt, t.workerId, Math.round(t.durationMs * 1000) / 1000, ...paramNames.map((p) => t.params[p]), t.objective, t.error ?? '', t.note ?? '']);
+    const row = [t.trialId, t.status, t.attempt, t.workerId, Math.round(t.durationMs * 1000) / 1000, ...paramNames.map((p) => t.params[p]), t.objective, t.error ?? '', t.note ?? ''];
+    if (cacheColumn) row.push(t.cached ? 1 : 0);
+    sinks.trialsCsv.row(row);
     const violates = t.status === 'succeeded' && violations !== null && violations.offer(t.metrics);
     if (plan.eligible(t) && !violates) {
       ids.push(t.trialId);

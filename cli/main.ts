@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerBacktestCommand } from './commands/backtest';
+import { registerCacheCommands } from './commands/cache';
 import { registerCancelCommand } from './commands/cancel';
 import { registerCheckCommand } from './commands/check';
 import { registerControlCommands } from './commands/control';
@@ -45,6 +46,7 @@ function buildProgram(): Command {
   registerRetryFailedCommand(program);
   registerCancelCommand(program);
   registerDeleteCommand(program);
+  registerCacheCommands(program);
   registerBacktestCommand(program);
   registerPlanCommand(program);
   registerEstimateCommand(program);

@@ -184,6 +184,15 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
     });
     evaluator = { kind: 'backtest', dataPath, strategy, strategyModule, cash: config.backtest.cash, commission: config.backtest.commission };
   }
+  if (config.cache?.enabled) {
+    if (evaluator.kind !== 'backtest') {
+      throw new InputError(
+        `${file}: \`cache\` keeps results of the built-in engine (\`strategy\`) only: tuneflow cannot tell when an external \`evaluator\`'s code ` +
+          'or inputs change, so its results could be stale; remove `cache`, or set `cache: { enabled: false }`.',
+      );
+    }
+    evaluator.cache = { maxEntries: config.cache.max_entries };
+  }
 
   let walkForward: WalkForwardSpec | undefined;
   if (config.walk_forward) {

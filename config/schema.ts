@@ -39,6 +39,13 @@ const duration = durationUpTo(MAX_TIMER_MS, '24d');
  */
 export const PBO_LIMITS = { sample: 100, maxSample: 200, blocks: 16, maxBlocks: 20 } as const;
 
+/**
+ * Bounds of the shared result cache: an entry costs about 1 kB in Redis (a 64-character key twice and ~25
+ * metrics as JSON), so the default holds about 100 MB and the largest 10 GB.
+ */
+export const DEFAULT_CACHE_ENTRIES = 100_000;
+const MAX_CACHE_ENTRIES = 10_000_000;
+
 const paramValue = z.union([z.number(), z.string(), z.boolean()]);
 
 const numericRange = z.strictObject({
@@ -138,6 +145,12 @@ export const configSchema = z.strictObject({
       top_k: z.number().int().min(1).max(MAX_SELECT_TOP_K, `at most ${MAX_SELECT_TOP_K}: each of them is compared with every trial`).default(50),
       radius: z.number().positive().max(1, 'at most 1, the whole range of a parameter').default(0.1),
       min_neighbours: z.number().int().min(0).max(1_000_000).default(3),
+    })
+    .optional(),
+  cache: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      max_entries: z.number().int().min(1).max(MAX_CACHE_ENTRIES).default(DEFAULT_CACHE_ENTRIES),
     })
     .optional(),
   search: z

@@ -17,6 +17,11 @@ export interface BacktestEvaluatorSpec {
    * before the window, so they are warm when it starts.
    */
   window?: { start: number; end: number };
+  /**
+   * Trials look up their result in the shared result cache before they run and store it there after (YAML
+   * `cache:`), which keeps at most `maxEntries` results. Absent: no cache, as in sessions started before it.
+   */
+  cache?: { maxEntries: number };
 }
 
 /**

@@ -26,4 +26,6 @@ export interface TrialRecord {
   error?: string;
   /** Why a succeeded trial is not ranked (e.g. too few trades for `min_trades`). */
   note?: string;
+  /** The metrics came from the result cache: an equal backtest ran before; `durationMs` is the look-up's share. */
+  cached?: true;
 }

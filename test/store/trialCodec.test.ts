@@ -34,6 +34,7 @@ describe('trial codec', () => {
     ['an objective that is no metric (min_trades)', { ...base, objective: 1.5, note: 'not ranked: 2 trades < min_trades 3' }],
     ['a failure', { ...base, status: 'failed', metrics: {}, objective: null, workerId: '', error: 'Error: boom ✗', attempt: 3 }],
     ['special numbers', { ...base, metrics: { a: Infinity, b: -Infinity, c: NaN, d: 1e300, e: -1e-300 }, objective: null }],
+    ['a result taken from the result cache', { ...base, cached: true, durationMs: 0.09 }],
   ];
   for (const [what, record] of cases) {
     it(`gives back ${what} as it was`, () => {
