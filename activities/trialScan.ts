@@ -15,7 +15,8 @@ export const ANALYSIS_SAMPLE = 20_000;
 
 /** What one pass over a session's trials leaves in memory: counts, the best, a sample, and the rank columns. */
 export interface TrialScan {
-  counts: { total: number; succeeded: number; failed: number; retried: number };
+  /** `cached`: trials answered by the result cache, counted in sessions that use it. */
+  counts: { total: number; succeeded: number; failed: number; retried: number; cached?: number };
   /** Every metric name any trial has, sorted. */
   metricNames: string[];
   /** The `topN` best trials by the objective, best first (ties: the lower id). */
@@ -123,7 +124,7 @@ export async function scanTrials(store: TrialStore, spec: SessionSpec, plan: Wei
   const objectives = spec.objectives;
   const sample = new TrialSample(spec.objective.direction, spec.output.topN, spec.search.seed, objectives?.map((o) => o.metric));
   const archive = objectives ? new ParetoArchive(objectives.map((o) => o.direction)) : null;
-  const counts = { total: 0, succeeded: 0, failed: 0, retried: 0 };
+  const counts: TrialScan['counts'] = { total: 0, succeeded: 0, failed: 0, retried: 0, ...(cacheColumn ? { cached: 0 } : {}) };
   const metricNames = new Set<string>();
   const ids = new Column(), rankable: boolean[] = [];
   const values = plan.metrics.map(() => new Column());
@@ -136,7 +137,10 @@ export async function scanTrials(store: TrialStore, spec: SessionSpec, plan: Wei
     if (counts.total % 10_000 === 0) sinks.beat();
     for (const m in t.metrics) metricNames.add(m);
     const row = [t.trialId, t.status, t.attempt, t.workerId, Math.round(t.durationMs * 1000) / 1000, ...paramNames.map((p) => t.params[p]), t.objective, t.error ?? '', t.note ?? ''];
-    if (cacheColumn) row.push(t.cached ? 1 : 0);
+    if (cacheColumn) {
+      row.push(t.cached ? 1 : 0);
+      if (t.cached) counts.cached = (counts.cached ?? 0) + 1;
+    }
     sinks.trialsCsv.row(row);
     const violates = t.status === 'succeeded' && violations !== null && violations.offer(t.metrics);
     if (plan.eligible(t) && !violates) {

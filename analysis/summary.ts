@@ -17,6 +17,8 @@ import type { WalkForwardAnalysis } from './walkForward';
 export interface TrialCounts {
   total: number;
   succeeded: number;
+  /** Trials the result cache answered, in sessions that use it. */
+  cached?: number;
 }
 
 export interface SampleNote {
@@ -79,7 +81,8 @@ export function renderSummaryMarkdown(input: SummaryInput): string {
   const objectives = input.pareto
     ? `Objectives: ${input.pareto.objectives.map((o) => `${o.direction} \`${md(o.metric)}\``).join(', ')} (a Pareto front; the best trial is by the first).`
     : `Objective: ${objective.direction} \`${md(objective.metric)}\`.`;
-  out.push(`${objectives} Trials: ${total} (${succeeded} succeeded, ${total - succeeded} failed).`, '');
+  const cached = input.counts?.cached === undefined ? '' : `; ${input.counts.cached} of them from the result cache`;
+  out.push(`${objectives} Trials: ${total} (${succeeded} succeeded, ${total - succeeded} failed${cached}).`, '');
   if (input.sampled) out.push(sampleSentence(input.sampled), '');
 
   out.push('## Best trial', '');

@@ -91,6 +91,9 @@ describe('the result cache across sessions', { skip: services ? false : SKIP_REA
         assert.equal(r.cached === true, r.status === 'succeeded', `batch ${batch}, trial ${r.trialId}`);
         assert.equal(column.get(r.trialId), r.cached ? '1' : '0');
       }
+      const runJson = JSON.parse(fs.readFileSync(path.join(summary.outputDir, 'run.json'), 'utf8')) as { counts: { cached?: number } };
+      assert.equal(runJson.counts.cached, succeeded, `batch ${batch}: run.json counts the hits`);
+      assert.match(fs.readFileSync(path.join(summary.outputDir, 'summary.md'), 'utf8'), new RegExp(`; ${succeeded} of them from the result cache\\)`));
     }
   });
 
