@@ -232,6 +232,7 @@ export class TrialLoop {
     this.deadlineTimer = null;
     this.deadlinePassed = false;
     if (this.stop === 'deadline') this.stop = null;
+    // Inside a workflow Date.now() is the time of the activation that applies the update: replay gets the same.
     this.armDeadline(Date.now());
   }
 
@@ -410,7 +411,7 @@ export class TrialLoop {
       // The summary names the trial in the Web UI's pending-activity and history views.
       const outcome = await evaluateTrial.executeWithOptions(
         { ...this.trialOptions, summary: `trial ${trial.id} ${JSON.stringify(trial.params)}`.slice(0, 200) },
-        [{ sessionId: spec.sessionId, trialId: trial.id, params: trial.params, evaluator: spec.evaluator, objective: spec.objective, ...this.objectives(), minTrades: spec.minTrades, ...resultConstraints(spec) }],
+        [{ sessionId: spec.sessionId, trialId: trial.id, params: trial.params, evaluator: spec.evaluator, objective: spec.objective, ...objectives(spec), minTrades: spec.minTrades, ...resultConstraints(spec) }],
       );
       this.counts.succeeded += 1;
       if (outcome.objective === null) {
@@ -446,10 +447,6 @@ export class TrialLoop {
    * ranked trial for the sampler. The leaderboard and progress rank by the first objective, as `objective` is.
    * Nothing for one objective, so the input of sessions with one stays as it was.
    */
-  private objectives(): { objectives?: SessionSpec['objectives'] } {
-    return this.spec.objectives ? { objectives: this.spec.objectives } : {};
-  }
-
   /**
    * Trials per batch: the configured number, or in `auto` mode as many as take about `trial.batch_target`
    * at the measured time per trial, within bounds: at most half the window, so that while the workflow turns
@@ -491,7 +488,7 @@ export class TrialLoop {
       trials: trials.map((t) => ({ trialId: t.id, params: t.params })),
       evaluator: spec.evaluator,
       objective: spec.objective,
-      ...this.objectives(),
+      ...objectives(spec),
       minTrades: spec.minTrades,
       ...resultConstraints(spec),
       trial: { timeoutMs: spec.trial.timeoutMs, retry: spec.trial.retry },
@@ -657,6 +654,11 @@ export function batchSummary(trials: Suggestion[]): string {
  * The session's result constraints for a trial activity's input. Sessions without them (all those started
  * before they existed) schedule exactly the input they always did.
  */
+/** A multi-objective session's objectives for its trial activities; other sessions send what they always did. */
+function objectives(spec: SessionSpec): { objectives?: SessionSpec['objectives'] } {
+  return spec.objectives ? { objectives: spec.objectives } : {};
+}
+
 function resultConstraints(spec: SessionSpec): { resultConstraints?: string[] } {
   return spec.resultConstraints?.length ? { resultConstraints: spec.resultConstraints } : {};
 }

@@ -27,3 +27,13 @@ params:
 constraints: ["fast < slow"]
 objective: sharpe
 `;
+
+/** A small SMA space for walk-forward tests: fast 5..20 step 5 × slow 20..60 step 20 with fast < slow (12 points). */
+export const SMA_SPLITS = `strategy: sma_crossover
+backtest: { cash: 10000, commission: 0.001 }
+params:
+  fast: { type: int, low: 5, high: 20, step: 5 }
+  slow: { type: int, low: 20, high: 60, step: 20 }
+constraints: ["fast < slow"]
+objective: sharpe
+`;

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { getStrategy, loadCsv, runBacktest } from '../../backtest';
 import { loadSessionSpec } from '../../config/load';
 import { tuneflow } from '../helpers/cli';
-import { makeCampaign } from '../helpers/campaign';
+import { makeCampaign, SMA_SPLITS } from '../helpers/campaign';
 import { replayAndRecord } from '../helpers/replay';
 import { connectTestClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
 
@@ -24,14 +24,7 @@ describe('a walk-forward session with a holdout, run as a user runs it', { skip:
 
   test('no split sees the holdout; the recommended set is backtested on it once and reported', async () => {
     const campaign = makeCampaign(
-      `strategy: sma_crossover
-backtest: { cash: 10000, commission: 0.001 }
-params:
-  fast: { type: int, low: 5, high: 20, step: 5 }
-  slow: { type: int, low: 20, high: 60, step: 20 }
-constraints: ["fast < slow"]
-objective: sharpe
-search: { algorithm: random, seed: 3, trials: 8, parallelism: 4 }
+      `${SMA_SPLITS}search: { algorithm: random, seed: 3, trials: 8, parallelism: 4 }
 walk_forward: { splits: 3, train: 200, test: 80, top_n: 3, concurrency: 2, holdout: 120 }
 `,
       { bars: 700 },

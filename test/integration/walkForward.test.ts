@@ -7,7 +7,7 @@ import { createBacktestEvaluator, type TrialEvaluator } from '../../activities/e
 import { startOrAttach } from '../../cli/sessionClient';
 import { loadSessionSpec } from '../../config/load';
 import { progressQuery } from '../../workflows';
-import { makeCampaign } from '../helpers/campaign';
+import { makeCampaign, SMA_SPLITS } from '../helpers/campaign';
 import { replayAndRecord } from '../helpers/replay';
 import { TrialStore } from '../../activities/trialStore';
 import { connectTestClient, redisClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
@@ -26,14 +26,7 @@ describe('walk-forward session on the real stack', { skip: services ? false : SK
 
   test('three splits run as child workflows; OOS windows never overlap and their metrics are direct backtests', async () => {
     const campaign = makeCampaign(
-      `strategy: sma_crossover
-backtest: { cash: 10000, commission: 0.001 }
-params:
-  fast: { type: int, low: 5, high: 20, step: 5 }
-  slow: { type: int, low: 20, high: 60, step: 20 }
-constraints: ["fast < slow"]
-objective: sharpe
-search: { algorithm: random, seed: 3, trials: 8, parallelism: 4 }
+      `${SMA_SPLITS}search: { algorithm: random, seed: 3, trials: 8, parallelism: 4 }
 walk_forward: { splits: 3, train: 200, test: 80, top_n: 3, concurrency: 2 }
 `,
       { bars: 700 },
@@ -79,14 +72,7 @@ walk_forward: { splits: 3, train: 200, test: 80, top_n: 3, concurrency: 2 }
 
   test('result constraints hold in every split and are counted in the walk-forward outputs', async () => {
     const campaign = makeCampaign(
-      `strategy: sma_crossover
-backtest: { cash: 10000, commission: 0.001 }
-params:
-  fast: { type: int, low: 5, high: 20, step: 5 }
-  slow: { type: int, low: 20, high: 60, step: 20 }
-constraints: ["fast < slow"]
-objective: sharpe
-result_constraints: ["trades >= 8"]
+      `${SMA_SPLITS}result_constraints: ["trades >= 8"]
 search: { algorithm: grid, parallelism: 4 }
 walk_forward: { splits: 2, train: 200, test: 80, top_n: 2, concurrency: 2 }
 `,
