@@ -1,7 +1,7 @@
-import { DEV_NAMESPACE, devTemporalDb, ensureDevStack, joinDevTemporal, peekDevTemporal } from '../scripts/devStack';
-import { toolsDir, tuneflowHome } from '../scripts/paths';
-import { acquireLocalRedis, canInstallRedisServer, externalRedis, localRedisFolder, locateRedisServer, NO_REDIS, peekLocalRedis, type RedisService } from '../scripts/redis';
-import { locateTemporalCli } from '../scripts/temporalCli';
+import { DEV_NAMESPACE, devTemporalDb, ensureDevStack, joinDevTemporal, peekDevTemporal } from '../services/devStack';
+import { toolsDir, tuneflowHome } from '../services/paths';
+import { acquireLocalRedis, canInstallRedisServer, externalRedis, localRedisFolder, locateRedisServer, NO_REDIS, peekLocalRedis, type RedisService } from '../services/redis';
+import { locateTemporalCli } from '../services/temporalCli';
 import { InputError } from '../types/errors';
 import { targetFromEnv, type TemporalTarget } from '../workers/connection';
 import { checkRedis } from './redisClient';

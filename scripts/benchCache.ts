@@ -16,11 +16,11 @@ import { DEFAULT_CACHE_ENTRIES } from '../config/schema';
 import { loadSessionSpec } from '../config/load';
 import type { SessionSpec } from '../types/session';
 import { machineDescription, writeBenchmarkSection } from './benchReport';
-import { startTemporalServer } from './devStack';
-import { PROJECT_ROOT } from './paths';
-import { freePort, stopProcess } from './processes';
-import { findRedisServer, startRedisServer } from './redis';
-import { ensureTemporalCli } from './temporalCli';
+import { startTemporalServer } from '../services/devStack';
+import { PROJECT_ROOT } from '../services/paths';
+import { freePort, stopProcess } from '../services/processes';
+import { findRedisServer, startRedisServer } from '../services/redis';
+import { ensureTemporalCli } from '../services/temporalCli';
 import { startWorkerProcess } from './workerProcess';
 
 const CONFIG = path.join(PROJECT_ROOT, 'configs', 'quickstart.yaml');

@@ -19,11 +19,11 @@ import type { Params } from '../search/types';
 import type { SessionProgress, SessionSpec } from '../types/session';
 import { createBacktestPool } from '../workers/pool';
 import { machineDescription, trialsWanted, writeBenchmarkSection } from './benchReport';
-import { startTemporalServer } from './devStack';
-import { PROJECT_ROOT, tuneflowHome } from './paths';
-import { freePort, stopProcess } from './processes';
-import { findRedisServer, startRedisServer } from './redis';
-import { ensureTemporalCli } from './temporalCli';
+import { startTemporalServer } from '../services/devStack';
+import { PROJECT_ROOT, tuneflowHome } from '../services/paths';
+import { freePort, stopProcess } from '../services/processes';
+import { findRedisServer, startRedisServer } from '../services/redis';
+import { ensureTemporalCli } from '../services/temporalCli';
 import { startWorkerProcess } from './workerProcess';
 
 const CONFIG = path.join(PROJECT_ROOT, 'configs', 'million.yaml');

@@ -9,12 +9,12 @@ import { startOrAttach } from '../cli/sessionClient';
 import { loadSessionSpec } from '../config/load';
 import type { SessionSpec } from '../types/session';
 import { machineDescription, writeBenchmarkSection } from './benchReport';
-import { startTemporalServer } from './devStack';
-import { tuneflowHome } from './paths';
+import { startTemporalServer } from '../services/devStack';
+import { tuneflowHome } from '../services/paths';
 import { startWorkerProcess, type WorkerProcess } from './workerProcess';
-import { stopProcess } from './processes';
-import { ensureRedis } from './redis';
-import { ensureTemporalCli } from './temporalCli';
+import { stopProcess } from '../services/processes';
+import { ensureRedis } from '../services/redis';
+import { ensureTemporalCli } from '../services/temporalCli';
 import { failureName, runningActivities, scheduledTrials, type PendingActivity } from './trialActivities';
 
 const BARS = 100_000;

@@ -20,12 +20,12 @@ import { loadSessionSpec } from '../config/load';
 import type { SessionSpec } from '../types/session';
 import { createTuneflowWorker, installRuntime } from '../workers/worker';
 import { machineDescription, trialsWanted, writeBenchmarkSection } from './benchReport';
-import { startTemporalServer } from './devStack';
-import { stopProcess } from './processes';
-import { ensureRedis } from './redis';
-import { ensureTemporalCli } from './temporalCli';
+import { startTemporalServer } from '../services/devStack';
+import { stopProcess } from '../services/processes';
+import { ensureRedis } from '../services/redis';
+import { ensureTemporalCli } from '../services/temporalCli';
 import { ensureVenv } from './conformance/venv';
-import { PROJECT_ROOT, tuneflowHome } from './paths';
+import { PROJECT_ROOT, tuneflowHome } from '../services/paths';
 
 const OPTUNA = ['optuna==5.0.0'];
 

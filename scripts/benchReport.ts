@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT } from './paths';
+import { PROJECT_ROOT } from '../services/paths';
 
 /** "2 × Intel(R) Xeon(R) ..., 24 GiB, Linux 6.1, Node v20" for the benchmark's header. */
 export function machineDescription(): string {

@@ -9,9 +9,9 @@ import type { SessionSpec } from '../types/session';
 import type { TrialRecord } from '../types/trial';
 import { syntheticTrials } from './bench/store/syntheticTrials';
 import { machineDescription, writeBenchmarkSection } from './benchReport';
-import { PROJECT_ROOT } from './paths';
-import { freePort, stopProcess } from './processes';
-import { findRedisServer, startRedisServer } from './redis';
+import { PROJECT_ROOT } from '../services/paths';
+import { freePort, stopProcess } from '../services/processes';
+import { findRedisServer, startRedisServer } from '../services/redis';
 
 /**
  * Writes the "Trial store" section of BENCHMARKS.md: Redis memory per trial at a million trials (`INFO memory`

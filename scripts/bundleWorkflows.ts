@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { PROJECT_ROOT } from './paths';
+import { PROJECT_ROOT } from '../services/paths';
 
 /** Bundles the workflow code once at build time, so workers start in milliseconds instead of seconds. */
 async function main(): Promise<void> {

@@ -2,8 +2,8 @@ import path from 'node:path';
 import { machineDescription, writeBenchmarkSection } from './benchReport';
 import { killEverythingNow, runChaos, type ChaosOptions } from './chaos/run';
 import { renderReport } from './chaos/report';
-import { tuneflowHome } from './paths';
-import { run } from './processes';
+import { tuneflowHome } from '../services/paths';
+import { run } from '../services/processes';
 
 /**
  * `npm run chaos`: an 80,000-trial session on a fleet of three worker processes while seeded faults hit

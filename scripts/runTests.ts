@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { startTemporalServer } from './devStack';
-import { PROJECT_ROOT } from './paths';
-import { stopProcess } from './processes';
-import { acquireLocalRedis } from './redis';
-import { startRedisCluster, type LocalRedisCluster } from './redisCluster';
-import { ensureTemporalCli } from './temporalCli';
+import { startTemporalServer } from '../services/devStack';
+import { PROJECT_ROOT } from '../services/paths';
+import { stopProcess } from '../services/processes';
+import { acquireLocalRedis } from '../services/redis';
+import { startRedisCluster, type LocalRedisCluster } from '../services/redisCluster';
+import { ensureTemporalCli } from '../services/temporalCli';
 
 /**
  * `npm test`: starts a real Temporal dev server (in memory), a real Redis (fresh data folder) and a local

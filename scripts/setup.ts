@@ -1,5 +1,5 @@
-import { ensureRedis } from './redis';
-import { ensureTemporalCli } from './temporalCli';
+import { ensureRedis } from '../services/redis';
+import { ensureTemporalCli } from '../services/temporalCli';
 
 /** `npm run setup`: obtains the Temporal CLI and Redis now, so the first session does not wait for them. */
 async function main(): Promise<void> {

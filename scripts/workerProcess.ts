@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PROJECT_ROOT } from './paths';
+import { PROJECT_ROOT } from '../services/paths';
 
 /** A `tuneflow worker` child process, for fleet tests and benchmarks. */
 export interface WorkerProcess {

@@ -7,7 +7,7 @@ import { createWorkerEvaluator, type TrialEvaluator } from '../activities/evalua
 import { connectRedis } from '../activities/redisClient';
 import type { TrialTelemetry } from '../activities/telemetry';
 import { WorkerStatsStore } from '../activities/workerStats';
-import { PROJECT_ROOT } from '../scripts/paths';
+import { PROJECT_ROOT } from '../services/paths';
 
 export interface TuneflowWorkerOptions {
   connection: NativeConnection;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ensureDevStack, type DevStack } from '../../scripts/devStack';
+import { ensureDevStack, type DevStack } from '../../services/devStack';
 import { watchInterrupts } from '../interrupts';
 
 /** How often `tuneflow dev` checks that its services still run. */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { signalAndWait, stopProcess } from '../processes';
+import { signalAndWait, stopProcess } from '../../services/processes';
 import { startWorkerProcess, type WorkerProcess } from '../workerProcess';
 import { withTimeout } from './wait';
 

@@ -1,4 +1,4 @@
-import { isAlive, run, whichSync } from '../processes';
+import { isAlive, run, whichSync } from '../../services/processes';
 
 /** A network namespace joined to the host by a veth pair: what runs inside reaches the host only through it. */
 export interface Netns {

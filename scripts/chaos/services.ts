@@ -5,10 +5,10 @@ import { Client, Connection } from '@temporalio/client';
 import Redis from 'ioredis';
 import { TrialStore } from '../../activities/trialStore';
 import { WorkerStatsStore } from '../../activities/workerStats';
-import { startTemporalServer } from '../devStack';
-import { freePort, signalAndWait, stopProcess } from '../processes';
-import { findRedisServer, startRedisServer } from '../redis';
-import { ensureTemporalCli } from '../temporalCli';
+import { startTemporalServer } from '../../services/devStack';
+import { freePort, signalAndWait, stopProcess } from '../../services/processes';
+import { findRedisServer, startRedisServer } from '../../services/redis';
+import { ensureTemporalCli } from '../../services/temporalCli';
 
 /**
  * A private Temporal dev server (SQLite file) and Redis (AOF, fsync on every write) that faults may stop and

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../paths';
+import { PROJECT_ROOT } from '../../services/paths';
 import type { Failure, FuzzReport } from './run';
 import type { FileSpec, FuzzCase } from './types';
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { renderReportHtml } from '../../analysis';
-import { PROJECT_ROOT } from '../../scripts/paths';
+import { PROJECT_ROOT } from '../../services/paths';
 import { demoReportInput } from './demoReport';
 import { inspectPng } from './png';
 

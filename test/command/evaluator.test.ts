@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { createCommandEvaluator, EvaluatorOutputError, type CommandEvaluatorOptions } from '../../activities/command';
 import type { TrialInput } from '../../activities/evaluators';
 import { formatCsv, generateBars } from '../../backtest';
-import { PROJECT_ROOT } from '../../scripts/paths';
+import { PROJECT_ROOT } from '../../services/paths';
 import { InputError } from '../../types/errors';
 
 const EXAMPLE_DIR = path.join(PROJECT_ROOT, 'examples', 'python-evaluator');

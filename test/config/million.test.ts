@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import { loadSessionSpec } from '../../config/load';
-import { PROJECT_ROOT } from '../../scripts/paths';
+import { PROJECT_ROOT } from '../../services/paths';
 import { gridSize } from '../../search';
 
 test('configs/million.yaml spans at least 1,000,000 distinct points and asks for a million batched trials', () => {

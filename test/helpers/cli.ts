@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../../scripts/paths';
+import { PROJECT_ROOT } from '../../services/paths';
 
 /** The `tuneflow` command as a user runs it. */
 export const TUNEFLOW_BIN = path.join(PROJECT_ROOT, 'bin', 'tuneflow');

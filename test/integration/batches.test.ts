@@ -7,7 +7,7 @@ import { createBacktestEvaluator, type TrialEvaluator } from '../../activities/e
 import { TrialStore } from '../../activities/trialStore';
 import { startOrAttach } from '../../cli/sessionClient';
 import { loadSessionSpec } from '../../config/load';
-import { signalAndWait } from '../../scripts/processes';
+import { signalAndWait } from '../../services/processes';
 import { runningActivities } from '../../scripts/trialActivities';
 import { startWorkerProcess, type WorkerProcess } from '../../scripts/workerProcess';
 import type { SessionSpec, SessionSummary } from '../../types/session';

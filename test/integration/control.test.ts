@@ -7,7 +7,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { TrialStore } from '../../activities/trialStore';
 import { startOrAttach } from '../../cli/sessionClient';
 import { loadSessionSpec } from '../../config/load';
-import { signalAndWait } from '../../scripts/processes';
+import { signalAndWait } from '../../services/processes';
 import { startWorkerProcess, type WorkerProcess } from '../../scripts/workerProcess';
 import type { SessionProgress, SessionSpec } from '../../types/session';
 import { progressQuery, type tuningSession } from '../../workflows';

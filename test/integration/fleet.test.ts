@@ -7,7 +7,7 @@ import { TrialStore } from '../../activities/trialStore';
 import { WorkerStatsStore } from '../../activities/workerStats';
 import { startOrAttach } from '../../cli/sessionClient';
 import { loadSessionSpec } from '../../config/load';
-import { signalAndWait } from '../../scripts/processes';
+import { signalAndWait } from '../../services/processes';
 import { runningActivities, scheduledTrials } from '../../scripts/trialActivities';
 import { startWorkerProcess, type WorkerProcess } from '../../scripts/workerProcess';
 import type { SessionSpec } from '../../types/session';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { timeKeys } from '../../activities/batchTimes';
 import { SLOWEST_KEPT, type TimeBreakdown } from '../../analysis/timeBreakdown';
-import { isAlive, signalAndWait } from '../../scripts/processes';
+import { isAlive, signalAndWait } from '../../services/processes';
 import { startWorkerProcess } from '../../scripts/workerProcess';
 import { TRIAL_PHASES } from '../../types/session';
 import { tuneflow } from '../helpers/cli';

@@ -9,7 +9,7 @@ import { TrialStore } from '../../activities/trialStore';
 import { getStrategy, loadCsv, runBacktest } from '../../backtest';
 import { startOrAttach } from '../../cli/sessionClient';
 import { loadSessionSpec } from '../../config/load';
-import { PROJECT_ROOT } from '../../scripts/paths';
+import { PROJECT_ROOT } from '../../services/paths';
 import type { SessionSpec, SessionSummary } from '../../types/session';
 import { makeCampaign, SMA_GRID } from '../helpers/campaign';
 import { replayAndRecord } from '../helpers/replay';

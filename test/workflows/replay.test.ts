@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
-import { PROJECT_ROOT } from '../../scripts/paths';
+import { PROJECT_ROOT } from '../../services/paths';
 import { installRuntime, workflowBundle } from '../../workers/worker';
 
 const DIR = path.join(PROJECT_ROOT, 'test', 'fixtures', 'histories');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { generateBars, loadCsv, runBacktest, type Bars } from '../../../backtest';
 import type { Direction, Params, SearchSpace } from '../../../search';
-import { PROJECT_ROOT } from '../../paths';
+import { PROJECT_ROOT } from '../../../services/paths';
 import { FUNCTIONS, pointOf, spaceOf } from './functions';
 
 /** One benchmark objective as both sides see it. */

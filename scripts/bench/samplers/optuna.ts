@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PROJECT_ROOT, tuneflowHome } from '../../paths';
+import { PROJECT_ROOT, tuneflowHome } from '../../../services/paths';
 
 /** Versions the published numbers were measured with. */
 const PACKAGES = ['optuna==5.0.0', 'cmaes==0.13.1'];

@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-/** The checkout (or installed package) root: dist/scripts/paths.js sits two levels below it. */
+/** The checkout (or installed package) root: dist/services/paths.js sits two levels below it. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 /** Local state of tuneflow: tools it obtained, the dev server's database, Redis' data. Git-ignored. */
