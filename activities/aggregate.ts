@@ -7,13 +7,13 @@ import {
 } from '../analysis';
 import type { RobustChoice } from '../analysis/neighbourhood';
 import type { Params } from '../search/types';
-import { InputError } from '../types/errors';
+import { InputError } from '../errors';
 import type { OverfittingReport } from '../analysis/overfitting';
 import { timeBreakdown, type SessionTimes } from '../analysis/timeBreakdown';
 import { recommendedOf, type ParetoResult } from '../analysis/pareto';
 import type { BacktestEvaluatorSpec, LeaderboardEntry, ObjectiveSpec, SessionCounts, SessionSpec } from '../types/session';
 import type { MetricValues } from '../types/trial';
-import { bestEquityCurve } from './backtestTrial';
+import { bestEquityCurve } from '../evaluators/backtest';
 import { ExternalSorter } from './externalSort';
 import { overfittingJson, OverfittingCollector, pboSettings } from './overfitting';
 import { NeighbourhoodCollector } from './neighbourhoods';

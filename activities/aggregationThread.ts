@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { InputError } from '../types/errors';
+import { InputError } from '../errors';
 import type { AggregateInput, AggregateResult, RunStatistics } from './aggregate';
 
 /** What the aggregation thread receives. */

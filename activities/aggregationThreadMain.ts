@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { InputError } from '../types/errors';
+import { InputError } from '../errors';
 import { aggregate } from './aggregate';
 import type { AggregationJob, AggregationReply } from './aggregationThread';
 import { connectRedis } from './redisClient';

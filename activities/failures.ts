@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { InputError, InvalidParametersError } from '../types/errors';
-import { EvaluatorOutputError } from './command/errors';
+import { InputError, InvalidParametersError } from '../errors';
+import { EvaluatorOutputError } from '../evaluators/command/errors';
 
 /**
  * File-system errors that no retry heals: a path too long, a file where a folder should be, no permission,

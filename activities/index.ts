@@ -7,12 +7,12 @@ import { aggregate, type AggregateInput, type AggregateResult } from './aggregat
 import { aggregateInThread } from './aggregationThread';
 import { BatchTimeStore } from './batchTimes';
 import { failFast, toActivityFailure } from './failures';
-import type { ManyTrialsEvaluator, TrialEvaluator, TrialInput } from './evaluators';
+import type { ManyTrialsEvaluator, TrialEvaluator, TrialInput } from '../evaluators/index';
 import type { TrialTelemetry } from './telemetry';
 import { ResultCache } from './resultCache';
 import { trialCacheKey } from './resultCacheKey';
 import { runTrialBatch, type TrialBatchInput } from './trialBatch';
-import { noBacktestPhases, PhaseTally } from './trialPhases';
+import { noBacktestPhases, PhaseTally } from '../evaluators/phases';
 import { WorkerStatsStore } from './workerStats';
 import { breaksResultConstraints, failedRecord, objectiveValues, succeededRecord } from './trialRecords';
 import { TrialStore } from './trialStore';

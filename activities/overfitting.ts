@@ -3,9 +3,9 @@ import { perPeriodSharpe } from '../analysis/deflatedSharpe';
 import { assessOverfitting, unassessed, type OverfittingReport } from '../analysis/overfitting';
 import { Reservoir } from '../analysis/reservoir';
 import { PBO_LIMITS } from '../config/schema';
-import { InputError } from '../types/errors';
+import { InputError } from '../errors';
 import type { PboSpec, SessionSpec } from '../types/session';
-import { periodReturnSource, type PeriodReturnSource } from './backtestTrial';
+import { periodReturnSource, type PeriodReturnSource } from '../evaluators/backtest';
 import type { RankedTrial } from './ranking';
 
 const COMMAND_EVALUATOR =

@@ -3,14 +3,14 @@ import type { Params } from '../search/types';
 import type { EvaluatorSpec, RetrySpec, TrialBatchOutcome, TrialBatchResult, TrialFailureSummary } from '../types/session';
 import type { MetricValues, TrialRecord } from '../types/trial';
 import { breaksResultConstraints, failedRecord, objectiveValues, succeededRecord } from './trialRecords';
-import { BatchPartError } from '../types/errors';
+import { BatchPartError } from '../errors';
 import type { BatchTimeStore } from './batchTimes';
 import type { ResultCache } from './resultCache';
 import { trialCacheKey } from './resultCacheKey';
-import type { ManyTrialsEvaluator, TrialEvaluator, TrialInput } from './evaluators';
+import type { ManyTrialsEvaluator, TrialEvaluator, TrialInput } from '../evaluators/index';
 import { toActivityFailure } from './failures';
 import type { TrialTelemetry } from './telemetry';
-import { noBacktestPhases, PhaseTally } from './trialPhases';
+import { noBacktestPhases, PhaseTally } from '../evaluators/phases';
 import type { TrialStore } from './trialStore';
 import type { WorkerStatsStore } from './workerStats';
 

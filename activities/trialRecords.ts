@@ -1,4 +1,4 @@
-import { parseResultConstraints, violatedConstraints, violationNote, type ResultConstraint } from '../analysis/resultConstraints';
+import { parseResultConstraints, violatedConstraints, violationNote, type ResultConstraint } from '../config/resultConstraints';
 import type { Params } from '../search/types';
 import type { MetricValues, TrialRecord } from '../types/trial';
 

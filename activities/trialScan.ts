@@ -2,7 +2,7 @@ import { BoundedBest } from '../analysis/boundedBest';
 import { ParetoArchive, type FrontTrial } from '../analysis/pareto';
 import type { RankColumns, WeightedRankPlan } from '../analysis/rank';
 import { Reservoir } from '../analysis/reservoir';
-import { parseResultConstraints, ViolationTally, type ViolationCounts } from '../analysis/resultConstraints';
+import { parseResultConstraints, ViolationTally, type ViolationCounts } from '../config/resultConstraints';
 import type { SessionSpec } from '../types/session';
 import type { TrialRecord } from '../types/trial';
 import type { ExternalSorter } from './externalSort';

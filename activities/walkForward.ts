@@ -5,13 +5,13 @@ import { computeCalendar } from '../backtest/calendar';
 import { formatIsoTime } from '../backtest/dates';
 import type { BacktestEvaluatorSpec, HoldoutResult, LeaderboardEntry, SessionCounts, SessionSpec, SplitResult, WalkForwardSpec } from '../types/session';
 import { OutputWriter, runIdentity, type AggregateResult } from './aggregate';
-import { runWindow } from './backtestTrial';
+import { runWindow } from '../evaluators/backtest';
 import { toCsv } from './files';
 import { overfittingColumns, overfittingJson, OverfittingCollector } from './overfitting';
 import type { TrialStore } from './trialStore';
 import { isRanked, TrialSample } from './trialScan';
-import { InputError } from '../types/errors';
-import { parseResultConstraints, ViolationTally } from '../analysis/resultConstraints';
+import { InputError } from '../errors';
+import { parseResultConstraints, ViolationTally } from '../config/resultConstraints';
 import type { OverfittingReport } from '../analysis/overfitting';
 import { timeBreakdown, type SessionTimes } from '../analysis/timeBreakdown';
 

@@ -1,7 +1,7 @@
 import { METRIC_DIRECTION } from '../config/metrics';
 import type { Direction } from '../search/types';
 import type { TrialRecord } from '../types/trial';
-import { InputError } from '../types/errors';
+import { InputError } from '../errors';
 import { rankScores } from './numeric';
 
 export interface WeightedRankOptions {

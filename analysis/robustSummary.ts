@@ -1,9 +1,9 @@
 import type { Params } from '../search/types';
 import type { SelectSpec } from '../types/session';
-import type { MetricValues } from '../types/trial';
 import { formatNumber, formatParam, formatTime } from './format';
+import type { HoldoutReport } from './walkForward';
 import type { RobustChoice, RobustRow } from './neighbourhood';
-import type { ViolationCounts } from './resultConstraints';
+import type { ViolationCounts } from '../config/resultConstraints';
 
 /** A section as text, for summary.md and report.html alike: sentences, then a table. */
 export interface TextSection {
@@ -58,16 +58,6 @@ export function violationsSection(counts: ViolationCounts, succeeded: number): T
     header: ['constraint', 'trials that broke it'],
     rows: counts.byConstraint.map((c) => [c.constraint, String(c.trials)]),
   };
-}
-
-/** The recommended walk-forward set's one backtest on the bars no split saw. */
-export interface HoldoutReport {
-  /** First and last bar's time, epoch ms. */
-  from: number;
-  to: number;
-  bars: number;
-  params: Params;
-  metrics: MetricValues;
 }
 
 /** One line: `Holdout 2012-01-03 → 2012-08-31 (170 bars no split saw), recommended parameters: sharpe 0.41, return 3.2 %, …`. */

@@ -8,7 +8,7 @@ import { overfittingMarkdown, splitOverfittingMarkdown, type SplitOverfitting } 
 import type { ParamImportance } from './importance';
 import { paretoSentence, type ParetoResult } from './pareto';
 import type { WeightedRank } from './rank';
-import type { ViolationCounts } from './resultConstraints';
+import type { ViolationCounts } from '../config/resultConstraints';
 import { holdoutSentence, robustChoiceSection, violationsSection, type RobustInput, type TextSection } from './robustSummary';
 import type { SensitivityResult } from './sensitivity';
 import { bestTrial, paramNamesOf } from './trials';

@@ -1,7 +1,16 @@
 import type { Direction, ParamValue, Params } from '../search/types';
 import type { MetricValues } from '../types/trial';
 import { mean, rankScores, sampleStd } from './numeric';
-import type { HoldoutReport } from './robustSummary';
+
+/** The recommended walk-forward set's one backtest on the bars no split saw. */
+export interface HoldoutReport {
+  /** First and last bar's time, epoch ms. */
+  from: number;
+  to: number;
+  bars: number;
+  params: Params;
+  metrics: MetricValues;
+}
 
 /** One evaluated window. Times are epoch milliseconds (UTC), inclusive. */
 export interface WindowResult {

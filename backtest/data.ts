@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { InputError } from '../types/errors';
+import { InputError } from '../errors';
 import { DAY_MS, formatIsoTime, parseIsoTime } from './dates';
 import type { Bars } from './types';
 

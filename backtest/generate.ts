@@ -1,4 +1,4 @@
-import { InputError } from '../types/errors';
+import { InputError } from '../errors';
 import { DAY_MS, dayOfWeek, parseIsoTime } from './dates';
 import { Random } from './random';
 import type { Bars } from './types';

@@ -1,4 +1,4 @@
-import { InputError, InvalidParametersError } from '../types/errors';
+import { InputError, InvalidParametersError } from '../errors';
 import { computeCalendar, windowCalendar, type Calendar } from './calendar';
 import { sliceBars } from './data';
 import { Indicators } from './indicatorCache';

@@ -8,7 +8,7 @@ import { loadCsv } from '../backtest';
 import { formatIsoTime } from '../backtest/dates';
 import { loadSessionSpec, type ConfigOverrides } from '../config/load';
 import { objectiveText } from '../config/metrics';
-import { InputError } from '../types/errors';
+import { InputError } from '../errors';
 import type { SessionSpec } from '../types/session';
 import { connectClient, type TemporalTarget } from '../workers/connection';
 import { probeServices, sessionUrl, type RedisPlan, type TemporalPlan } from './services';

@@ -1,5 +1,5 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { InputError, UnreachableServiceError } from '../types/errors';
+import { InputError, UnreachableServiceError } from '../errors';
 import type { SessionSummary } from '../types/session';
 
 /** Exit codes: 0 every trial succeeded, 1 the session finished with failed trials, 2 bad input or a runtime error, 130 interrupted. */

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runBacktestTrial, runBacktestTrials } from '../activities/backtestTrial';
-import { EvaluatorEnvError, createCommandEvaluator } from '../activities/command';
+import { runBacktestTrial, runBacktestTrials } from '../evaluators/backtest';
+import { EvaluatorEnvError, createCommandEvaluator } from '../evaluators/command';
 import { createSampler } from '../search';
 import type { Params } from '../search/types';
-import { InputError, InvalidParametersError } from '../types/errors';
+import { InputError, InvalidParametersError } from '../errors';
 import type { BacktestEvaluatorSpec, CommandEvaluatorSpec, SessionSpec } from '../types/session';
 
 /** What the pilot trials measured. */

@@ -1,7 +1,7 @@
 import { Cluster } from 'ioredis';
 import { createRedisClient, type RedisClient } from '../activities/redisClient';
 import { redactUrl } from '../activities/redisUrl';
-import { UnreachableServiceError } from '../types/errors';
+import { UnreachableServiceError } from '../errors';
 
 /** How long connecting to Redis may take before a command gives up with a message. */
 export const REDIS_CONNECT_TIMEOUT_MS = 10_000;

@@ -7,7 +7,7 @@ import { aggregateWalkForward, splitSessionIds } from '../activities/walkForward
 import { WorkerStatsStore } from '../activities/workerStats';
 import { withSession } from './storeAccess';
 import { METRIC_DIRECTION } from '../config/metrics';
-import { InputError } from '../types/errors';
+import { InputError } from '../errors';
 import type { SessionSpec, SplitResult } from '../types/session';
 
 /**

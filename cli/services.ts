@@ -2,7 +2,7 @@ import { DEV_NAMESPACE, devTemporalDb, ensureDevStack, joinDevTemporal, peekDevT
 import { toolsDir, tuneflowHome } from '../services/paths';
 import { acquireLocalRedis, canInstallRedisServer, externalRedis, localRedisFolder, locateRedisServer, NO_REDIS, peekLocalRedis, type RedisService } from '../services/redis';
 import { locateTemporalCli } from '../services/temporalCli';
-import { InputError } from '../types/errors';
+import { InputError } from '../errors';
 import { targetFromEnv, type TemporalTarget } from '../workers/connection';
 import { checkRedis } from './redisClient';
 

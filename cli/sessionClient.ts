@@ -1,6 +1,6 @@
 import { Client, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter, type SearchAttributePair } from '@temporalio/common';
-import { InputError } from '../types/errors';
+import { InputError } from '../errors';
 import type { SessionSpec, SessionSummary } from '../types/session';
 import { TuneAlgorithm, TuneSession, TuneStrategy, TuneTags } from '../workflows/searchAttributes';
 import type { RetryFailedInput, SessionInput, tuningSession } from '../workflows';

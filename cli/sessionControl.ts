@@ -7,7 +7,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
-import { InputError } from '../types/errors';
+import { InputError } from '../errors';
 import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/searchAttributes';
 import type { tuningSession } from '../workflows';
 import { connectClient } from '../workers/connection';

@@ -1,6 +1,6 @@
 import type { RedisClient } from '../activities/redisClient';
 import { TrialStore, type SessionMeta } from '../activities/trialStore';
-import { InputError } from '../types/errors';
+import { InputError } from '../errors';
 import type { SessionSpec } from '../types/session';
 import { EXIT } from './errors';
 import { watchInterrupts } from './interrupts';

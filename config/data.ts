@@ -1,5 +1,5 @@
 import { loadCsv, type Bars } from '../backtest';
-import { InputError } from '../types/errors';
+import { InputError } from '../errors';
 import { checkRegularFile } from './files';
 
 /** Price files past this are better split or resampled than tuned on in one piece. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { moduleRef, type StrategyModuleRef } from '../backtest';
-import { InputError } from '../types/errors';
+import { InputError } from '../errors';
 
 /** Strategy modules are source files; anything this large is the wrong file. */
 const MAX_MODULE_BYTES = 16 << 20;

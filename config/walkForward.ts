@@ -1,4 +1,4 @@
-import { InputError } from '../types/errors';
+import { InputError } from '../errors';
 
 /** A window size as the YAML gives it: bars (an integer ≥ 1), a share of the data (0 < x < 1), or a duration. */
 export type WindowSize = number | string;

@@ -17,7 +17,7 @@ import { loadSessionSpec } from '../config/load';
 import { Space } from '../search/space';
 import type { Params } from '../search/types';
 import type { SessionProgress, SessionSpec } from '../types/session';
-import { createBacktestPool } from '../workers/pool';
+import { createBacktestPool } from '../evaluators/pool';
 import { machineDescription, trialsWanted, writeBenchmarkSection } from './benchReport';
 import { startTemporalServer } from '../services/devStack';
 import { PROJECT_ROOT, tuneflowHome } from '../services/paths';

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import path from 'node:path';
-import type { TrialEvaluator } from '../activities/evaluators';
+import type { TrialEvaluator } from '../evaluators/index';
 import { connectRedis } from '../activities/redisClient';
 import { TrialStore } from '../activities/trialStore';
 import { startOrAttach } from '../cli/sessionClient';

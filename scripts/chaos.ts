@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { machineDescription, writeBenchmarkSection } from './benchReport';
-import { killEverythingNow, runChaos, type ChaosOptions } from './chaos/run';
+import type { ChaosOptions } from './chaos/result';
+import { killEverythingNow, runChaos } from './chaos/run';
 import { renderReport } from './chaos/report';
 import { tuneflowHome } from '../services/paths';
 import { run } from '../services/processes';

@@ -1,6 +1,6 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import type { TrialInput } from '../activities/evaluators';
+import type { TrialInput } from '../evaluators/index';
 
 export type PendingActivity = temporal.api.workflow.v1.IPendingActivityInfo;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;

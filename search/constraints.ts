@@ -1,4 +1,4 @@
-import { InputError } from '../types/errors';
+import { InputError } from '../errors';
 import type { Params } from './types';
 
 /** An arithmetic expression over parameters, as plain JSON. */

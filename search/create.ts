@@ -1,4 +1,4 @@
-import { InputError } from '../types/errors';
+import { InputError } from '../errors';
 import type { Algorithm } from './algorithm';
 import { grid, random } from './basic';
 import { cmaes } from './cmaes';

@@ -1,4 +1,4 @@
-import { InputError } from '../types/errors';
+import { InputError } from '../errors';
 
 /** One algorithm setting: its type, default and allowed range. `null` defaults are computed from the space. */
 export type OptionSpec =

@@ -1,4 +1,4 @@
-import { InputError } from '../types/errors';
+import { InputError } from '../errors';
 import { checkConstraints, constraintNames, parseConstraint, type Constraint } from './constraints';
 import { didYouMean } from './options';
 import { Prng } from './prng';

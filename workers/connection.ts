@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import { Connection, type ConnectionOptions } from '@temporalio/client';
-import { UnreachableServiceError } from '../types/errors';
+import { UnreachableServiceError } from '../errors';
 import { installRuntime } from './worker';
 
 /**

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { Registry } from 'prom-client';
-import { InputError } from '../types/errors';
+import { InputError } from '../errors';
 
 /** How long a scrape waits for the Temporal SDK's own exporter before answering without its metrics. */
 const SDK_SCRAPE_TIMEOUT_MS = 2000;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { createWorkerEvaluator, type TrialEvaluator } from '../activities/evaluators';
+import { createWorkerEvaluator, type TrialEvaluator } from '../evaluators/index';
 import { connectRedis } from '../activities/redisClient';
 import type { TrialTelemetry } from '../activities/telemetry';
 import { WorkerStatsStore } from '../activities/workerStats';

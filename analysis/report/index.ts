@@ -4,7 +4,7 @@ import type { TrialRecord } from '../../types/trial';
 import { formatNumber, formatParam } from '../format';
 import type { ParamImportance } from '../importance';
 import type { WeightedRank } from '../rank';
-import type { ViolationCounts } from '../resultConstraints';
+import type { ViolationCounts } from '../../config/resultConstraints';
 import { robustChoiceSection, violationsSection, type RobustInput } from '../robustSummary';
 import type { SensitivityResult } from '../sensitivity';
 import { sampleSentence, type SampleNote, type TrialCounts } from '../summary';

@@ -1,4 +1,4 @@
-import { InputError } from '../../types/errors';
+import { InputError } from '../../errors';
 import { resolveStrategy, type StrategyModuleRef } from './moduleRef';
 import { describeParams, didYouMean } from './params';
 

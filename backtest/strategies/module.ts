@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
-import { InputError } from '../../types/errors';
+import { InputError } from '../../errors';
 import { registerStrategy } from './registry';
 import type { StrategyDef } from './types';
 import { validateStrategyDef } from './validate';

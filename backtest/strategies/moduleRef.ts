@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { InputError } from '../../types/errors';
+import { InputError } from '../../errors';
 import { compileStrategyModule } from './module';
 import { getStrategy } from './registry';
 import type { StrategyDef } from './types';

@@ -1,4 +1,4 @@
-import { InvalidParametersError } from '../../types/errors';
+import { InvalidParametersError } from '../../errors';
 import type { ParamSpec, ParamValue, Params, StrategyDef } from './types';
 
 /**

@@ -1,4 +1,4 @@
-import { InputError } from '../../types/errors';
+import { InputError } from '../../errors';
 import { BUILTIN_STRATEGIES } from './builtin';
 import { didYouMean } from './params';
 import type { StrategyDef } from './types';

@@ -1,4 +1,4 @@
-import { InputError } from '../../types/errors';
+import { InputError } from '../../errors';
 import type { ParamSpec, Params, StrategyDef } from './types';
 
 /**

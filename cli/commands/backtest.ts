@@ -5,7 +5,7 @@ import type { BacktestOptions, Params } from '../../backtest';
 import { formatIsoTime } from '../../backtest/dates';
 import { loadDataFile } from '../../config/data';
 import { strategyModuleRef } from '../../config/files';
-import { InputError } from '../../types/errors';
+import { InputError } from '../../errors';
 import { table } from '../print';
 
 interface BacktestFlags {

@@ -1,7 +1,7 @@
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { sessionIdArgument } from '../options';
-import { InputError } from '../../types/errors';
+import { InputError } from '../../errors';
 import { connectClient } from '../../workers/connection';
 import { resolveTemporal } from '../services';
 

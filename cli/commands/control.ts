@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { LIMITS } from '../../config/bounds';
 import { parseDuration } from '../../config/duration';
-import { InputError } from '../../types/errors';
+import { InputError } from '../../errors';
 import type { ExtendRequest, SessionProgress } from '../../types/session';
 import { extendUpdate, pauseUpdate, resumeUpdate, stopUpdate } from '../../workflows/control';
 import { sessionOrSplitArgument } from '../options';

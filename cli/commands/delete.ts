@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { RedisClient } from '../../activities/redisClient';
 import { keys, TrialStore } from '../../activities/trialStore';
-import { InputError } from '../../types/errors';
+import { InputError } from '../../errors';
 import { sessionIdArgument } from '../options';
 import { withTrialStore } from '../storeAccess';
 

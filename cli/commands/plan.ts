@@ -6,7 +6,7 @@ import { loadCsv } from '../../backtest';
 import { loadSessionSpec } from '../../config/load';
 import { plannedHoldout, plannedSplits, plannedTrials, trialPlanProblem } from '../../config/jobPlan';
 import type { Algorithm } from '../../search/types';
-import { InputError } from '../../types/errors';
+import { InputError } from '../../errors';
 import type { SessionSpec, WalkForwardSpec } from '../../types/session';
 import { INTERRUPTED } from '../errors';
 import { watchInterrupts } from '../interrupts';

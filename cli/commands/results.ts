@@ -4,7 +4,7 @@ import { BoundedBest } from '../../analysis/boundedBest';
 import { toCsv } from '../../activities/files';
 import { METRIC_DIRECTION } from '../../config/metrics';
 import type { MetricName } from '../../backtest/types';
-import { InputError } from '../../types/errors';
+import { InputError } from '../../errors';
 import { positiveInt, sessionIdArgument } from '../options';
 import { table } from '../print';
 import { withSession } from '../storeAccess';

@@ -1,7 +1,7 @@
 import { Client, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { TrialStore } from '../../activities/trialStore';
-import { InputError } from '../../types/errors';
+import { InputError } from '../../errors';
 import type { SessionSpec } from '../../types/session';
 import type { tuningSession } from '../../workflows';
 import { connectClient } from '../../workers/connection';

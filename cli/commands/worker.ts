@@ -2,7 +2,7 @@ import type { NativeConnection } from '@temporalio/worker';
 import type { Command } from 'commander';
 import { parseDuration } from '../../config/duration';
 import { DEFAULT_TASK_QUEUE } from '../../config/load';
-import { InputError } from '../../types/errors';
+import { InputError } from '../../errors';
 import { connectWorker } from '../../workers/connection';
 import { createWorkerMetrics, type WorkerMetrics } from '../../workers/metrics';
 import { startMetricsServer, type MetricsServer } from '../../workers/metricsServer';

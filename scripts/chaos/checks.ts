@@ -1,10 +1,4 @@
-import type { ChaosResult } from './run';
-
-export interface Check {
-  name: string;
-  ok: boolean;
-  detail: string;
-}
+import type { ChaosResult, Check } from './result';
 
 const list = (ids: number[]) => (ids.length === 0 ? 'none' : `${ids.length} (${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''})`);
 

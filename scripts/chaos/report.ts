@@ -1,6 +1,6 @@
 import { describeBest } from './checks';
 import { FAULT_KINDS, type FaultRecord } from './faults';
-import type { ChaosResult } from './run';
+import type { ChaosResult } from './result';
 import { SPACE } from './session';
 
 const s = (ms: number | null | undefined, digits = 1) => (ms === null ? 'never' : ms === undefined ? '–' : (ms / 1000).toFixed(digits));

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { periodReturnSource } from '../../activities/backtestTrial';
+import { periodReturnSource } from '../../evaluators/backtest';
 import { OverfittingCollector } from '../../activities/overfitting';
 import { formatCsv, generateBars } from '../../backtest';
 import {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { weightedRank } from '../../analysis';
-import { InputError } from '../../types/errors';
+import { InputError } from '../../errors';
 import { trial } from './fixtures';
 
 const ids = (rows: { trialId: number }[]) => rows.map((r) => r.trialId);

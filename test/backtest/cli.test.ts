@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { Command } from 'commander';
 import { registerBacktestCommand } from '../../cli/commands/backtest';
 import { METRIC_NAMES } from '../../config/metrics';
-import { InputError } from '../../types/errors';
+import { InputError } from '../../errors';
 
 const SAMPLE = path.resolve(__dirname, '..', '..', '..', 'data', 'sample_daily.csv');
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { formatCsv, generateBars, loadCsv, parseCsv, sliceBars } from '../../backtest';
-import { InputError } from '../../types/errors';
+import { InputError } from '../../errors';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tuneflow-data-'));
 function csvFile(name: string, text: string): string {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { generateBars, type GenerateOptions } from '../../backtest';
 import { dayOfWeek } from '../../backtest/dates';
-import { InputError } from '../../types/errors';
+import { InputError } from '../../errors';
 
 const daily: GenerateOptions = { seed: 9, bars: 500, interval: '1d', weekends: false, start: '2020-01-04', mu: 0.1, sigma: 0.3, startPrice: 100 };
 

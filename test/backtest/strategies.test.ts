@@ -7,7 +7,7 @@ import {
   checkStrategyParams, generateBars, getStrategy, listStrategies, loadStrategyModule, moduleRef, registerStrategy, resolveParams,
   resolveStrategy, runBacktest, Target, type StrategyDef,
 } from '../../backtest';
-import { InputError, InvalidParametersError } from '../../types/errors';
+import { InputError, InvalidParametersError } from '../../errors';
 
 const bars = generateBars({ seed: 21, bars: 800, interval: '1d', weekends: false, start: '2015-01-05', mu: 0.1, sigma: 0.35, startPrice: 50 });
 const options = { cash: 10_000, commission: 0.001 };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseDuration } from '../../config/duration';
 import { loadSessionSpec } from '../../config/load';
-import { InputError } from '../../types/errors';
+import { InputError } from '../../errors';
 import { makeCampaign, SMA_GRID } from '../helpers/campaign';
 
 test('durations parse with units, and bare numbers are seconds', () => {

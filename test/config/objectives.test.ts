@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadSessionSpec } from '../../config/load';
-import { InputError } from '../../types/errors';
+import { InputError } from '../../errors';
 import { makeCampaign } from '../helpers/campaign';
 
 const SMA = `strategy: sma_crossover

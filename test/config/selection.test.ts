@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadSessionSpec } from '../../config/load';
 import { planSplits } from '../../config/walkForward';
-import { InputError } from '../../types/errors';
+import { InputError } from '../../errors';
 import { makeCampaign, SMA_GRID } from '../helpers/campaign';
 
 function refused(yaml: string, message: RegExp, bars?: number): void {

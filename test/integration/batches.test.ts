@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
-import { createBacktestEvaluator, type TrialEvaluator } from '../../activities/evaluators';
+import { createBacktestEvaluator, type TrialEvaluator } from '../../evaluators/index';
 import { TrialStore } from '../../activities/trialStore';
 import { startOrAttach } from '../../cli/sessionClient';
 import { loadSessionSpec } from '../../config/load';

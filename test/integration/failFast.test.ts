@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { TrialEvaluator } from '../../activities/evaluators';
+import type { TrialEvaluator } from '../../evaluators/index';
 import { startOrAttach } from '../../cli/sessionClient';
 import { loadSessionSpec } from '../../config/load';
 import { startWorkerProcess, type WorkerProcess } from '../../scripts/workerProcess';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createBacktestEvaluator, type TrialEvaluator } from '../../activities/evaluators';
+import { createBacktestEvaluator, type TrialEvaluator } from '../../evaluators/index';
 import { ResultCache } from '../../activities/resultCache';
 import { TrialStore } from '../../activities/trialStore';
 import { startOrAttach } from '../../cli/sessionClient';

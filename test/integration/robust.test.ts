@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { TrialEvaluator } from '../../activities/evaluators';
+import type { TrialEvaluator } from '../../evaluators/index';
 import { getStrategy, loadCsv, runBacktest } from '../../backtest';
 import { tuneflow } from '../helpers/cli';
 import { makeCampaign, SMA_GRID } from '../helpers/campaign';

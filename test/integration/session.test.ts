@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Context } from '@temporalio/activity';
-import { createBacktestEvaluator, type TrialEvaluator, type TrialInput } from '../../activities/evaluators';
+import { createBacktestEvaluator, type TrialEvaluator, type TrialInput } from '../../evaluators/index';
 import { TrialStore } from '../../activities/trialStore';
 import { getStrategy, loadCsv, runBacktest } from '../../backtest';
 import { startOrAttach } from '../../cli/sessionClient';

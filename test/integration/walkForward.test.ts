@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { getStrategy, loadCsv, runBacktest } from '../../backtest';
-import { createBacktestEvaluator, type TrialEvaluator } from '../../activities/evaluators';
+import { createBacktestEvaluator, type TrialEvaluator } from '../../evaluators/index';
 import { startOrAttach } from '../../cli/sessionClient';
 import { loadSessionSpec } from '../../config/load';
 import { progressQuery } from '../../workflows';

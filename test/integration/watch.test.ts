@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { createBacktestEvaluator, type TrialEvaluator } from '../../activities/evaluators';
+import { createBacktestEvaluator, type TrialEvaluator } from '../../evaluators/index';
 import { makeCampaign, SMA_GRID } from '../helpers/campaign';
 import { tuneflow, TUNEFLOW_BIN } from '../helpers/cli';
 import { SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkConstraints, parseConstraint } from '../../search';
-import { InputError } from '../../types/errors';
+import { InputError } from '../../errors';
 
 const holds = (text: string, params: Record<string, number | string>): boolean => checkConstraints(params, [parseConstraint(text)]);
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { aggregateInThread } from '../../activities/aggregationThread';
 import type { SessionSpec } from '../../types/session';
-import { InputError } from '../../types/errors';
+import { InputError } from '../../errors';
 
 test('a bad TUNEFLOW_AGGREGATION_HEAP_MB is an input error naming the variable, before any thread starts', async () => {
   const before = process.env.TUNEFLOW_AGGREGATION_HEAP_MB;

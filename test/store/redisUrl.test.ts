@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseRedisUrl, redactUrl } from '../../activities/redisUrl';
-import { InputError } from '../../types/errors';
+import { InputError } from '../../errors';
 
 describe('Redis URLs', () => {
   it('name one node unless they say cluster', () => {

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { canonicalJson, resultCacheKey, trialCacheKey, type BacktestIdentity } from '../../activities/resultCacheKey';
 import { loadSessionSpec } from '../../config/load';
 import type { BacktestEvaluatorSpec } from '../../types/session';
-import { InputError } from '../../types/errors';
+import { InputError } from '../../errors';
 import { makeCampaign, SMA_GRID } from '../helpers/campaign';
 
 const IDENTITY: BacktestIdentity = {

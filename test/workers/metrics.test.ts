@@ -2,15 +2,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
 import { describe, it } from 'node:test';
-import { runBacktestTrials } from '../../activities/backtestTrial';
-import { noBacktestPhases, PhaseTally } from '../../activities/trialPhases';
+import { runBacktestTrials } from '../../evaluators/backtest';
+import { noBacktestPhases, PhaseTally } from '../../evaluators/phases';
 import { generateBars, runManySettled } from '../../backtest';
-import { InputError } from '../../types/errors';
+import { InputError } from '../../errors';
 import type { TrialRecord } from '../../types/trial';
 import { createWorkerMetrics } from '../../workers/metrics';
 import { startMetricsServer } from '../../workers/metricsServer';
 import { closedPort } from '../helpers/ports';
-import { makePoolFixture } from './fixtures';
+import { makePoolFixture } from '../evaluators/poolFixtures';
 
 function record(status: 'succeeded' | 'failed', objective: number | null, attempt: number, durationMs: number): TrialRecord {
   return { sessionId: 's', trialId: 1, params: {}, status, metrics: {}, objective, attempt, workerId: 'w', durationMs, finishedAt: '' };

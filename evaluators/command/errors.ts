@@ -1,4 +1,4 @@
-import { InputError } from '../../types/errors';
+import { InputError } from '../../errors';
 
 /**
  * An external evaluator ran to completion but printed no usable metrics: no JSON object on stdout, the

@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createCommandEvaluator } from '../../activities/command';
-import type { TrialInput } from '../../activities/evaluators';
-import { InputError } from '../../types/errors';
+import { createCommandEvaluator } from '../../evaluators/command';
+import type { TrialInput } from '../../evaluators/index';
+import { InputError } from '../../errors';
 
 /** A zombie has exited and only waits for its parent to reap it; a container's PID 1 may never do so. */
 function alive(pid: number): boolean {

@@ -1,6 +1,6 @@
-import { runBacktestTrial, runBacktestTrials } from '../../activities/backtestTrial';
-import { noBacktestPhases } from '../../activities/trialPhases';
-import { InputError, InvalidParametersError } from '../../types/errors';
+import { runBacktestTrial, runBacktestTrials } from '../backtest';
+import { noBacktestPhases } from '../phases';
+import { InputError, InvalidParametersError } from '../../errors';
 import type { ThreadError, ThreadErrorKind, ThreadReply, ThreadTask } from './protocol';
 
 function kindOf(err: unknown): ThreadErrorKind {

@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { commandEnvironment, createCommandEvaluator, EvaluatorEnvError } from '../../activities/command';
-import type { TrialInput } from '../../activities/evaluators';
-import { InputError } from '../../types/errors';
+import { commandEnvironment, createCommandEvaluator, EvaluatorEnvError } from '../../evaluators/command';
+import type { TrialInput } from '../../evaluators/index';
+import { InputError } from '../../errors';
 
 const never = new AbortController().signal;
 

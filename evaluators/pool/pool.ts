@@ -3,8 +3,8 @@ import path from 'node:path';
 import { Piscina } from 'piscina';
 import type { BacktestPhaseMs } from '../../backtest';
 import type { Params } from '../../search/types';
-import type { ManyTrialsEvaluator, ManyTrialsResult, TrialEvaluator } from '../../activities/evaluators';
-import { BatchPartError, InputError, InvalidParametersError } from '../../types/errors';
+import type { ManyTrialsEvaluator, ManyTrialsResult, TrialEvaluator } from '../types';
+import { BatchPartError, InputError, InvalidParametersError } from '../../errors';
 import type { ThreadError, ThreadReply, ThreadTask } from './protocol';
 
 export interface BacktestPoolOptions {

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { runBacktest } from '../../backtest';
-import { InputError, InvalidParametersError } from '../../types/errors';
-import { createBacktestPool, type BacktestPool } from '../../workers/pool';
-import { makePoolFixture, never, trial, type PoolFixture } from './fixtures';
+import { InputError, InvalidParametersError } from '../../errors';
+import { createBacktestPool, type BacktestPool } from '../../evaluators/pool';
+import { makePoolFixture, never, trial, type PoolFixture } from './poolFixtures';
 
 describe('backtest thread pool', () => {
   let fx: PoolFixture;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { TrialInput } from '../../activities/evaluators';
+import type { TrialInput } from '../../evaluators/index';
 import { formatCsv, generateBars, moduleRef, type Bars } from '../../backtest';
 import type { Params } from '../../search/types';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { succeededRecord } from '../../activities/trialRecords';
-import { parseResultConstraints, violatedConstraints, violationNote, ViolationTally } from '../../analysis/resultConstraints';
-import { InputError } from '../../types/errors';
+import { parseResultConstraints, violatedConstraints, violationNote, ViolationTally } from '../../config/resultConstraints';
+import { InputError } from '../../errors';
 
 test('result constraints parse like parameter constraints and name the metrics they read', () => {
   const [drawdown, trades, ratio] = parseResultConstraints(['max_drawdown_pct > -30', 'trades >= 20', '0 < return_pct / (0 - max_drawdown_pct) <= 10']);

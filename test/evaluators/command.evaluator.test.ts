@@ -3,11 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createCommandEvaluator, EvaluatorOutputError, type CommandEvaluatorOptions } from '../../activities/command';
-import type { TrialInput } from '../../activities/evaluators';
+import { createCommandEvaluator, EvaluatorOutputError, type CommandEvaluatorOptions } from '../../evaluators/command';
+import type { TrialInput } from '../../evaluators/index';
 import { formatCsv, generateBars } from '../../backtest';
 import { PROJECT_ROOT } from '../../services/paths';
-import { InputError } from '../../types/errors';
+import { InputError } from '../../errors';
 
 const EXAMPLE_DIR = path.join(PROJECT_ROOT, 'examples', 'python-evaluator');
 const never = new AbortController().signal;

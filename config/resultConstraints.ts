@@ -1,6 +1,6 @@
 import { checkConstraints, constraintNames, parseConstraint, type Constraint } from '../search/constraints';
 import type { Params } from '../search/types';
-import { InputError } from '../types/errors';
+import { InputError } from '../errors';
 import type { MetricValues } from '../types/trial';
 
 /**
