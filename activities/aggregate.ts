@@ -17,7 +17,8 @@ import { bestEquityCurve } from '../evaluators/backtest';
 import { ExternalSorter } from './externalSort';
 import { overfittingJson, OverfittingCollector, pboSettings } from './overfitting';
 import { NeighbourhoodCollector } from './neighbourhoods';
-import { CsvFile, toCsv, writeFileAtomic } from './files';
+import { writeFileAtomic } from '../files/atomic';
+import { CsvFile, toCsv } from '../files/csv';
 import { ANALYSIS_SAMPLE, scanTrials, type TrialScan } from './trialScan';
 import type { TrialStore } from './trialStore';
 

@@ -3,7 +3,8 @@ import { BoundedBest } from '../analysis/boundedBest';
 import { NeighbourhoodPass, pointEncoder, robustChoice, type PointEncoder, type RobustChoice } from '../analysis/neighbourhood';
 import type { SelectSpec, SessionSpec } from '../types/session';
 import { PointFile } from './pointFile';
-import type { RankedTrial } from './ranking';
+import type { ScoredTrial } from '../analysis/trials';
+import { trialRanksBefore } from '../search/ranking';
 
 /** Ranked trials passed between beats of a long pass. */
 const BEAT_EVERY = 100_000;
@@ -16,18 +17,17 @@ const BEAT_EVERY = 100_000;
 export class NeighbourhoodCollector {
   private readonly encoder: PointEncoder;
   private readonly points: PointFile;
-  private readonly top: BoundedBest<RankedTrial>;
+  private readonly top: BoundedBest<ScoredTrial>;
   private readonly record: Float64Array;
 
   constructor(private readonly spec: SessionSpec, private readonly select: SelectSpec, scratchDir: string) {
     this.encoder = pointEncoder(spec.search.space);
     this.record = new Float64Array(2 + this.encoder.width);
     this.points = new PointFile(path.join(scratchDir, 'points.f64'), this.record.length);
-    const sign = spec.objective.direction === 'maximize' ? 1 : -1;
-    this.top = new BoundedBest<RankedTrial>(select.topK, (a, b) => sign * (a.objective - b.objective) > 0 || (a.objective === b.objective && a.trialId < b.trialId));
+    this.top = new BoundedBest<ScoredTrial>(select.topK, trialRanksBefore(spec.objective.direction));
   }
 
-  add(t: RankedTrial): void {
+  add(t: ScoredTrial): void {
     this.record[0] = t.trialId;
     this.record[1] = t.objective;
     this.record.set(this.encoder.encode(t.params), 2);

@@ -6,7 +6,8 @@ import { PBO_LIMITS } from '../config/schema';
 import { InputError } from '../errors';
 import type { PboSpec, SessionSpec } from '../types/session';
 import { periodReturnSource, type PeriodReturnSource } from '../evaluators/backtest';
-import type { RankedTrial } from './ranking';
+import type { ScoredTrial } from '../analysis/trials';
+import { trialRanksBefore } from '../search/ranking';
 
 const COMMAND_EVALUATOR =
   'The evaluator is an external command, which reports metrics but no per-period returns, and the probabilistic and deflated Sharpe ratios, the effective number of trials and PBO all need returns.';
@@ -23,8 +24,8 @@ export function pboSettings(spec: SessionSpec): PboSpec {
  * Welford's update). {@link assess} then backtests the best and the sample again for their returns.
  */
 export class OverfittingCollector {
-  private readonly best: BoundedBest<RankedTrial>;
-  private readonly sample: Reservoir<RankedTrial>;
+  private readonly best: BoundedBest<ScoredTrial>;
+  private readonly sample: Reservoir<ScoredTrial>;
   private sharpes = 0;
   private sharpeMean = 0;
   private sharpeSquares = 0;
@@ -34,9 +35,8 @@ export class OverfittingCollector {
    * evaluator, a data file or strategy module that can no longer be read).
    */
   private constructor(private readonly spec: SessionSpec, private readonly source: PeriodReturnSource | null, private readonly unavailable: string) {
-    const sign = spec.objective.direction === 'maximize' ? 1 : -1;
-    this.best = new BoundedBest<RankedTrial>(1, (a, b) => sign * (a.objective - b.objective) > 0 || (a.objective === b.objective && a.trialId < b.trialId));
-    this.sample = new Reservoir<RankedTrial>(source ? pboSettings(spec).sample : 0, spec.search.seed);
+    this.best = new BoundedBest<ScoredTrial>(1, trialRanksBefore(spec.objective.direction));
+    this.sample = new Reservoir<ScoredTrial>(source ? pboSettings(spec).sample : 0, spec.search.seed);
   }
 
   /** A collector for `spec`'s trials, on the evaluator's data and inside its window, if it has one. */
@@ -55,7 +55,7 @@ export class OverfittingCollector {
     return this.sample.seen;
   }
 
-  offer(t: RankedTrial): void {
+  offer(t: ScoredTrial): void {
     this.sample.offer(t);
     if (!this.source) return;
     this.best.offer(t);
@@ -110,7 +110,7 @@ export class OverfittingCollector {
 }
 
 /** The returns of trials run again, leaving out (with a note) any the engine now refuses. */
-function returnsOf(source: PeriodReturnSource, trials: readonly RankedTrial[], notes: string[]): Float64Array[] {
+function returnsOf(source: PeriodReturnSource, trials: readonly ScoredTrial[], notes: string[]): Float64Array[] {
   const out: Float64Array[] = [];
   for (const t of trials) {
     try {

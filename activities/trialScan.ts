@@ -6,9 +6,10 @@ import { parseResultConstraints, ViolationTally, type ViolationCounts } from '..
 import type { SessionSpec } from '../types/session';
 import type { TrialRecord } from '../types/trial';
 import type { ExternalSorter } from './externalSort';
-import type { CsvFile } from './files';
-import type { RankedTrial } from './ranking';
+import type { CsvFile } from '../files/csv';
+import type { ScoredTrial } from '../analysis/trials';
 import type { TrialStore } from './trialStore';
+import { rankingKey, trialRanksBefore } from '../search/ranking';
 
 /** Scored trials the analyses (sensitivity, importance, the report's charts) read at most, plus the best ones. */
 export const ANALYSIS_SAMPLE = 20_000;
@@ -20,7 +21,7 @@ export interface TrialScan {
   /** Every metric name any trial has, sorted. */
   metricNames: string[];
   /** The `topN` best trials by the objective, best first (ties: the lower id). */
-  top: RankedTrial[];
+  top: ScoredTrial[];
   /** Trials ranked by the objective. */
   scored: number;
   /**
@@ -28,7 +29,7 @@ export interface TrialScan {
    * (so the best and the best-so-far line are exact) and the top trials; all of them when they are few. Only
    * the top trials keep their metrics.
    */
-  sample: RankedTrial[];
+  sample: ScoredTrial[];
   /** Weighted-rank columns of every eligible trial, ids ascending. */
   columns: RankColumns;
   /** How many succeeded trials broke the result constraints; null when the session has none. */
@@ -60,17 +61,16 @@ class Column {
  * best with their metrics. Trials must be offered in id order.
  */
 export class TrialSample {
-  private readonly topTrials: BoundedBest<RankedTrial>;
-  private readonly reservoir: Reservoir<RankedTrial>;
-  private readonly improvers: RankedTrial[] = [];
-  private readonly better: (a: RankedTrial, b: RankedTrial) => boolean;
+  private readonly topTrials: BoundedBest<ScoredTrial>;
+  private readonly reservoir: Reservoir<ScoredTrial>;
+  private readonly improvers: ScoredTrial[] = [];
+  private readonly better: (a: ScoredTrial, b: ScoredTrial) => boolean;
 
   /** `keep`: metrics the sampled copies keep (the objectives of a multi-objective session, for its front chart). */
   constructor(direction: 'maximize' | 'minimize', topN: number, seed: number, private readonly keep: readonly string[] = []) {
-    const sign = direction === 'maximize' ? 1 : -1;
-    this.better = (a, b) => sign * (a.objective - b.objective) > 0 || (a.objective === b.objective && a.trialId < b.trialId);
-    this.topTrials = new BoundedBest<RankedTrial>(topN, this.better);
-    this.reservoir = new Reservoir<RankedTrial>(ANALYSIS_SAMPLE, seed);
+    this.better = trialRanksBefore(direction);
+    this.topTrials = new BoundedBest<ScoredTrial>(topN, this.better);
+    this.reservoir = new Reservoir<ScoredTrial>(ANALYSIS_SAMPLE, seed);
   }
 
   /** Ranked trials offered so far. */
@@ -78,7 +78,7 @@ export class TrialSample {
     return this.reservoir.seen;
   }
 
-  offer(t: RankedTrial): void {
+  offer(t: ScoredTrial): void {
     this.topTrials.offer(t);
     // The sample's analyses read parameters and the objective; without the metrics a sampled trial costs a
     // tenth of the memory. The best trials, which the summary shows in full, come from `top`.
@@ -88,13 +88,13 @@ export class TrialSample {
   }
 
   /** The `topN` best, best first (ties: the lower id). */
-  top(): RankedTrial[] {
+  top(): ScoredTrial[] {
     return this.topTrials.sorted();
   }
 
   /** The sample, the improvers and the best, each once, in id order. */
-  trials(): RankedTrial[] {
-    const sample = new Map<number, RankedTrial>();
+  trials(): ScoredTrial[] {
+    const sample = new Map<number, ScoredTrial>();
     for (const t of [...this.reservoir.items(), ...this.improvers, ...this.top()]) sample.set(t.trialId, t);
     return [...sample.values()].sort((a, b) => a.trialId - b.trialId);
   }
@@ -106,10 +106,10 @@ export interface ScanSinks {
   /** The ranked trials' rankings.csv rows, sorted later by objective. */
   rankings: ExternalSorter;
   /** Every ranked trial, for the robust choice (sessions with `select`). */
-  neighbourhoods?: { add(t: RankedTrial): void };
+  neighbourhoods?: { add(t: ScoredTrial): void };
   beat: () => void;
   /** Every ranked trial, in id order, for analyses that keep their own bounded state. */
-  ranked?: (t: RankedTrial) => void;
+  ranked?: (t: ScoredTrial) => void;
 }
 
 /**
@@ -120,7 +120,6 @@ export interface ScanSinks {
 export async function scanTrials(store: TrialStore, spec: SessionSpec, plan: WeightedRankPlan, sinks: ScanSinks): Promise<TrialScan> {
   const paramNames = Object.keys(spec.search.space).sort();
   const cacheColumn = spec.evaluator.kind === 'backtest' && spec.evaluator.cache !== undefined;
-  const sign = spec.objective.direction === 'maximize' ? 1 : -1;
   const objectives = spec.objectives;
   const sample = new TrialSample(spec.objective.direction, spec.output.topN, spec.search.seed, objectives?.map((o) => o.metric));
   const archive = objectives ? new ParetoArchive(objectives.map((o) => o.direction)) : null;
@@ -153,7 +152,7 @@ export async function scanTrials(store: TrialStore, spec: SessionSpec, plan: Wei
     if (archive && objectives) archive.offer({ trialId: t.trialId, params: t.params, values: objectives.map((o) => t.metrics[o.metric] as number) });
     sinks.ranked?.(t);
     sinks.neighbourhoods?.add(t);
-    sinks.rankings.add({ key: -sign * t.objective, id: t.trialId, payload: JSON.stringify([t.objective, t.params, t.metrics]) });
+    sinks.rankings.add({ key: rankingKey(spec.objective.direction, t.objective), id: t.trialId, payload: JSON.stringify([t.objective, t.params, t.metrics]) });
   }
 
   return {
@@ -168,6 +167,6 @@ export async function scanTrials(store: TrialStore, spec: SessionSpec, plan: Wei
   };
 }
 
-export function isRanked(t: TrialRecord): t is RankedTrial {
+export function isRanked(t: TrialRecord): t is ScoredTrial {
   return t.status === 'succeeded' && t.objective !== null && Number.isFinite(t.objective);
 }

@@ -6,7 +6,7 @@ import { formatIsoTime } from '../backtest/dates';
 import type { BacktestEvaluatorSpec, HoldoutResult, LeaderboardEntry, SessionCounts, SessionSpec, SplitResult, WalkForwardSpec } from '../types/session';
 import { OutputWriter, runIdentity, type AggregateResult } from './aggregate';
 import { runWindow } from '../evaluators/backtest';
-import { toCsv } from './files';
+import { toCsv } from '../files/csv';
 import { overfittingColumns, overfittingJson, OverfittingCollector } from './overfitting';
 import type { TrialStore } from './trialStore';
 import { isRanked, TrialSample } from './trialScan';

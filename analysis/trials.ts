@@ -1,5 +1,6 @@
 import type { Direction } from '../search/types';
 import type { TrialRecord } from '../types/trial';
+import { trialRanksBefore } from '../search/ranking';
 
 /** A trial an analysis can use: it succeeded and its objective is a finite number. */
 export type ScoredTrial = TrialRecord & { objective: number };
@@ -11,10 +12,10 @@ export function scoredTrials(trials: readonly TrialRecord[]): ScoredTrial[] {
 
 /** The trial with the best objective (ties: the lower trial id), or null when no trial scored. */
 export function bestTrial(trials: readonly TrialRecord[], direction: Direction): ScoredTrial | null {
-  const sign = direction === 'maximize' ? 1 : -1;
+  const before = trialRanksBefore(direction);
   let best: ScoredTrial | null = null;
   for (const t of scoredTrials(trials)) {
-    if (!best || sign * (t.objective - best.objective) > 0 || (t.objective === best.objective && t.trialId < best.trialId)) best = t;
+    if (!best || before(t, best)) best = t;
   }
   return best;
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ConfigOverrides } from '../config/load';
-import type { Algorithm } from '../search/types';
+import type { AlgorithmName } from '../search/types';
 import { nonNegativeInt, oneOf, positiveInt } from './options';
 
 /** The flags that override a campaign's YAML, shared by `run` and `check` so both accept the same values. */
@@ -9,7 +9,7 @@ export interface SessionFlags {
   trials?: number;
   parallelism?: number;
   seed?: number;
-  algorithm?: Algorithm;
+  algorithm?: AlgorithmName;
   output?: string;
 }
 

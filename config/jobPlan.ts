@@ -1,10 +1,10 @@
 import { formatIsoTime } from '../backtest/dates';
 import { createSampler } from '../search';
-import type { Algorithm, Params } from '../search/types';
+import type { AlgorithmName, Params } from '../search/types';
 import type { SessionSpec, WalkForwardSpec } from '../types/session';
 
 /** Algorithms whose proposals never depend on results: a session's trials are known before it runs. */
-const RESULT_FREE: readonly Algorithm[] = ['grid', 'random', 'qmc'];
+const RESULT_FREE: readonly AlgorithmName[] = ['grid', 'random', 'qmc'];
 
 /** One line of a trial plan: the trial id and the parameters the session's sampler gives it. */
 export interface PlannedTrial {
@@ -13,7 +13,7 @@ export interface PlannedTrial {
 }
 
 /** Why the trials of an algorithm cannot be listed in advance, or null when they can. */
-export function trialPlanProblem(algorithm: Algorithm): string | null {
+export function trialPlanProblem(algorithm: AlgorithmName): string | null {
   if (RESULT_FREE.includes(algorithm)) return null;
   return (
     `${algorithm} proposes each trial from the results of the trials before it, so its trials are not known until they run; ` +
@@ -52,7 +52,7 @@ export interface PlannedSplit {
   test: PlannedWindow;
   /** First bar the training window reads to warm its indicators up. */
   warmup_from: string;
-  algorithm: Algorithm;
+  algorithm: AlgorithmName;
   trials: number;
   seed: number;
   top_n: number;

@@ -4,7 +4,7 @@ import YAML from 'yaml';
 import { checkStrategyParams } from '../backtest';
 import type { z } from 'zod';
 import { createSampler, gridSize, validateSpace } from '../search';
-import type { Algorithm, Distribution, SamplerConfig, SearchSpace } from '../search/types';
+import type { AlgorithmName, Distribution, SamplerConfig, SearchSpace } from '../search/types';
 import { InputError } from '../errors';
 import { readTextFile, strategyModuleRef } from './files';
 import type { StrategyModuleRef } from '../backtest';
@@ -24,7 +24,7 @@ export interface ConfigOverrides {
   trials?: number;
   parallelism?: number;
   seed?: number;
-  algorithm?: Algorithm;
+  algorithm?: AlgorithmName;
   outputDir?: string;
 }
 

@@ -1,4 +1,4 @@
-import { createSampler, type Algorithm, type FeedMode } from '../search';
+import { createSampler, type AlgorithmName, type FeedMode } from '../search';
 import { machineDescription, writeBenchmarkSection } from './benchReport';
 import { FUNCTIONS, pointOf, spaceOf } from './bench/samplers/functions';
 import { fmt, quartiles } from './bench/samplers/stats';
@@ -12,9 +12,9 @@ import { fmt, quartiles } from './bench/samplers/stats';
 const TRIALS = 1_000;
 const PARALLELISM = [4, 8, 32];
 const SEEDS = Number(process.env.BENCH_SEEDS ?? 20);
-const ALGORITHMS: Algorithm[] = ['tpe', 'random'];
+const ALGORITHMS: AlgorithmName[] = ['tpe', 'random'];
 /** The gate is in the driver, so every adaptive algorithm should stall exactly like TPE; checked, not assumed. */
-const ALSO_GATED: Algorithm[] = ['cmaes', 'genetic'];
+const ALSO_GATED: AlgorithmName[] = ['cmaes', 'genetic'];
 /** A window wider than the fleet: 8 slots, the sampler told parallelism w. */
 const WIDE = { slots: 8, windows: [8, 16, 32, 64, 128] };
 const FN = FUNCTIONS.find((f) => f.name === 'hartmann6')!;
@@ -53,7 +53,7 @@ interface Run {
  * Mirrors workflows/trialLoop.ts: fill every free slot while `suggest()` returns a trial, then wait for the next
  * completion. Trials finishing at the same instant are reported in id order before the slots are refilled.
  */
-function simulate(algorithm: Algorithm, mode: FeedMode, slots: number, scenario: Scenario, seed: number, window = slots): Run {
+function simulate(algorithm: AlgorithmName, mode: FeedMode, slots: number, scenario: Scenario, seed: number, window = slots): Run {
   const sampler = createSampler({ algorithm, space: spaceOf(FN), seed, trials: TRIALS, direction: 'minimize', parallelism: window, mode });
   let running: { id: number; end: number; value: number }[] = [];
   let now = 0;
@@ -79,14 +79,14 @@ function simulate(algorithm: Algorithm, mode: FeedMode, slots: number, scenario:
 }
 
 /** Runs every seed; the timing depends on trial ids only, so all seeds must give the same makespan. */
-function runSeeds(algorithm: Algorithm, mode: FeedMode, slots: number, scenario: Scenario, window = slots): Run[] {
+function runSeeds(algorithm: AlgorithmName, mode: FeedMode, slots: number, scenario: Scenario, window = slots): Run[] {
   const runs = Array.from({ length: SEEDS }, (_, seed) => simulate(algorithm, mode, slots, scenario, seed, window));
   if (runs.some((r) => r.makespan !== runs[0]!.makespan)) throw new Error(`${algorithm} ${mode} p=${slots}: makespan varies by seed`);
   return runs;
 }
 
 interface Row {
-  algorithm: Algorithm;
+  algorithm: AlgorithmName;
   p: number;
   ordered: Run[];
   eager: Run[];

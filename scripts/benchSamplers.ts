@@ -1,4 +1,4 @@
-import { createSampler, type Algorithm } from '../search';
+import { createSampler, type AlgorithmName } from '../search';
 import { machineDescription, writeBenchmarkSection } from './benchReport';
 import { FUNCTIONS, pointOf, spaceOf } from './bench/samplers/functions';
 import { backtestObjective, testFunctions, type Objective } from './bench/samplers/objectives';
@@ -7,7 +7,7 @@ import { fmt, fmtQuartiles, quartiles } from './bench/samplers/stats';
 
 const SEEDS = Number(process.env.BENCH_SEEDS ?? 20);
 const BUDGETS = [100, 300];
-const PAIRS: { ours: Algorithm; label: string; optuna: string }[] = [
+const PAIRS: { ours: AlgorithmName; label: string; optuna: string }[] = [
   { ours: 'tpe', label: 'TPE', optuna: 'TPESampler' },
   { ours: 'cmaes', label: 'CMA-ES', optuna: 'CmaEsSampler' },
   { ours: 'genetic', label: 'genetic', optuna: 'NSGAIISampler' },
@@ -16,7 +16,7 @@ const PAIRS: { ours: Algorithm; label: string; optuna: string }[] = [
 const SPEED_AT = [1_000, 10_000];
 
 /** Best value after each trial of one sequential run (parallelism 1, ordered). */
-function ourRun(objective: Objective, algorithm: Algorithm, seed: number, trials: number): number[] {
+function ourRun(objective: Objective, algorithm: AlgorithmName, seed: number, trials: number): number[] {
   const sampler = createSampler({ algorithm, space: objective.space, constraints: objective.constraints, seed, trials, direction: objective.direction });
   const best: number[] = [];
   for (let t = sampler.suggest(); t; t = sampler.suggest()) {

@@ -1,19 +1,21 @@
 import { InputError } from '../errors';
 import type { Algorithm } from './algorithm';
-import { grid, random } from './basic';
+import { grid } from './grid';
 import { cmaes } from './cmaes';
 import { genetic } from './genetic';
 import { ListSampler, type ListState } from './list';
 import { motpe } from './motpe';
 import { nsga2 } from './nsga2';
-import { didYouMean, resolveOptions } from './options';
+import { didYouMean } from '../errors/didYouMean';
+import { resolveOptions } from './options';
 import { MAX_OBJECTIVES } from './pareto';
 import { qmc } from './qmc';
+import { random } from './random';
 import { tpe } from './tpe';
 import { Prng } from './prng';
 import { DriverSampler, type Compiled, type DriverState } from './sampler';
 import { Space } from './space';
-import type { Algorithm as AlgorithmName, Sampler, SamplerConfig, SamplerState } from './types';
+import type { AlgorithmName, Sampler, SamplerConfig, SamplerState } from './types';
 import { compileConstraints, countFeasible, validateSpace } from './validate';
 
 const ALGORITHMS = { grid, random, qmc, tpe, cmaes, genetic } as Partial<Record<AlgorithmName, Algorithm>>;

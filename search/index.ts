@@ -9,7 +9,7 @@ export type { Comparator, Constraint, Expr } from './constraints';
 export { gridSize, validateSpace } from './validate';
 export { crowdingDistance, dominates, hypervolume, MAX_OBJECTIVES, nonDominatedSort, paretoFront } from './pareto';
 export type {
-  Algorithm,
+  AlgorithmName,
   BestTrial,
   Direction,
   Distribution,

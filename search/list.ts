@@ -1,4 +1,5 @@
 import type { BestTrial, Outcome, Sampler, SamplerConfig, SamplerState, Suggestion } from './types';
+import { ranksBefore } from './ranking';
 
 interface ListFields {
   kind: 'list';
@@ -49,8 +50,7 @@ export class ListSampler implements Sampler {
     const value = values[0] as number;
     if (!values.every(Number.isFinite)) return;
     const best = this.s.best;
-    const sign = this.s.config.direction === 'maximize' ? 1 : -1;
-    if (!best || sign * (value - best.value) > 0 || (value === best.value && id < best.id)) {
+    if (!best || ranksBefore(this.s.config.direction, value, id, best.value, best.id)) {
       this.s.best = { id, params: { ...trial.params }, value, ...(values.length > 1 ? { values: [...values] } : {}) };
     }
   }

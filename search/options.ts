@@ -1,4 +1,5 @@
 import { InputError } from '../errors';
+import { didYouMean } from '../errors/didYouMean';
 
 /** One algorithm setting: its type, default and allowed range. `null` defaults are computed from the space. */
 export type OptionSpec =
@@ -9,30 +10,6 @@ export type OptionSpec =
 export type OptionSpecs = Record<string, OptionSpec>;
 export type OptionValue = boolean | number | string | null;
 export type ResolvedOptions = Record<string, OptionValue>;
-
-/** Edit distance, for "did you mean" hints. */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length] as number;
-}
-
-/** ` (did you mean "x"?)` when a known name is close to the unknown one, else an empty string. */
-export function didYouMean(name: string, known: readonly string[]): string {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const k of known) {
-    const d = distance(name.toLowerCase(), k.toLowerCase());
-    if (d < bestDistance) (best = k), (bestDistance = d);
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? ` (did you mean "${best}"?)` : '';
-}
 
 function check(algorithm: string, name: string, spec: OptionSpec, value: unknown): OptionValue {
   const where = `option "${name}" of ${algorithm}`;

@@ -6,6 +6,7 @@ import { Prng, type PrngState } from './prng';
 import { SeenSet } from './seen';
 import type { Space } from './space';
 import type { BestTrial, Direction, Outcome, Params, Sampler, SamplerConfig, SamplerState, Suggestion } from './types';
+import { ranksBefore } from './ranking';
 
 /**
  * The loss an infeasible trial is fed with: worse than any result, and finite, since the model's state is JSON.
@@ -182,8 +183,7 @@ export class DriverSampler implements Sampler {
   private record(id: number, params: Params, values: number[]): void {
     const best = this.s.best;
     const value = values[0] as number;
-    const sign = this.c.config.direction === 'maximize' ? 1 : -1;
-    if (!best || sign * (value - best.value) > 0 || (value === best.value && id < best.id)) {
+    if (!best || ranksBefore(this.c.config.direction, value, id, best.value, best.id)) {
       this.s.best = { id, params: { ...params }, value, ...(values.length > 1 ? { values: [...values] } : {}) };
     }
   }

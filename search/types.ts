@@ -13,7 +13,7 @@ export type Distribution =
 /** The search space: parameter name to distribution. */
 export type SearchSpace = Record<string, Distribution>;
 
-export type Algorithm = 'grid' | 'random' | 'qmc' | 'tpe' | 'cmaes' | 'genetic';
+export type AlgorithmName = 'grid' | 'random' | 'qmc' | 'tpe' | 'cmaes' | 'genetic';
 export type Direction = 'maximize' | 'minimize';
 
 /**
@@ -25,7 +25,7 @@ export type Direction = 'maximize' | 'minimize';
 export type FeedMode = 'ordered' | 'eager';
 
 export interface SamplerConfig {
-  algorithm: Algorithm;
+  algorithm: AlgorithmName;
   space: SearchSpace;
   /** Constraints between parameters, such as `"fast < slow"`; parsed, never evaluated as code. */
   constraints?: string[];

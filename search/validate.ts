@@ -1,6 +1,6 @@
 import { InputError } from '../errors';
 import { checkConstraints, constraintNames, parseConstraint, type Constraint } from './constraints';
-import { didYouMean } from './options';
+import { didYouMean } from '../errors/didYouMean';
 import { Prng } from './prng';
 import { Space } from './space';
 import type { Distribution, SearchSpace } from './types';

@@ -1,9 +1,10 @@
 import type { Direction, Params } from '../search/types';
 import type { LeaderboardEntry } from '../types/session';
+import { ranksBefore } from '../search/ranking';
 
 /**
  * The best trials so far, bounded to `size` entries so it can ride along through continue-as-new.
- * Ties go to the lower trial id, so the order never depends on completion order.
+ * Ordered as everywhere (search/ranking.ts): the better objective first, ties to the lower trial id.
  */
 export class Leaderboard {
   private readonly entries: LeaderboardEntry[];
@@ -35,9 +36,6 @@ export class Leaderboard {
   }
 
   private before(a: LeaderboardEntry, b: LeaderboardEntry): boolean {
-    if (a.objective !== b.objective) {
-      return this.direction === 'maximize' ? a.objective > b.objective : a.objective < b.objective;
-    }
-    return a.trialId < b.trialId;
+    return ranksBefore(this.direction, a.objective, a.trialId, b.objective, b.trialId);
   }
 }

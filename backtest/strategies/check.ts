@@ -1,6 +1,7 @@
 import { InputError } from '../../errors';
 import { resolveStrategy, type StrategyModuleRef } from './moduleRef';
-import { describeParams, didYouMean } from './params';
+import { didYouMean } from '../../errors/didYouMean';
+import { describeParams } from './params';
 
 /**
  * Checks that a campaign's parameter names belong to the strategy, loading its module first when given.

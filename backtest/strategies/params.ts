@@ -1,4 +1,5 @@
 import { InvalidParametersError } from '../../errors';
+import { didYouMean } from '../../errors/didYouMean';
 import type { ParamSpec, ParamValue, Params, StrategyDef } from './types';
 
 /**
@@ -60,32 +61,10 @@ function describeSpec(s: ParamSpec): string {
   return `${s.type} ${s.min}..${s.max}, default ${s.default}`;
 }
 
-/** ` (did you mean "slow"?)` when one candidate is close to `name`, else an empty string. */
-export function didYouMean(name: string, candidates: readonly string[]): string {
-  let best = '', bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(name.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? ` (did you mean "${best}"?)` : '';
-}
-
 function checkValue(spec: ParamSpec, value: ParamValue): string | undefined {
   if (spec.type === 'categorical') return spec.choices.includes(value) ? undefined : `is not one of ${spec.choices.map(String).join(', ')}`;
   if (typeof value !== 'number' || !Number.isFinite(value)) return `must be a finite number`;
   if (spec.type === 'int' && !Number.isInteger(value)) return `must be a whole number`;
   if (value < spec.min || value > spec.max) return `must lie in ${spec.min}..${spec.max}`;
   return undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length];
 }

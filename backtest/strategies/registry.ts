@@ -1,6 +1,6 @@
 import { InputError } from '../../errors';
 import { BUILTIN_STRATEGIES } from './builtin';
-import { didYouMean } from './params';
+import { didYouMean } from '../../errors/didYouMean';
 import type { StrategyDef } from './types';
 import { validateStrategyDef } from './validate';
 

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { LineFile } from '../../activities/files';
+import { LineFile } from '../../files/atomic';
 import { loadCsv } from '../../backtest';
 import { loadSessionSpec } from '../../config/load';
 import { plannedHoldout, plannedSplits, plannedTrials, trialPlanProblem } from '../../config/jobPlan';
-import type { Algorithm } from '../../search/types';
+import type { AlgorithmName } from '../../search/types';
 import { InputError } from '../../errors';
 import type { SessionSpec, WalkForwardSpec } from '../../types/session';
 import { INTERRUPTED } from '../errors';
@@ -19,7 +19,7 @@ interface PlanFlags {
   jobs?: string;
   trials?: number;
   seed?: number;
-  algorithm?: Algorithm;
+  algorithm?: AlgorithmName;
 }
 
 /** Lines written between two looks at the signals, so Ctrl-C stops a long plan within moments. */

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { positiveInt, sessionIdArgument } from '../options';
+import { writeFileAtomic } from '../../files/atomic';
 import { regenerateOutputs } from '../regenerate';
 
 export function registerReportCommands(program: Command): void {
@@ -14,9 +15,7 @@ export function registerReportCommands(program: Command): void {
       const { dir, sessionOutputDir } = await regenerateOutputs(sessionId);
       const target = path.resolve(flags.out ?? path.join(sessionOutputDir, 'report.html'));
       try {
-        fs.mkdirSync(path.dirname(target), { recursive: true });
-        fs.copyFileSync(path.join(dir, 'report.html'), `${target}.tmp`);
-        fs.renameSync(`${target}.tmp`, target);
+        writeFileAtomic(target, fs.readFileSync(path.join(dir, 'report.html')));
       } finally {
         fs.rmSync(path.dirname(dir), { recursive: true, force: true });
       }

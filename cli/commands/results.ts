@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import type { RankedTrial } from '../../activities/ranking';
+import type { ScoredTrial } from '../../analysis/trials';
 import { BoundedBest } from '../../analysis/boundedBest';
-import { toCsv } from '../../activities/files';
+import { toCsv } from '../../files/csv';
 import { METRIC_DIRECTION } from '../../config/metrics';
 import type { MetricName } from '../../backtest/types';
 import { InputError } from '../../errors';
@@ -12,6 +12,7 @@ import { FRONT_CAPACITY, ParetoArchive } from '../../analysis/pareto';
 import { isRanked } from '../../activities/trialScan';
 import type { TrialStore } from '../../activities/trialStore';
 import type { SessionSpec } from '../../types/session';
+import { trialRanksBefore } from '../../search/ranking';
 
 interface ResultsFlags {
   topN: number;
@@ -37,8 +38,7 @@ export function registerResultsCommand(program: Command): void {
         const direction = flags.metric ? (Object.hasOwn(METRIC_DIRECTION, flags.metric) ? METRIC_DIRECTION[flags.metric as MetricName] : undefined) : spec.objective.direction;
         if (!direction) throw new InputError(`--metric: unknown metric "${flags.metric}"; choose one of ${Object.keys(METRIC_DIRECTION).join(', ')}.`);
         // Streamed through a bounded heap: a session may hold a million trials.
-        const sign = direction === 'maximize' ? 1 : -1;
-        const best = new BoundedBest<RankedTrial>(flags.topN, (a, b) => sign * (a.objective - b.objective) > 0 || (a.objective === b.objective && a.trialId < b.trialId));
+        const best = new BoundedBest<ScoredTrial>(flags.topN, trialRanksBefore(direction));
         let stored = 0, failed = 0;
         for await (const t of store.iterateTrials(sessionId)) {
           stored++;

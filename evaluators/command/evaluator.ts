@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { asyncLocalStorage } from '@temporalio/activity';
 import { InputError } from '../../errors';
+import { writeFileAtomicAsync } from '../../files/atomic';
 import type { EnvValue } from '../../types/session';
 import type { TrialEvaluator, TrialInput } from '../types';
 import { commandEnvironment } from './environment';
@@ -88,7 +87,7 @@ export function createCommandEvaluator(options: CommandEvaluatorOptions): TrialE
       },
     });
     stdout.end();
-    await writeAtomically(path.join(logDir, `${input.trialId}.log`), Buffer.concat([header(request, shown, cwd, exit), log.toBuffer()]));
+    await writeFileAtomicAsync(path.join(logDir, `${input.trialId}.log`), Buffer.concat([header(request, shown, cwd, exit), log.toBuffer()]));
 
     if (exit.aborted) throw signal.reason instanceof Error ? signal.reason : new Error(`trial ${input.trialId} was cancelled`);
     if (exit.timedOut) throw new Error(`${shown} timed out after ${seconds(options.timeoutMs)} and was killed with its process group${stderrTail(stderr)}`);
@@ -117,15 +116,3 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 0)} s`;
 }
 
-/** Readers of the log directory see the old file or the new one, never half of one. */
-async function writeAtomically(file: string, content: Buffer): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomUUID()}.tmp`);
-  try {
-    await fs.writeFile(temp, content);
-    await fs.rename(temp, file);
-  } catch (err) {
-    await fs.rm(temp, { force: true });
-    throw err;
-  }
-}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { toCsv } from '../../activities/files';
+import { toCsv } from '../../files/csv';
 import { paramImportance, renderReportHtml, renderSummaryMarkdown, sensitivity, weightedRank, type ReportInput } from '../../analysis';
 import type { SearchSpace } from '../../search/types';
 import { DEMO_SPACE, demoTrials } from './fixtures';

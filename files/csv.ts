@@ -1,13 +1,4 @@
-import fs from 'node:fs';
-import path from 'node:path';
-
-/** Writes a file so that readers see the old content or the new, never half of it (temp file + rename). */
-export function writeFileAtomic(file: string, content: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  fs.writeFileSync(tmp, content);
-  fs.renameSync(tmp, file);
-}
+import { LineFile } from './atomic';
 
 /** Text a spreadsheet would evaluate as a formula when the file is opened. */
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -32,55 +23,6 @@ export function csvLine(row: readonly unknown[]): string {
 /** RFC 4180 CSV with a header row; text that a spreadsheet would run as a formula starts with an apostrophe. */
 export function toCsv(header: string[], rows: unknown[][]): string {
   return [header, ...rows].map(csvLine).join('\n') + '\n';
-}
-
-/**
- * A text file written line by line, for outputs of any length: lines go to a temp file next to the target in
- * chunks, and {@link commit} renames it over the target, so readers see the old file or the whole new one.
- */
-export class LineFile {
-  private readonly tmp: string;
-  private readonly fd: number;
-  private pending: string[] = [];
-  private pendingChars = 0;
-  private open = true;
-
-  constructor(readonly file: string) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    this.tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-    this.fd = fs.openSync(this.tmp, 'w');
-  }
-
-  line(text: string): void {
-    this.pending.push(text);
-    this.pendingChars += text.length + 1;
-    if (this.pendingChars > 1 << 16) this.flush();
-  }
-
-  commit(): void {
-    this.flush();
-    this.close();
-    fs.renameSync(this.tmp, this.file);
-  }
-
-  /** Drops the temp file (after an error or an interruption), leaving the target as it was. */
-  discard(): void {
-    this.close();
-    fs.rmSync(this.tmp, { force: true });
-  }
-
-  // Once only: a descriptor closed twice may by then belong to another file.
-  private close(): void {
-    if (this.open) fs.closeSync(this.fd);
-    this.open = false;
-  }
-
-  private flush(): void {
-    if (this.pending.length === 0) return;
-    fs.writeSync(this.fd, this.pending.join('\n') + '\n');
-    this.pending = [];
-    this.pendingChars = 0;
-  }
 }
 
 /** A CSV file written row by row through a {@link LineFile}: the header first, then {@link row} per record. */
