@@ -20,7 +20,7 @@ import { NeighbourhoodCollector } from './neighbourhoods';
 import { writeFileAtomic } from '../files/atomic';
 import { CsvFile, toCsv } from '../files/csv';
 import { ANALYSIS_SAMPLE, scanTrials, type TrialScan } from './trialScan';
-import type { TrialStore } from './trialStore';
+import type { TrialStore } from '../store/trialStore';
 
 export interface AggregateInput {
   spec: SessionSpec;

@@ -2,20 +2,20 @@ import { Context } from '@temporalio/activity';
 import type { Params } from '../search/types';
 import type { HoldoutResult, SessionSpec, TrialBatchResult, TrialOutcome } from '../types/session';
 import type { TrialRecord } from '../types/trial';
-import type { RedisClient } from './redisClient';
+import type { RedisClient } from '../store/redis/client';
 import { aggregate, type AggregateInput, type AggregateResult } from './aggregate';
 import { aggregateInThread } from './aggregationThread';
-import { BatchTimeStore } from './batchTimes';
+import { BatchTimeStore } from '../store/redis/batchTimes';
 import { failFast, toActivityFailure } from './failures';
 import type { ManyTrialsEvaluator, TrialEvaluator, TrialInput } from '../evaluators/index';
 import type { TrialTelemetry } from './telemetry';
-import { ResultCache } from './resultCache';
-import { trialCacheKey } from './resultCacheKey';
+import { ResultCache } from '../store/redis/resultCache';
+import { trialCacheKey } from '../store/resultCacheKey';
 import { runTrialBatch, type TrialBatchInput } from './trialBatch';
 import { noBacktestPhases, PhaseTally } from '../evaluators/phases';
-import { WorkerStatsStore } from './workerStats';
+import { WorkerStatsStore } from '../store/redis/workerStats';
 import { breaksResultConstraints, failedRecord, objectiveValues, succeededRecord } from './trialRecords';
-import { TrialStore } from './trialStore';
+import { RedisTrialStore } from '../store/redis/trialStore';
 import {
   aggregateWalkForward, evaluateHoldout, evaluateSplitCandidates, splitSessionIds, type EvaluateSplitInput, type WalkForwardAggregateInput, type WalkForwardAggregateResult,
 } from './walkForward';
@@ -41,7 +41,7 @@ export interface ActivityDeps {
 
 /** The session's activities, bound to their dependencies (Redis, the evaluator, the worker's identity). */
 export function createActivities(deps: ActivityDeps) {
-  const store = new TrialStore(deps.redis);
+  const store = new RedisTrialStore(deps.redis);
   const stats = new WorkerStatsStore(deps.redis);
   const times = new BatchTimeStore(deps.redis);
   const cache = new ResultCache(deps.redis);

@@ -4,15 +4,15 @@ import type { EvaluatorSpec, RetrySpec, TrialBatchOutcome, TrialBatchResult, Tri
 import type { MetricValues, TrialRecord } from '../types/trial';
 import { breaksResultConstraints, failedRecord, objectiveValues, succeededRecord } from './trialRecords';
 import { BatchPartError } from '../errors';
-import type { BatchTimeStore } from './batchTimes';
-import type { ResultCache } from './resultCache';
-import { trialCacheKey } from './resultCacheKey';
+import type { BatchTimeStore } from '../store/redis/batchTimes';
+import type { ResultCache } from '../store/redis/resultCache';
+import { trialCacheKey } from '../store/resultCacheKey';
 import type { ManyTrialsEvaluator, TrialEvaluator, TrialInput } from '../evaluators/index';
 import { toActivityFailure } from './failures';
 import type { TrialTelemetry } from './telemetry';
 import { noBacktestPhases, PhaseTally } from '../evaluators/phases';
-import type { TrialStore } from './trialStore';
-import type { WorkerStatsStore } from './workerStats';
+import type { TrialStore } from '../store/trialStore';
+import type { WorkerStatsStore } from '../store/redis/workerStats';
 
 /** What a batch activity receives: the trials and the policy each of them keeps on its own. */
 export interface TrialBatchInput {

@@ -8,7 +8,7 @@ import type { TrialRecord } from '../types/trial';
 import type { ExternalSorter } from './externalSort';
 import type { CsvFile } from '../files/csv';
 import type { ScoredTrial } from '../analysis/trials';
-import type { TrialStore } from './trialStore';
+import type { TrialStore } from '../store/trialStore';
 import { rankingKey, trialRanksBefore } from '../search/ranking';
 
 /** Scored trials the analyses (sensitivity, importance, the report's charts) read at most, plus the best ones. */

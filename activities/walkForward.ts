@@ -8,7 +8,7 @@ import { OutputWriter, runIdentity, type AggregateResult } from './aggregate';
 import { runWindow } from '../evaluators/backtest';
 import { toCsv } from '../files/csv';
 import { overfittingColumns, overfittingJson, OverfittingCollector } from './overfitting';
-import type { TrialStore } from './trialStore';
+import type { TrialStore } from '../store/trialStore';
 import { isRanked, TrialSample } from './trialScan';
 import { InputError } from '../errors';
 import { parseResultConstraints, ViolationTally } from '../config/resultConstraints';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
-import { redactUrl } from '../activities/redisUrl';
+import { redactUrl } from '../store/redis/url';
 import { loadCsv } from '../backtest';
 import { formatIsoTime } from '../backtest/dates';
 import { loadSessionSpec, type ConfigOverrides } from '../config/load';

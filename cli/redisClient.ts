@@ -1,6 +1,6 @@
 import { Cluster } from 'ioredis';
-import { createRedisClient, type RedisClient } from '../activities/redisClient';
-import { redactUrl } from '../activities/redisUrl';
+import { createRedisClient, type RedisClient } from '../store/redis/client';
+import { redactUrl } from '../store/redis/url';
 import { UnreachableServiceError } from '../errors';
 
 /** How long connecting to Redis may take before a command gives up with a message. */

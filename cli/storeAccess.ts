@@ -1,5 +1,6 @@
-import type { RedisClient } from '../activities/redisClient';
-import { TrialStore, type SessionMeta } from '../activities/trialStore';
+import type { RedisClient } from '../store/redis/client';
+import { RedisTrialStore } from '../store/redis/trialStore';
+import type { TrialStore, SessionMeta } from '../store/trialStore';
 import { InputError } from '../errors';
 import type { SessionSpec } from '../types/session';
 import { EXIT } from './errors';
@@ -54,7 +55,7 @@ export async function withSession<T>(
   fn: (ctx: { store: TrialStore; redis: RedisClient; meta: SessionMeta; spec: SessionSpec }) => Promise<T>,
 ): Promise<T> {
   return withTrialStore(async ({ redis, url }) => {
-    const store = new TrialStore(redis);
+    const store = new RedisTrialStore(redis);
     const meta = await store.getMeta(sessionId);
     if (!meta) throw new InputError(`No session "${sessionId}" in the trial store at ${url}.`);
     return fn({ store, redis, meta, spec: meta.spec as SessionSpec });

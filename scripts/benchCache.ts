@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { connectRedis } from '../activities/redisClient';
-import { cacheKeys, ResultCache } from '../activities/resultCache';
-import { TrialStore } from '../activities/trialStore';
+import { connectRedis } from '../store/redis/client';
+import { cacheKeys, ResultCache } from '../store/redis/resultCache';
+import { RedisTrialStore } from '../store/redis/trialStore';
 import { startOrAttach } from '../cli/sessionClient';
 import { DEFAULT_CACHE_ENTRIES } from '../config/schema';
 import { loadSessionSpec } from '../config/load';
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
   const redis = connectRedis(redisService.url, { role: 'bench:cache', maxRetriesPerRequest: 3 });
-  const store = new TrialStore(redis);
+  const store = new RedisTrialStore(redis);
   const worker = startWorkerProcess({ id: `bench-cache-${stamp}-w`, taskQueue: `bench-cache-${stamp}`, address: server.address, redisUrl: redisService.url, threads: THREADS, concurrency: THREADS });
   try {
     await worker.ready;

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { connectRedis } from '../activities/redisClient';
+import { connectRedis } from '../store/redis/client';
 import { startOrAttach } from '../cli/sessionClient';
 import { loadSessionSpec } from '../config/load';
 import { Space } from '../search/space';

@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { optionalTsToMs, tsToMs } from '@temporalio/common/lib/time';
-import { connectRedis } from '../activities/redisClient';
-import { TrialStore } from '../activities/trialStore';
+import { connectRedis } from '../store/redis/client';
+import { RedisTrialStore } from '../store/redis/trialStore';
+import type { TrialStore } from '../store/trialStore';
 import { formatCsv, generateBars } from '../backtest';
 import { startOrAttach } from '../cli/sessionClient';
 import { loadSessionSpec } from '../config/load';
@@ -271,7 +272,7 @@ async function main(): Promise<void> {
     address: server.address,
     redisUrl: redisService.url,
     client: new Client({ connection }),
-    store: new TrialStore(redis),
+    store: new RedisTrialStore(redis),
     servicePids: [server.child.pid, redisService.pid],
   };
   const dir = path.join(tuneflowHome(), 'bench-fleet');

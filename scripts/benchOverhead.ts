@@ -13,8 +13,8 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import path from 'node:path';
 import type { TrialEvaluator } from '../evaluators/index';
-import { connectRedis } from '../activities/redisClient';
-import { TrialStore } from '../activities/trialStore';
+import { connectRedis } from '../store/redis/client';
+import { RedisTrialStore } from '../store/redis/trialStore';
 import { startOrAttach } from '../cli/sessionClient';
 import { loadSessionSpec } from '../config/load';
 import type { SessionSpec } from '../types/session';
@@ -85,7 +85,7 @@ async function timeSession(address: string, redisUrl: string, spec: SessionSpec,
     });
     const resultSeconds = (performance.now() - started) / 1000;
     // Every record carries the time it was written, so the last of them ends the durable part without polling.
-    const records = await new TrialStore(redis).allTrials(spec.sessionId);
+    const records = await new RedisTrialStore(redis).allTrials(spec.sessionId);
     if (records.length !== spec.search.trials) throw new Error(`${spec.sessionId}: ${records.length} of ${spec.search.trials} trials stored`);
     const lastStored = Math.max(...records.map((r) => Date.parse(r.finishedAt)));
     return { storedSeconds: (lastStored - startedAt) / 1000, resultSeconds };

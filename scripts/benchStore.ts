@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { TrialStore } from '../activities/trialStore';
+import { RedisTrialStore } from '../store/redis/trialStore';
 import { loadSessionSpec } from '../config/load';
 import type { SessionSpec } from '../types/session';
 import type { TrialRecord } from '../types/trial';
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   try {
     const sessionId = 'bench-store';
     const before = await usedMemory(redis);
-    const store = new TrialStore(redis);
+    const store = new RedisTrialStore(redis);
     const started = performance.now();
     let batch: TrialRecord[] = [];
     for (const record of syntheticTrials(sessionId, TRIALS)) {

@@ -4,9 +4,9 @@ import path from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createWorkerEvaluator, type TrialEvaluator } from '../evaluators/index';
-import { connectRedis } from '../activities/redisClient';
+import { connectRedis } from '../store/redis/client';
 import type { TrialTelemetry } from '../activities/telemetry';
-import { WorkerStatsStore } from '../activities/workerStats';
+import { WorkerStatsStore } from '../store/redis/workerStats';
 import { PROJECT_ROOT } from '../services/paths';
 
 export interface TuneflowWorkerOptions {

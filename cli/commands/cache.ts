@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { cacheKeys, ResultCache } from '../../activities/resultCache';
-import { redactUrl } from '../../activities/redisUrl';
+import { cacheKeys, ResultCache } from '../../store/redis/resultCache';
+import { redactUrl } from '../../store/redis/url';
 import { withTrialStore } from '../storeAccess';
 
 export function registerCacheCommands(program: Command): void {

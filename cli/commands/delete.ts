@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { RedisClient } from '../../activities/redisClient';
-import { keys, TrialStore } from '../../activities/trialStore';
+import type { RedisClient } from '../../store/redis/client';
+import { keys, RedisTrialStore } from '../../store/redis/trialStore';
 import { InputError } from '../../errors';
 import { sessionIdArgument } from '../options';
 import { withTrialStore } from '../storeAccess';
@@ -26,7 +26,7 @@ export function registerDeleteCommand(program: Command): void {
     .option('--force', 'also delete a session that is still running (its workers would write into an empty session)')
     .action(async (sessionId: string, flags: { force?: boolean }) => {
       await withTrialStore(async ({ redis, url }) => {
-        const store = new TrialStore(redis);
+        const store = new RedisTrialStore(redis);
         const meta = await store.getMeta(sessionId);
         const splits = await splitSessions(redis, sessionId);
         if (!meta && splits.length === 0 && (await store.countTrials(sessionId)) === 0) {

@@ -10,7 +10,7 @@ import { table } from '../print';
 import { withSession } from '../storeAccess';
 import { FRONT_CAPACITY, ParetoArchive } from '../../analysis/pareto';
 import { isRanked } from '../../activities/trialScan';
-import type { TrialStore } from '../../activities/trialStore';
+import type { TrialStore } from '../../store/trialStore';
 import type { SessionSpec } from '../../types/session';
 import { trialRanksBefore } from '../../search/ranking';
 

@@ -1,6 +1,6 @@
 import { Client, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
-import { TrialStore } from '../../activities/trialStore';
+import { RedisTrialStore } from '../../store/redis/trialStore';
 import { InputError } from '../../errors';
 import type { SessionSpec } from '../../types/session';
 import type { tuningSession } from '../../workflows';
@@ -50,7 +50,7 @@ async function watchSession(sessionId: string, jsonLines: boolean): Promise<numb
       console.error(`Stopped watching; session ${sessionId} keeps running (\`tuneflow watch ${sessionId}\` watches it again).`);
     };
     return await withTrialStore(async ({ redis }) => {
-      const spec = ((await new TrialStore(redis).getMeta(sessionId))?.spec ?? null) as SessionSpec | null;
+      const spec = ((await new RedisTrialStore(redis).getMeta(sessionId))?.spec ?? null) as SessionSpec | null;
       const readFleet = fleetReader(redis, trialSessionIds(sessionId, spec));
       display = jsonLines ? jsonLinesDisplay(process.stdout) : await liveDisplay(process.stdout);
       const webUi = sessionUrl(temporal.uiUrl, temporal.target.namespace, sessionId);

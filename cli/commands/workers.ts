@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ALIVE_WITHIN_MS, WorkerStatsStore } from '../../activities/workerStats';
+import { ALIVE_WITHIN_MS, WorkerStatsStore } from '../../store/redis/workerStats';
 import { table } from '../print';
 import { withTrialStore } from '../storeAccess';
 

@@ -1,5 +1,5 @@
-import { ALIVE_WITHIN_MS, WorkerStatsStore } from '../../activities/workerStats';
-import type { RedisClient } from '../../activities/redisClient';
+import { ALIVE_WITHIN_MS, WorkerStatsStore } from '../../store/redis/workerStats';
+import type { RedisClient } from '../../store/redis/client';
 import type { SessionSpec } from '../../types/session';
 import { addTotals, fleetRows, type FleetRow } from './snapshot';
 

@@ -1,4 +1,4 @@
-import type { WorkerStats } from '../../activities/workerStats';
+import type { WorkerStats } from '../../store/redis/workerStats';
 import type { LeaderboardEntry, SessionProgress, SessionSummary, TrialIssue } from '../../types/session';
 
 /** One worker as the live view shows it: its trials for the watched session, beside its state in the fleet. */

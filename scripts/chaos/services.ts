@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import Redis from 'ioredis';
-import { TrialStore } from '../../activities/trialStore';
-import { WorkerStatsStore } from '../../activities/workerStats';
+import { RedisTrialStore } from '../../store/redis/trialStore';
+import type { TrialStore } from '../../store/trialStore';
+import { WorkerStatsStore } from '../../store/redis/workerStats';
 import { startTemporalServer } from '../../services/devStack';
 import { freePort, signalAndWait, stopProcess } from '../../services/processes';
 import { findRedisServer, startRedisServer } from '../../services/redis';
@@ -84,7 +85,7 @@ export async function startChaosServices(opts: { dir: string; name: string; host
     redisUrl,
     remote: opts.hostIp ? { temporalAddress: `${opts.hostIp}:${temporalPort}`, redisUrl: `redis://${opts.hostIp}:${redisPort}` } : null,
     client: new Client({ connection }),
-    store: new TrialStore(redis),
+    store: new RedisTrialStore(redis),
     stats: new WorkerStatsStore(redis),
     stopTemporal: async (signal) => {
       if (temporal) await exitWithin(temporal, signal);

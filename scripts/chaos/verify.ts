@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import type { TrialStore } from '../../activities/trialStore';
-import type { WorkerStatsStore } from '../../activities/workerStats';
+import type { TrialStore } from '../../store/trialStore';
+import type { WorkerStatsStore } from '../../store/redis/workerStats';
 import type { LeaderboardEntry, SessionCounts, SessionSummary } from '../../types/session';
 import type { TrialRecord } from '../../types/trial';
 

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { TrialStore } from '../../activities/trialStore';
+import { RedisTrialStore } from '../../store/redis/trialStore';
 import { TUNEFLOW_BIN, tuneflow } from '../helpers/cli';
 import { makeCampaign, SMA_GRID } from '../helpers/campaign';
 import { redisClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
@@ -153,7 +153,7 @@ describe('a planned session runs exactly its plan', { skip: services ? false : S
     assert.equal(run.code, 0, run.stderr);
     const redis = redisClient(redisUrl);
     try {
-      const stored = (await new TrialStore(redis).allTrials(sessionId)).sort((a, b) => a.trialId - b.trialId);
+      const stored = (await new RedisTrialStore(redis).allTrials(sessionId)).sort((a, b) => a.trialId - b.trialId);
       assert.deepEqual(
         stored.map((r) => ({ trial: r.trialId, params: r.params })),
         readLines<TrialLine>(jobs),

@@ -1,5 +1,5 @@
 import { Cluster } from 'ioredis';
-import type { RedisClient } from '../../activities/redisClient';
+import type { RedisClient } from '../../store/redis/client';
 
 /**
  * Every key matching `pattern`, by node address: a cluster's keys are spread over its masters, and SCAN on

@@ -2,7 +2,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import type { TrialEvaluator } from '../../evaluators/index';
-import { connectRedis, type RedisClient } from '../../activities/redisClient';
+import { connectRedis, type RedisClient } from '../../store/redis/client';
 import { createTuneflowWorker, installRuntime } from '../../workers/worker';
 
 /**

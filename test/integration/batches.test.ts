@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createBacktestEvaluator, type TrialEvaluator } from '../../evaluators/index';
-import { TrialStore } from '../../activities/trialStore';
+import { RedisTrialStore } from '../../store/redis/trialStore';
 import { startOrAttach } from '../../cli/sessionClient';
 import { loadSessionSpec } from '../../config/load';
 import { signalAndWait } from '../../services/processes';
@@ -40,7 +40,7 @@ describe('batched trial activities', { skip: services ? false : SKIP_REASON }, (
   const { address, redisUrl } = services ?? { address: '', redisUrl: '' };
   let client: Awaited<ReturnType<typeof connectTestClient>>;
   const redis = redisClient(redisUrl || 'redis://127.0.0.1:1');
-  const store = new TrialStore(redis);
+  const store = new RedisTrialStore(redis);
   const workers: WorkerProcess[] = [];
 
   before(async () => {

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { TrialStore } from '../../activities/trialStore';
+import { RedisTrialStore } from '../../store/redis/trialStore';
 import { tuneflow } from '../helpers/cli';
 import { makeCampaign } from '../helpers/campaign';
 import { redisClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
@@ -36,7 +36,7 @@ trial: { retry: { initial_interval: 100ms, maximum_attempts: 5 } }
     assert.equal(summary.counts.succeeded, 1);
     const redis = redisClient(redisUrl);
     try {
-      const records = await new TrialStore(redis).allTrials(sessionId);
+      const records = await new RedisTrialStore(redis).allTrials(sessionId);
       const failed = records.filter((r) => r.status === 'failed');
       assert.equal(failed.length, 3);
       for (const record of failed) {

@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Cluster } from 'ioredis';
-import type { RedisClient } from '../../activities/redisClient';
-import { keys, TrialStore } from '../../activities/trialStore';
-import { workerKeys } from '../../activities/workerStats';
+import type { RedisClient } from '../../store/redis/client';
+import { keys, RedisTrialStore } from '../../store/redis/trialStore';
+import { workerKeys } from '../../store/redis/workerStats';
 import type { SessionSummary } from '../../types/session';
 import { makeCampaign, SMA_GRID } from '../helpers/campaign';
 import { tuneflow } from '../helpers/cli';
@@ -66,7 +66,7 @@ describe('a session whose trial store is a Redis Cluster', { skip: 'skip' in clu
     assert.equal(runJson.workers[workerId].done, 24, 'per-session worker totals written on the cluster');
     assert.equal(runJson.time_breakdown.trials, 24, 'batch times written on the cluster');
 
-    const store = new TrialStore(redis);
+    const store = new RedisTrialStore(redis);
     assert.equal(await store.countTrials(sessionId), 24);
     assert.equal((await store.getMeta(sessionId))?.status, 'completed');
     assert.equal(Math.max(...(await store.allTrials(sessionId)).map((t) => t.objective ?? -Infinity)), summary.best!.objective);

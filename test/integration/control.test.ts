@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
-import { TrialStore } from '../../activities/trialStore';
+import { RedisTrialStore } from '../../store/redis/trialStore';
 import { startOrAttach } from '../../cli/sessionClient';
 import { loadSessionSpec } from '../../config/load';
 import { signalAndWait } from '../../services/processes';
@@ -72,7 +72,7 @@ describe('steering a running session: pause, resume, extend, stop', { skip: serv
   const { address, redisUrl } = services ?? { address: '', redisUrl: '' };
   let client: Awaited<ReturnType<typeof connectTestClient>>;
   const redis = redisClient(redisUrl || 'redis://127.0.0.1:1');
-  const store = new TrialStore(redis);
+  const store = new RedisTrialStore(redis);
   const workers: WorkerProcess[] = [];
   const env = (taskQueue: string) => ({ TEMPORAL_ADDRESS: address, REDIS_URL: redisUrl, TUNEFLOW_TASK_QUEUE: taskQueue });
 
@@ -291,7 +291,7 @@ walk_forward: { splits: 2, train: 200, test: 100, concurrency: 1 }
 describe('retry-failed runs the failed trials of a completed session again', { skip: services ? false : SKIP_REASON }, () => {
   const { address, redisUrl } = services ?? { address: '', redisUrl: '' };
   const redis = redisClient(redisUrl || 'redis://127.0.0.1:1');
-  const store = new TrialStore(redis);
+  const store = new RedisTrialStore(redis);
   const env = (taskQueue: string) => ({ TEMPORAL_ADDRESS: address, REDIS_URL: redisUrl, TUNEFLOW_TASK_QUEUE: taskQueue });
   after(() => redis.disconnect());
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { BatchTimeStore } from '../../activities/batchTimes';
-import { keys, TrialStore } from '../../activities/trialStore';
-import { WorkerStatsStore } from '../../activities/workerStats';
+import { BatchTimeStore } from '../../store/redis/batchTimes';
+import { keys, RedisTrialStore } from '../../store/redis/trialStore';
+import { WorkerStatsStore } from '../../store/redis/workerStats';
 import { syntheticTrials } from '../../scripts/bench/store/syntheticTrials';
 import { tuneflow } from '../helpers/cli';
 import { redisClient, SKIP_REASON, testServices, uniqueId } from '../helpers/stack';
@@ -11,7 +11,7 @@ const services = testServices();
 
 describe('tuneflow delete', { skip: services ? false : SKIP_REASON }, () => {
   const redis = redisClient(services?.redisUrl ?? 'redis://127.0.0.1:1');
-  const store = new TrialStore(redis);
+  const store = new RedisTrialStore(redis);
   after(() => redis.disconnect());
   const cli = (args: string[]) => tuneflow(args, { REDIS_URL: services!.redisUrl });
 

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
-import { TrialStore } from '../../activities/trialStore';
-import { WorkerStatsStore } from '../../activities/workerStats';
+import { RedisTrialStore } from '../../store/redis/trialStore';
+import { WorkerStatsStore } from '../../store/redis/workerStats';
 import { startOrAttach } from '../../cli/sessionClient';
 import { loadSessionSpec } from '../../config/load';
 import { signalAndWait } from '../../services/processes';
@@ -32,7 +32,7 @@ describe('a fleet of worker processes survives a killed worker', { skip: service
   const { address, redisUrl } = services ?? { address: '', redisUrl: '' };
   let client: Awaited<ReturnType<typeof connectTestClient>>;
   const redis = redisClient(redisUrl || 'redis://127.0.0.1:1');
-  const store = new TrialStore(redis);
+  const store = new RedisTrialStore(redis);
   const workers: WorkerProcess[] = [];
 
   // Two trials per worker against a parallelism of 8 keep trials waiting in the task queue, so a worker that

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { timeKeys } from '../../activities/batchTimes';
+import { timeKeys } from '../../store/redis/batchTimes';
 import { SLOWEST_KEPT, type TimeBreakdown } from '../../analysis/timeBreakdown';
 import { isAlive, signalAndWait } from '../../services/processes';
 import { startWorkerProcess } from '../../scripts/workerProcess';

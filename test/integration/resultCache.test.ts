@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createBacktestEvaluator, type TrialEvaluator } from '../../evaluators/index';
-import { ResultCache } from '../../activities/resultCache';
-import { TrialStore } from '../../activities/trialStore';
+import { ResultCache } from '../../store/redis/resultCache';
+import { RedisTrialStore } from '../../store/redis/trialStore';
 import { startOrAttach } from '../../cli/sessionClient';
 import { loadSessionSpec } from '../../config/load';
 import type { SessionSpec, SessionSummary } from '../../types/session';
@@ -43,7 +43,7 @@ describe('the result cache across sessions', { skip: services ? false : SKIP_REA
   const { address, redisUrl } = services ?? { address: '', redisUrl: '' };
   let client: Awaited<ReturnType<typeof connectTestClient>>;
   const redis = redisClient(redisUrl || 'redis://127.0.0.1:1');
-  const store = new TrialStore(redis);
+  const store = new RedisTrialStore(redis);
   const cache = new ResultCache(redis);
 
   before(async () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { TrialStore } from '../../activities/trialStore';
+import { RedisTrialStore } from '../../store/redis/trialStore';
 import { startOrAttach } from '../../cli/sessionClient';
 import { loadSessionSpec } from '../../config/load';
 import type { SessionSpec, SessionSummary } from '../../types/session';
@@ -36,7 +36,7 @@ function filesUnder(dir: string): string[] {
 describe('evaluator secrets on the real stack', { skip: services ? false : SKIP_REASON }, () => {
   const { address, redisUrl } = services ?? { address: '', redisUrl: '' };
   const redis = redisClient(redisUrl || 'redis://127.0.0.1:1');
-  const store = new TrialStore(redis);
+  const store = new RedisTrialStore(redis);
   let client: Awaited<ReturnType<typeof connectTestClient>>;
   const secretName = `TUNEFLOW_TEST_SECRET_${randomUUID().slice(0, 8).toUpperCase()}`;
   const secret = `sekret-${randomUUID()}`;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Context } from '@temporalio/activity';
 import { createBacktestEvaluator, type TrialEvaluator, type TrialInput } from '../../evaluators/index';
-import { TrialStore } from '../../activities/trialStore';
+import { RedisTrialStore } from '../../store/redis/trialStore';
 import { getStrategy, loadCsv, runBacktest } from '../../backtest';
 import { startOrAttach } from '../../cli/sessionClient';
 import { loadSessionSpec } from '../../config/load';
@@ -26,7 +26,7 @@ describe('tuning session on the real stack', { skip: services ? false : SKIP_REA
   const { address, redisUrl } = services ?? { address: '', redisUrl: '' };
   let client: Awaited<ReturnType<typeof connectTestClient>>;
   const redis = redisClient(redisUrl || 'redis://127.0.0.1:1');
-  const store = new TrialStore(redis);
+  const store = new RedisTrialStore(redis);
   const sessionsRun: string[] = [];
 
   before(async () => {

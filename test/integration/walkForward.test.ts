@@ -9,7 +9,7 @@ import { loadSessionSpec } from '../../config/load';
 import { progressQuery } from '../../workflows';
 import { makeCampaign, SMA_SPLITS } from '../helpers/campaign';
 import { replayAndRecord } from '../helpers/replay';
-import { TrialStore } from '../../activities/trialStore';
+import { RedisTrialStore } from '../../store/redis/trialStore';
 import { connectTestClient, redisClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
 
 const services = testServices();
@@ -83,7 +83,7 @@ walk_forward: { splits: 2, train: 200, test: 80, top_n: 2, concurrency: 2 }
     const redis = redisClient(redisUrl);
     let broken = 0;
     try {
-      const store = new TrialStore(redis);
+      const store = new RedisTrialStore(redis);
       for (const k of [1, 2]) {
         for (const t of await store.allTrials(`${spec.sessionId}/split-${k}`)) {
           if (t.status !== 'succeeded' || (t.metrics.trades as number) >= 8) continue;

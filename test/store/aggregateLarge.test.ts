@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { aggregate } from '../../activities/aggregate';
-import { TrialStore } from '../../activities/trialStore';
+import { RedisTrialStore } from '../../store/redis/trialStore';
 import { weightedRank } from '../../analysis';
 import { loadSessionSpec } from '../../config/load';
 import { syntheticTrials } from '../../scripts/bench/store/syntheticTrials';
@@ -19,7 +19,7 @@ const TRIALS = 50_000;
 
 describe('aggregation of a large session, streamed from the store', { skip: services ? false : SKIP_REASON }, () => {
   const redis = redisClient(services?.redisUrl ?? 'redis://127.0.0.1:1');
-  const store = new TrialStore(redis);
+  const store = new RedisTrialStore(redis);
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tuneflow-aggregate-'));
   after(() => {
     redis.disconnect();

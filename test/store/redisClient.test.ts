@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import { connectRedis } from '../../activities/redisClient';
+import { connectRedis } from '../../store/redis/client';
 import { SKIP_REASON, testServices } from '../helpers/stack';
 import { closedPort } from '../helpers/ports';
 

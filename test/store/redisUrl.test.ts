@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseRedisUrl, redactUrl } from '../../activities/redisUrl';
+import { parseRedisUrl, redactUrl } from '../../store/redis/url';
 import { InputError } from '../../errors';
 
 describe('Redis URLs', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, it } from 'node:test';
-import { canonicalJson, resultCacheKey, trialCacheKey, type BacktestIdentity } from '../../activities/resultCacheKey';
+import { canonicalJson, resultCacheKey, trialCacheKey, type BacktestIdentity } from '../../store/resultCacheKey';
 import { loadSessionSpec } from '../../config/load';
 import type { BacktestEvaluatorSpec } from '../../types/session';
 import { InputError } from '../../errors';

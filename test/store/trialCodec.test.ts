@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bucketEntries, bucketEntry, decodeTrial, encodeTrial, namesOf, type NameDictionary, type NameKind } from '../../activities/trialCodec';
+import { bucketEntries, bucketEntry, decodeTrial, encodeTrial, namesOf, type NameDictionary, type NameKind } from '../../store/redis/codec';
 import type { TrialRecord } from '../../types/trial';
 
 function dictionaryFor(records: TrialRecord[]): NameDictionary {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { keys, TrialStore } from '../../activities/trialStore';
+import { keys, RedisTrialStore } from '../../store/redis/trialStore';
 import type { Params } from '../../search/types';
 import type { TrialRecord, TrialStatus } from '../../types/trial';
 import { redisClient, SKIP_REASON, testServices, uniqueId } from '../helpers/stack';
@@ -19,7 +19,7 @@ function record(sessionId: string, params: Params, status: TrialStatus, attempt:
 
 describe('trial store on the real Redis', { skip: services ? false : SKIP_REASON }, () => {
   const redis = redisClient(services?.redisUrl ?? 'redis://127.0.0.1:1');
-  const store = new TrialStore(redis);
+  const store = new RedisTrialStore(redis);
   after(() => redis.disconnect());
 
   const lookalikes: [string, Params][] = [
@@ -86,7 +86,7 @@ describe('trial store on the real Redis', { skip: services ? false : SKIP_REASON
     await store.putTrials(records.slice(150));
     const failedAgain = records.filter((r) => r.status === 'succeeded').slice(0, 10).map((r): TrialRecord => ({ ...r, status: 'failed', attempt: 2 }));
     assert.deepEqual(await store.putTrials(failedAgain), new Array(10).fill(false));
-    const fresh = new TrialStore(redis);
+    const fresh = new RedisTrialStore(redis);
     const read: TrialRecord[] = [];
     for await (const r of fresh.iterateTrials(session, 40)) read.push(r);
     assert.deepEqual(read, records);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { WorkerStats } from '../../activities/workerStats';
+import type { WorkerStats } from '../../store/redis/workerStats';
 import { jsonLinesDisplay, linearDisplay } from '../../cli/watch/displays';
 import { trialSessionIds } from '../../cli/watch/fleet';
 import { endRecord, progressRecord } from '../../cli/watch/records';

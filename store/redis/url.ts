@@ -1,4 +1,4 @@
-import { InputError } from '../errors';
+import { InputError } from '../../errors';
 
 /**
  * What a Redis URL names. A Redis Cluster is `redis+cluster://` (`rediss+cluster://` for TLS), credentials as for

@@ -1,6 +1,6 @@
-import { mergeSessionTimes, noPhaseMs, SLOWEST_KEPT, wallBucket, type BatchTime, type SessionTimes } from '../analysis/timeBreakdown';
-import { TRIAL_PHASES } from '../types/session';
-import type { RedisClient } from './redisClient';
+import { mergeSessionTimes, noPhaseMs, SLOWEST_KEPT, wallBucket, type BatchTime, type SessionTimes } from '../../analysis/timeBreakdown';
+import { TRIAL_PHASES } from '../../types/session';
+import type { RedisClient } from './client';
 
 /**
  * Where a session's trial time went, in two keys of the session's slot: `tf:{<session>}:time`, a hash of

@@ -1,5 +1,5 @@
-import type { ParamValue, Params } from '../search/types';
-import type { MetricValues, TrialRecord } from '../types/trial';
+import type { ParamValue, Params } from '../../search/types';
+import type { MetricValues, TrialRecord } from '../../types/trial';
 
 /**
  * The compact binary form of one trial record. Names (parameters, metrics, worker ids) are not in the bytes:

@@ -1,5 +1,5 @@
-import type { MetricValues } from '../types/trial';
-import type { RedisClient } from './redisClient';
+import type { MetricValues } from '../../types/trial';
+import type { RedisClient } from './client';
 
 /**
  * Redis key layout of the result cache, shared by every session that opts in (`cache:` in the YAML). Its keys

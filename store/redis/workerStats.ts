@@ -1,4 +1,4 @@
-import type { RedisClient } from './redisClient';
+import type { RedisClient } from './client';
 
 /**
  * Fleet statistics in Redis, one hash per worker id (`tf:worker:<id>`) plus `tf:workers`, a sorted set of

@@ -1,5 +1,5 @@
 import Redis, { Cluster, type RedisOptions } from 'ioredis';
-import { parseRedisUrl, redactUrl } from './redisUrl';
+import { parseRedisUrl, redactUrl } from './url';
 
 /** A tuneflow Redis client: one node, or a Redis Cluster when the URL names one (see parseRedisUrl). */
 export type RedisClient = Redis | Cluster;

@@ -1,8 +1,8 @@
-import type { HoldoutResult, SplitResult } from '../types/session';
-import type { TrialRecord } from '../types/trial';
-import { BUCKET_SIZE, bucketEntries, bucketEntry, decodeTrial, encodeTrial, MissingNameError, namesOf, type NameDictionary, type NameKind } from './trialCodec';
-import { INTERN_NAMES, PUT_TRIALS } from './trialStoreScripts';
-import type { RedisClient } from './redisClient';
+import type { TrialRecord } from '../../types/trial';
+import type { SessionMeta, TrialStore } from '../trialStore';
+import { BUCKET_SIZE, bucketEntries, bucketEntry, decodeTrial, encodeTrial, MissingNameError, namesOf, type NameDictionary, type NameKind } from './codec';
+import { INTERN_NAMES, PUT_TRIALS } from './scripts';
+import type { RedisClient } from './client';
 import { timeKeys } from './batchTimes';
 import { workerKeys } from './workerStats';
 
@@ -49,17 +49,6 @@ export const keys = {
   },
 };
 
-export interface SessionMeta {
-  sessionId: string;
-  startedAt: number;
-  finishedAt?: number;
-  status?: string;
-  spec: unknown;
-  /** A walk-forward split's result, once it is evaluated out of sample. */
-  result?: SplitResult;
-  /** A walk-forward session's recommended set on its holdout bars, once it is evaluated. */
-  holdout?: HoldoutResult;
-}
 
 const KINDS: NameKind[] = ['p', 'm', 'w'];
 
@@ -107,12 +96,8 @@ function parseLegacy(text: string | null): TrialRecord | undefined {
   }
 }
 
-/**
- * The trial store: every trial's full result, written idempotently under (session, trial id), so a
- * retried or replayed trial overwrites itself and never counts twice, and a failure never replaces a
- * success. Returned records are copies. Reads merge the layout of earlier releases (see `keys`).
- */
-export class TrialStore {
+/** The trial store in Redis ({@link TrialStore}); reads merge the layout of earlier releases (see `keys`). */
+export class RedisTrialStore implements TrialStore {
   private readonly names = new Map<string, SessionNames>();
 
   constructor(private readonly redis: RedisClient) {}
