@@ -10,7 +10,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { formatCsv, generateBars, loadCsv, runMany, sliceBars, type Params } from '../backtest';
-import { ROOT, ensureVenv } from './conformance/venv';
+import { ensureVenv } from '../harness/python';
+import { PROJECT_ROOT } from '../services/paths';
+import { machineDescription, writeBenchmarkSection } from '../harness/benchReport';
 
 const PYTHON_PACKAGES = ['backtesting==0.6.6', 'vectorbt==1.2.0', 'pandas==3.1.1', 'numpy==2.4.6', 'bokeh==3.9.2'];
 const OPTIONS = { cash: 10_000, commission: 0.002 };
@@ -46,16 +48,16 @@ function child(args: string[], command = process.execPath): Measurement {
 }
 
 function main(): void {
-  const workDir = path.join(ROOT, '.tuneflow', 'bench');
+  const workDir = path.join(PROJECT_ROOT, '.tuneflow', 'bench');
   fs.mkdirSync(workDir, { recursive: true });
   const big = path.join(workDir, 'generated_100k_hourly.csv');
   fs.writeFileSync(big, formatCsv(generateBars({ seed: 100_000, bars: 100_000, interval: '1h', weekends: true, start: '2013-01-01', mu: 0.1, sigma: 0.5, startPrice: 100 })));
   const datasets = [
-    { label: 'data/sample_daily.csv (2,000 daily bars)', csv: path.join(ROOT, 'data', 'sample_daily.csv') },
+    { label: 'data/sample_daily.csv (2,000 daily bars)', csv: path.join(PROJECT_ROOT, 'data', 'sample_daily.csv') },
     { label: 'generated, 100,000 hourly bars (24/7)', csv: big },
   ];
   const python = ensureVenv('venv-bench', PYTHON_PACKAGES);
-  const pyBench = path.join(ROOT, 'scripts', 'bench', 'backtest', 'bench.py');
+  const pyBench = path.join(PROJECT_ROOT, 'scripts', 'bench', 'backtest', 'bench.py');
 
   const rows: string[] = [];
   const summary: string[] = [];
@@ -78,12 +80,9 @@ function main(): void {
     summary.push(`${label}: ${(rate(ours) / rate(btpy)).toFixed(0)}× backtesting.py (goal 50×), ${(rate(ours) / rate(vbt)).toFixed(1)}× vectorbt (goal 1×).`);
   }
 
-  const cpu = lscpuModel();
   const load = os.loadavg()[0].toFixed(1);
   const section = [
-    '## Backtest engine',
-    '',
-    `Command: \`npm run bench:backtest\`. Run on ${new Date().toISOString().slice(0, 10)}, ${cpu}, ${os.cpus().length} cores shared with other work`,
+    `Command: \`npm run bench:backtest\`. Run on ${new Date().toISOString().slice(0, 10)}, ${machineDescription()}, cores shared with other work`,
     `(load average ${load} at the end of the run), Node ${process.version}, Python packages ${PYTHON_PACKAGES.join(', ')}.`,
     '',
     'Sweep: SMA crossover, fast 5..50 step 5 × slow 10..200 step 10 with fast < slow (175 backtests), commission 0.002,',
@@ -108,7 +107,7 @@ function main(): void {
     '  after imports (and, for vectorbt, numba compilation on a 500-bar slice).',
     '',
   ].join('\n');
-  writeSection(path.join(ROOT, 'BENCHMARKS.md'), '## Backtest engine', section);
+  writeBenchmarkSection('Backtest engine', section);
   console.log(section);
 }
 
@@ -117,26 +116,7 @@ function significant(x: number): string {
   return x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toPrecision(3);
 }
 
-function lscpuModel(): string {
-  try {
-    const out = execFileSync('lscpu', { encoding: 'utf8' });
-    return /Model name:\s*(.+)/.exec(out)?.[1].trim() ?? os.cpus()[0].model;
-  } catch {
-    return os.cpus()[0].model;
-  }
-}
 
-/** Replaces the section under `heading` (up to the next `## `), or appends it; other sections stay as they are. */
-function writeSection(file: string, heading: string, section: string): void {
-  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n\n';
-  const start = text.indexOf(`${heading}\n`);
-  if (start < 0) {
-    fs.writeFileSync(file, `${text.trimEnd()}\n\n${section}`);
-    return;
-  }
-  const next = text.indexOf('\n## ', start + heading.length);
-  fs.writeFileSync(file, text.slice(0, start) + section + (next < 0 ? '' : text.slice(next + 1)));
-}
 
 if (process.argv[2] === '--measure') console.log(JSON.stringify(measureTuneflow(process.argv[3])));
 else main();

@@ -15,13 +15,13 @@ import { startOrAttach } from '../cli/sessionClient';
 import { DEFAULT_CACHE_ENTRIES } from '../config/schema';
 import { loadSessionSpec } from '../config/load';
 import type { SessionSpec } from '../types/session';
-import { machineDescription, writeBenchmarkSection } from './benchReport';
+import { machineDescription, writeBenchmarkSection } from '../harness/benchReport';
 import { startTemporalServer } from '../services/devStack';
 import { PROJECT_ROOT } from '../services/paths';
 import { freePort, stopProcess } from '../services/processes';
 import { findRedisServer, startRedisServer } from '../services/redis';
 import { ensureTemporalCli } from '../services/temporalCli';
-import { startWorkerProcess } from './workerProcess';
+import { startWorkerProcess } from '../harness/workerProcess';
 
 const CONFIG = path.join(PROJECT_ROOT, 'configs', 'quickstart.yaml');
 const THREADS = 2;

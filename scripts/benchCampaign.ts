@@ -18,13 +18,13 @@ import { Space } from '../search/space';
 import type { Params } from '../search/types';
 import type { SessionProgress, SessionSpec } from '../types/session';
 import { createBacktestPool } from '../evaluators/pool';
-import { machineDescription, trialsWanted, writeBenchmarkSection } from './benchReport';
+import { machineDescription, trialsWanted, writeBenchmarkSection } from '../harness/benchReport';
 import { startTemporalServer } from '../services/devStack';
 import { PROJECT_ROOT, tuneflowHome } from '../services/paths';
 import { freePort, stopProcess } from '../services/processes';
 import { findRedisServer, startRedisServer } from '../services/redis';
 import { ensureTemporalCli } from '../services/temporalCli';
-import { startWorkerProcess } from './workerProcess';
+import { startWorkerProcess } from '../harness/workerProcess';
 
 const CONFIG = path.join(PROJECT_ROOT, 'configs', 'million.yaml');
 const THREADS = 2;

@@ -9,14 +9,14 @@ import { formatCsv, generateBars } from '../backtest';
 import { startOrAttach } from '../cli/sessionClient';
 import { loadSessionSpec } from '../config/load';
 import type { SessionSpec } from '../types/session';
-import { machineDescription, writeBenchmarkSection } from './benchReport';
+import { machineDescription, writeBenchmarkSection } from '../harness/benchReport';
 import { startTemporalServer } from '../services/devStack';
 import { tuneflowHome } from '../services/paths';
-import { startWorkerProcess, type WorkerProcess } from './workerProcess';
+import { startWorkerProcess, type WorkerProcess } from '../harness/workerProcess';
 import { stopProcess } from '../services/processes';
 import { ensureRedis } from '../services/redis';
 import { ensureTemporalCli } from '../services/temporalCli';
-import { failureName, runningActivities, scheduledTrials, type PendingActivity } from './trialActivities';
+import { failureName, runningActivities, scheduledTrials, type PendingActivity } from '../harness/trialActivities';
 
 const BARS = 100_000;
 /** Runs per layout (TUNEFLOW_BENCH_REPEATS for a quick look); the median is taken. */

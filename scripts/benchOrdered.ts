@@ -1,7 +1,7 @@
 import { createSampler, type AlgorithmName, type FeedMode } from '../search';
-import { machineDescription, writeBenchmarkSection } from './benchReport';
-import { FUNCTIONS, pointOf, spaceOf } from './bench/samplers/functions';
-import { fmt, quartiles } from './bench/samplers/stats';
+import { machineDescription, writeBenchmarkSection } from '../harness/benchReport';
+import { FUNCTIONS, pointOf, spaceOf } from '../harness/bench/samplers/functions';
+import { fmt, quartiles } from '../harness/bench/samplers/stats';
 
 /**
  * What ordered mode costs in throughput when some trials are slow: a discrete-event simulation in virtual time

@@ -19,12 +19,12 @@ import { startOrAttach } from '../cli/sessionClient';
 import { loadSessionSpec } from '../config/load';
 import type { SessionSpec } from '../types/session';
 import { createTuneflowWorker, installRuntime } from '../workers/worker';
-import { machineDescription, trialsWanted, writeBenchmarkSection } from './benchReport';
+import { machineDescription, trialsWanted, writeBenchmarkSection } from '../harness/benchReport';
 import { startTemporalServer } from '../services/devStack';
 import { stopProcess } from '../services/processes';
 import { ensureRedis } from '../services/redis';
 import { ensureTemporalCli } from '../services/temporalCli';
-import { ensureVenv } from './conformance/venv';
+import { ensureVenv } from '../harness/python';
 import { PROJECT_ROOT, tuneflowHome } from '../services/paths';
 
 const OPTUNA = ['optuna==5.0.0'];

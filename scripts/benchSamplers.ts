@@ -1,9 +1,9 @@
 import { createSampler, type AlgorithmName } from '../search';
-import { machineDescription, writeBenchmarkSection } from './benchReport';
-import { FUNCTIONS, pointOf, spaceOf } from './bench/samplers/functions';
-import { backtestObjective, testFunctions, type Objective } from './bench/samplers/objectives';
-import { ensureVenv, pool, runOptuna } from './bench/samplers/optuna';
-import { fmt, fmtQuartiles, quartiles } from './bench/samplers/stats';
+import { machineDescription, writeBenchmarkSection } from '../harness/benchReport';
+import { FUNCTIONS, pointOf, spaceOf } from '../harness/bench/samplers/functions';
+import { backtestObjective, testFunctions, type Objective } from '../harness/bench/samplers/objectives';
+import { ensureVenv, pool, runOptuna } from '../harness/bench/samplers/optuna';
+import { fmt, fmtQuartiles, quartiles } from '../harness/bench/samplers/stats';
 
 const SEEDS = Number(process.env.BENCH_SEEDS ?? 20);
 const BUDGETS = [100, 300];

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { machineDescription, writeBenchmarkSection } from './benchReport';
-import type { ChaosOptions } from './chaos/result';
-import { killEverythingNow, runChaos } from './chaos/run';
-import { renderReport } from './chaos/report';
+import { machineDescription, writeBenchmarkSection } from '../harness/benchReport';
+import type { ChaosOptions } from '../harness/chaos/result';
+import { killEverythingNow, runChaos } from '../harness/chaos/run';
+import { renderReport } from '../harness/chaos/report';
 import { tuneflowHome } from '../services/paths';
 import { run } from '../services/processes';
 

@@ -5,7 +5,8 @@ import { paramImportance } from '../analysis';
 import { Prng } from '../search/prng';
 import type { Params, SearchSpace } from '../search/types';
 import type { TrialRecord } from '../types/trial';
-import { ensureVenv, ROOT, runPython } from './conformance/venv';
+import { ensureVenv, runPython } from '../harness/python';
+import { PROJECT_ROOT } from '../services/paths';
 
 /**
  * `npm run bench:importance [-- --trials N]`: tuneflow's fANOVA importance beside Optuna's
@@ -63,11 +64,11 @@ function main(): void {
   // Optuna's fANOVA measures log parameters on their linear scale; the same footing, for comparison.
   const oursLinear = runOurs(Object.fromEntries(Object.entries(SPACE).map(([p, d]) => [p, d.type === 'categorical' ? d : { ...d, log: false }])));
 
-  const requirements = fs.readFileSync(path.join(ROOT, 'scripts', 'bench', 'importance', 'requirements.txt'), 'utf8').split('\n').filter(Boolean);
+  const requirements = fs.readFileSync(path.join(PROJECT_ROOT, 'scripts', 'bench', 'importance', 'requirements.txt'), 'utf8').split('\n').filter(Boolean);
   const python = ensureVenv('venv-importance', requirements);
   const caseFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tuneflow-importance-')), 'case.json');
   fs.writeFileSync(caseFile, JSON.stringify({ space: SPACE, direction: 'maximize', seeds: SEEDS, trials: trials.map((t) => ({ params: t.params, value: t.objective })) }));
-  const optuna = JSON.parse(runPython(python, path.join(ROOT, 'scripts', 'bench', 'importance', 'optuna_importance.py'), [caseFile])) as {
+  const optuna = JSON.parse(runPython(python, path.join(PROJECT_ROOT, 'scripts', 'bench', 'importance', 'optuna_importance.py'), [caseFile])) as {
     optuna: string;
     runs: Record<string, { importances: Record<string, number>; seconds: number }>;
   };

@@ -1,5 +1,6 @@
-import { benchmarkSection, formatSummary, writeBenchmarkSection } from './fuzz/report';
-import { runFuzz } from './fuzz/run';
+import { writeBenchmarkSection } from '../harness/benchReport';
+import { benchmarkSection, formatSummary } from '../harness/fuzz/report';
+import { runFuzz } from '../harness/fuzz/run';
 
 /**
  * `npm run fuzz [-- --cases N] [--seed S] [--path P]`: the input fuzzer. Prints a summary, writes its
@@ -26,7 +27,7 @@ async function main(): Promise<number> {
   console.log(formatSummary(report));
   if (!args.path) {
     const command = `npm run fuzz -- --cases ${args.cases} --seed ${args.seed}`;
-    writeBenchmarkSection(benchmarkSection(report, command));
+    writeBenchmarkSection('Input fuzzer', benchmarkSection(report, command));
   }
   return report.failures.length > 0 || report.failedCases > 0 ? 1 : 0;
 }

@@ -9,12 +9,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { formatCsv, generateBars, type BacktestOptions, type Bars } from '../../backtest';
-import { ROOT, ensureVenv, runPython } from './venv';
+import { ensureVenv, runPython } from '../../harness/python';
+import { PROJECT_ROOT } from '../../services/paths';
 
 /** Pinned so that fixtures are reproducible; backtesting.py's results changed between 0.6.5 and 0.6.6. */
 const BACKTESTING_PY = ['backtesting==0.6.6', 'pandas==3.1.1', 'numpy==2.4.6', 'bokeh==3.9.2'];
 
-const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'conformance');
+const FIXTURES = path.join(PROJECT_ROOT, 'test', 'fixtures', 'conformance');
 
 interface Case {
   id: string;
@@ -82,13 +83,13 @@ function main(): void {
   const casesFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tuneflow-conformance-')), 'cases.json');
   fs.writeFileSync(casesFile, JSON.stringify(all));
   const python = ensureVenv('venv-conformance', BACKTESTING_PY);
-  const { versions, results } = JSON.parse(runPython(python, path.join(ROOT, 'scripts', 'conformance', 'expected.py'), [casesFile, FIXTURES]));
+  const { versions, results } = JSON.parse(runPython(python, path.join(PROJECT_ROOT, 'scripts', 'conformance', 'expected.py'), [casesFile, FIXTURES]));
 
   const lines = all.map((c) => JSON.stringify({ ...c, expected: results[c.id] }));
   const header = JSON.stringify({ generatedBy: 'scripts/conformance/generateFixtures.ts', versions });
   fs.writeFileSync(path.join(FIXTURES, 'expected.json'), `{"about":${header},"cases":[\n${lines.join(',\n')}\n]}\n`);
   const flagged = all.filter((c) => results[c.id].lastBarEntry).map((c) => c.id);
-  console.log(`Wrote ${all.length} cases to ${path.relative(ROOT, FIXTURES)}/expected.json (backtesting ${versions.backtesting}).`);
+  console.log(`Wrote ${all.length} cases to ${path.relative(PROJECT_ROOT, FIXTURES)}/expected.json (backtesting ${versions.backtesting}).`);
   if (flagged.length) console.log(`Cases where backtesting.py opens a trade on the last bar: ${flagged.join(', ')}`);
 }
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { runChaos } from '../../scripts/chaos/run';
+import { runChaos } from '../../harness/chaos/run';
 import { SKIP_REASON, testServices } from '../helpers/stack';
 
 // Restarts need servers of its own: the suite's shared ones must not go down under other tests.

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatCsv, generateBars } from '../../backtest';
-import { describeCase, formatSummary } from '../../scripts/fuzz/report';
-import { checkCases, runFuzz } from '../../scripts/fuzz/run';
-import { CASE_DIR, type FileSpec, type FuzzCase } from '../../scripts/fuzz/types';
+import { describeCase, formatSummary } from '../../harness/fuzz/report';
+import { checkCases, runFuzz } from '../../harness/fuzz/run';
+import { CASE_DIR, type FileSpec, type FuzzCase } from '../../harness/fuzz/types';
 
 /** The seed of the short run; the full run (`npm run fuzz`) draws a new one each time. */
 const SEED = 20261201;

@@ -8,7 +8,7 @@ import { RedisTrialStore } from '../../store/redis/trialStore';
 import { startOrAttach } from '../../cli/sessionClient';
 import { loadSessionSpec } from '../../config/load';
 import { signalAndWait } from '../../services/processes';
-import { startWorkerProcess, type WorkerProcess } from '../../scripts/workerProcess';
+import { startWorkerProcess, type WorkerProcess } from '../../harness/workerProcess';
 import type { SessionProgress, SessionSpec } from '../../types/session';
 import { progressQuery, type tuningSession } from '../../workflows';
 import { TuneBudget, TuneState } from '../../workflows/searchAttributes';

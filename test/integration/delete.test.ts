@@ -3,7 +3,7 @@ import { after, describe, test } from 'node:test';
 import { BatchTimeStore } from '../../store/redis/batchTimes';
 import { keys, RedisTrialStore } from '../../store/redis/trialStore';
 import { WorkerStatsStore } from '../../store/redis/workerStats';
-import { syntheticTrials } from '../../scripts/bench/store/syntheticTrials';
+import { syntheticTrials } from '../../harness/bench/store/syntheticTrials';
 import { tuneflow } from '../helpers/cli';
 import { redisClient, SKIP_REASON, testServices, uniqueId } from '../helpers/stack';
 

@@ -6,7 +6,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { TrialEvaluator } from '../../evaluators/index';
 import { startOrAttach } from '../../cli/sessionClient';
 import { loadSessionSpec } from '../../config/load';
-import { startWorkerProcess, type WorkerProcess } from '../../scripts/workerProcess';
+import { startWorkerProcess, type WorkerProcess } from '../../harness/workerProcess';
 import type { SessionSpec, SessionSummary } from '../../types/session';
 import { makeCampaign, SMA_GRID } from '../helpers/campaign';
 import { replayAndRecord } from '../helpers/replay';

@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { timeKeys } from '../../store/redis/batchTimes';
 import { SLOWEST_KEPT, type TimeBreakdown } from '../../analysis/timeBreakdown';
 import { isAlive, signalAndWait } from '../../services/processes';
-import { startWorkerProcess } from '../../scripts/workerProcess';
+import { startWorkerProcess } from '../../harness/workerProcess';
 import { TRIAL_PHASES } from '../../types/session';
 import { tuneflow } from '../helpers/cli';
 import { makeCampaign, SMA_GRID } from '../helpers/campaign';

@@ -8,7 +8,7 @@ import { aggregate } from '../../activities/aggregate';
 import { RedisTrialStore } from '../../store/redis/trialStore';
 import { weightedRank } from '../../analysis';
 import { loadSessionSpec } from '../../config/load';
-import { syntheticTrials } from '../../scripts/bench/store/syntheticTrials';
+import { syntheticTrials } from '../../harness/bench/store/syntheticTrials';
 import type { SessionSpec } from '../../types/session';
 import type { TrialRecord } from '../../types/trial';
 import { makeCampaign, SMA_GRID } from '../helpers/campaign';

@@ -1,6 +1,6 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import type { TrialInput } from '../evaluators/index';
+import type { TrialInput } from '../evaluators';
 
 export type PendingActivity = temporal.api.workflow.v1.IPendingActivityInfo;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;

@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { PROJECT_ROOT } from '../services/paths';
 
-/** The repository root, from this file's place in dist/scripts/conformance/. */
-export const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /**
  * A throw-away virtualenv under `.tuneflow/` (git-ignored) with exactly `requirements` installed, created on
@@ -11,7 +10,7 @@ export const ROOT = path.resolve(__dirname, '..', '..', '..');
  * Python 3 comes from `PYTHON`, else `python3` on PATH.
  */
 export function ensureVenv(name: string, requirements: readonly string[]): string {
-  const dir = path.join(ROOT, '.tuneflow', name);
+  const dir = path.join(PROJECT_ROOT, '.tuneflow', name);
   const python = path.join(dir, 'bin', 'python');
   const stamp = path.join(dir, 'requirements.txt');
   const wanted = requirements.join('\n') + '\n';
@@ -19,7 +18,7 @@ export function ensureVenv(name: string, requirements: readonly string[]): strin
 
   fs.rmSync(dir, { recursive: true, force: true });
   const base = process.env.PYTHON ?? 'python3';
-  console.error(`Creating ${path.relative(ROOT, dir)} with ${requirements.join(', ')} ...`);
+  console.error(`Creating ${path.relative(PROJECT_ROOT, dir)} with ${requirements.join(', ')} ...`);
   execFileSync(base, ['-m', 'venv', dir], { stdio: 'inherit' });
   execFileSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...requirements], { stdio: 'inherit' });
   fs.writeFileSync(stamp, wanted);

@@ -1,12 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { PROJECT_ROOT } from '../../services/paths';
+import { machineDescription } from '../benchReport';
 import type { Failure, FuzzReport } from './run';
 import type { FileSpec, FuzzCase } from './types';
 
-const START = '<!-- fuzz:start -->';
-const END = '<!-- fuzz:end -->';
 
 const share = (n: number, total: number) => `${n} (${total === 0 ? 0 : ((100 * n) / total).toFixed(1)} %)`;
 const tally = (counts: Record<string, number>, total: number) =>
@@ -66,19 +61,12 @@ export function formatSummary(r: FuzzReport): string {
   return lines.join('\n');
 }
 
-function machine(): string {
-  const cpus = os.cpus();
-  return `${os.availableParallelism()} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
-}
 
-/** The BENCHMARKS.md section of a run. */
+/** The body of the "Input fuzzer" section of BENCHMARKS.md for a run. */
 export function benchmarkSection(r: FuzzReport, command: string): string {
   const seconds = r.wallMs / 1000;
   return [
-    START,
-    '## Input fuzzer',
-    '',
-    `Command: \`${command}\` · machine: ${machine()} · date: ${new Date().toISOString().slice(0, 10)}`,
+    `Command: \`${command}\` · machine: ${machineDescription()} · date: ${new Date().toISOString().slice(0, 10)}`,
     '',
     'Generated campaign YAML, CSV data, special paths and flags, run in-process through `tuneflow check` (and `plan`, `backtest`), each in its own folder. A case passes when it settles within 30 s with exit 0 (something on stdout) or 2 (one `tuneflow: ` paragraph naming the file, flag or value), prints no stack trace, `undefined` or `[object Object]`, creates or changes no file, and, where the generator knows the input is valid or invalid, exits 0 or 2 accordingly.',
     '',
@@ -91,16 +79,5 @@ export function benchmarkSection(r: FuzzReport, command: string): string {
     `| failing cases | ${r.failedCases} (${r.distinctFailures} distinct) |`,
     `| wall time | ${seconds.toFixed(1)} s (${(r.cases / seconds).toFixed(1)} cases/s) |`,
     `| slowest case | ${(r.slowest.ms / 1000).toFixed(2)} s |`,
-    END,
   ].join('\n');
-}
-
-/** Puts the section between its markers in BENCHMARKS.md, or appends it when there are none yet. */
-export function writeBenchmarkSection(section: string): void {
-  const file = path.join(PROJECT_ROOT, 'BENCHMARKS.md');
-  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const start = text.indexOf(START);
-  const end = text.indexOf(END);
-  const next = start >= 0 && end > start ? text.slice(0, start) + section + text.slice(end + END.length) : `${text.trimEnd()}\n\n${section}\n`;
-  fs.writeFileSync(file, next);
 }
