@@ -27,7 +27,7 @@ export interface WorkerEvaluator {
 const MAX_LOG_BYTES = 1 << 20;
 
 /**
- * A worker's evaluator: built-in backtests in a pool of `threads` worker threads (on the main thread when
+ * A worker's evaluator: built-in backtests in a pool of `threads` backtest threads (on the main thread when
  * `threads` is 0), external commands as child processes in their own process groups. `workerId` is named in
  * the error when a command's config refers to a variable this worker's environment lacks.
  */

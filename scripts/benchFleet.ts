@@ -344,7 +344,7 @@ async function main(): Promise<void> {
 parallelism ${PARALLELISM}, \`trial.batch: auto\`) on a generated ${BARS.toLocaleString('en-US')}-bar hourly series, run by \`tuneflow worker\` processes
 against the Temporal CLI dev server (in memory) and Redis, all on this machine. Wall time from starting the session
 to its result, with the workers already polling; ${REPEATS} runs per layout, round-robin, median taken. "Mean trial" is
-the time inside the trial activity (backtest in a worker thread plus the Redis writes), from the trial store. CPU is
+the time inside the trial activity (backtest in a backtest thread plus the Redis writes), from the trial store. CPU is
 the CPU time (from \`/proc\`) of the worker processes, and of the dev server plus Redis, during the session.
 
 | layout | worker flags | wall time per run (s) | median (s) | mean trial (ms) | CPU s: workers / server + Redis | speedup |

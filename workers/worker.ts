@@ -17,7 +17,7 @@ export interface TuneflowWorkerOptions {
   workerId?: string;
   /** Trial activities at once on this worker (default: threads, at least 2). */
   concurrency?: number;
-  /** Worker threads for built-in backtests (default: the machine's cores; 0 runs them on the main thread). */
+  /** Backtest threads for built-in backtests (default: the machine's cores; 0 runs them on the main thread). */
   threads?: number;
   /** Heap limit of each backtest thread, in MB. */
   maxMemoryMb?: number;

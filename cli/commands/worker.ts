@@ -26,7 +26,7 @@ export function registerWorkerCommand(program: Command): void {
     .description('run a worker that executes sessions and trials until SIGINT/SIGTERM')
     .option('--task-queue <name>', 'task queue to poll (default: TUNEFLOW_TASK_QUEUE, else tuneflow)')
     .option('--concurrency <n>', 'trial activities at once (default: --threads, at least 2)', positiveInt('--concurrency'))
-    .option('--threads <n>', 'worker threads for backtests (default: number of cores; 0: main thread)', nonNegativeInt('--threads'))
+    .option('--threads <n>', 'backtest threads (default: number of cores; 0: backtests run on the main thread)', nonNegativeInt('--threads'))
     .option('--max-memory-mb <n>', 'heap limit of each backtest thread; a trial past it fails and is retried', positiveInt('--max-memory-mb'))
     .option('--worker-id <id>', 'name of this worker in results and statistics (default: host-pid)')
     .option('--shutdown-grace <duration>', 'on SIGTERM/SIGINT, how long running trials may finish', '30s')

@@ -8,7 +8,7 @@ import { BatchPartError, InputError, InvalidParametersError } from '../../errors
 import type { ThreadError, ThreadReply, ThreadTask } from './protocol';
 
 export interface BacktestPoolOptions {
-  /** Worker threads, each running one backtest at a time; the machine's available parallelism by default. */
+  /** Backtest threads, each running one backtest at a time; the machine's available parallelism by default. */
   threads?: number;
   /**
    * V8 heap limit of each thread in MB (young plus old generation), as `--max-memory-mb` sets it; Node's own
@@ -57,7 +57,7 @@ const YOUNG_GENERATION_MB = 8;
 const MIN_MEMORY_MB = 32;
 
 /**
- * A pool of worker threads for CPU-bound backtests, so that the main event loop stays free for Temporal's
+ * A pool of backtest threads for CPU-bound backtests, so that the main event loop stays free for Temporal's
  * heartbeats and polling. Each thread loads a data file once (again when its mtime changes) and each user
  * strategy module once. A thread that reaches its heap limit dies and piscina starts another in its place.
  *
@@ -115,7 +115,7 @@ export function createBacktestPool(options: BacktestPoolOptions = {}): BacktestP
       if ((err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
         counts.outOfMemory++;
         throw new Error(
-          `trial ${input.trialId} exceeded ${limit} in its worker thread (V8 heap limit reached, ERR_WORKER_OUT_OF_MEMORY); ` +
+          `trial ${input.trialId} exceeded ${limit} in its backtest thread (V8 heap limit reached, ERR_WORKER_OUT_OF_MEMORY); ` +
             'the thread was replaced. Raise --max-memory-mb or make the strategy use less memory.',
         );
       }

@@ -52,7 +52,7 @@ describe('backtest thread pool', () => {
   it('fails a trial past --max-memory-mb retryably, names the limit, and keeps serving', async () => {
     const err = await pool.evaluate(trial(fx, 20, 'pool_probe', { hog: 1 }), never).catch((e: unknown) => e);
     assert.ok(err instanceof Error && !(err instanceof InputError), 'a plain Error, which the activity retries');
-    assert.match(err.message, /^trial 20 exceeded --max-memory-mb 64 in its worker thread/);
+    assert.match(err.message, /^trial 20 exceeded --max-memory-mb 64 in its backtest thread/);
     assert.equal(pool.stats().outOfMemory, 1);
 
     const next = await pool.evaluate(trial(fx, 21, 'sma_crossover', { fast: 10, slow: 30 }), never);
