@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { writeFileAtomic } from '../files/atomic';
 import { PROJECT_ROOT } from '../services/paths';
 
 /** "2 × Intel(R) Xeon(R) ..., 24 GiB, Linux 6.1, Node v20" for the benchmark's header. */
@@ -26,7 +27,7 @@ export function writeBenchmarkSection(title: string, body: string): void {
     const end = text.indexOf('\n## ', start + heading.length);
     next = text.slice(0, start) + section + (end === -1 ? '' : text.slice(end + 1));
   }
-  fs.writeFileSync(file, next.trimEnd() + '\n');
+  writeFileAtomic(file, next.trimEnd() + '\n');
 }
 
 /** The trial count of a benchmark run: `--trials N`, else TUNEFLOW_BENCH_TRIALS, else `fallback`; at least `min`. */
