@@ -86,6 +86,16 @@ describe('search.warm_start against the real stack', { skip: services ? false : 
 
     // The warm start is one activity of the first run; recorded, this history is replayed by later releases.
     await replayAndRecord(client.client, [warm]);
+
+    // Continued as new every 16 trials, the seeded sampler travels in its state: the same trials, one warm start.
+    const chained = uniqueId('warm-can');
+    const chainedConfig = variant(`${SPACE}search: { ${SEARCH}, warm_start: ${earlier} }\nsession: { continue_as_new_every: 16 }\n`);
+    const again = await withWorker({ address, redisUrl, taskQueue }, () => tuneflow(['run', chainedConfig, '--session-id', chained, '--json'], env));
+    assert.equal(again.code, 0, again.stderr);
+    assert.ok((JSON.parse(again.stdout) as SessionSummary).runs >= 3, 'it continued as new');
+    const params = (records: TrialRecord[]) => records.map((t) => [t.trialId, key(t.params)]);
+    assert.deepEqual(params(await store.allTrials(chained)), params(trials));
+    assert.equal((await store.getMeta(chained))?.warmStart?.trials, 40);
   });
 
   test('run --dry-run checks the warm start against the trial store', async () => {
