@@ -11,7 +11,7 @@ import { InputError } from '../errors';
 import type { OverfittingReport } from '../analysis/overfitting';
 import { timeBreakdown, type SessionTimes } from '../analysis/timeBreakdown';
 import { recommendedOf, type ParetoResult } from '../analysis/pareto';
-import type { BacktestEvaluatorSpec, LeaderboardEntry, ObjectiveSpec, SessionCounts, SessionSpec } from '../types/session';
+import type { BacktestEvaluatorSpec, LeaderboardEntry, ObjectiveSpec, SessionCounts, SessionSpec, WarmStartNote } from '../types/session';
 import type { MetricValues } from '../types/trial';
 import { bestEquityCurve } from '../evaluators/backtest';
 import { ExternalSorter } from './externalSort';
@@ -141,11 +141,13 @@ export async function aggregate(
     out.write('sensitivity.csv', toCsv([...SENSITIVITY_COLUMNS], sensitivityRows(sens)));
     out.write('importance.csv', toCsv(['param', 'importance'], importance.map((i) => [i.param, i.importance])));
     const ranking = { weights, minTrades: spec.minTrades, rows, unrankable: scan.columns.rankable.length - countTrue(scan.columns.rankable) };
+    const meta = await store.getMeta(spec.sessionId);
     const sampled = scan.sample.length < scan.scored ? { sampled: scan.sample.length, of: scan.scored } : undefined;
     const common = {
       sessionId: spec.sessionId, objective: spec.objective, trials: scan.sample, counts: scan.counts, sampled, ranking, importance, sensitivity: sens, overfitting, topN: spec.output.topN, pareto,
       ...(robust && spec.select ? { robust: { choice: robust, select: spec.select } } : {}),
       ...(scan.violations ? { violations: scan.violations } : {}),
+      ...(meta?.warmStart ? { warmStart: meta.warmStart } : {}),
     };
     out.write('summary.md', renderSummaryMarkdown(common));
     beat();
@@ -154,7 +156,6 @@ export async function aggregate(
     const times = statistics.times && timeBreakdown(statistics.times);
     out.write('report.html', renderReportHtml({ ...common, space: spec.search.space, ...equity, timeBreakdown: times ?? undefined, generatedAt: new Date().toISOString() }));
 
-    const meta = await store.getMeta(spec.sessionId);
     out.writeJson('run.json', {
       ...runIdentity(spec, versions, meta?.startedAt ?? input.startedAt),
       data_sha256: await sha256File(spec.evaluator.dataPath),
@@ -162,6 +163,7 @@ export async function aggregate(
       stopped_by: input.stoppedBy,
       workflow_runs: input.runs,
       counts: scan.counts,
+      ...(meta?.warmStart ? { warm_start: warmStartJson(meta.warmStart) } : {}),
       workers: statistics.workers,
       time_breakdown: times,
     });
@@ -172,6 +174,11 @@ export async function aggregate(
     fs.rmSync(scratch, { recursive: true, force: true });
   }
   return { outputDir: out.dir, files: out.files };
+}
+
+/** run.json's `warm_start`: the session whose trials seeded this one's search, in the file's snake case. */
+function warmStartJson(note: WarmStartNote) {
+  return { session: note.session, trials: note.trials, out_of_space: note.outOfSpace, beyond_cap: note.beyondCap, note: `warm-started from ${note.session} with ${note.trials} trials` };
 }
 
 /**

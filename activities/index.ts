@@ -16,6 +16,7 @@ import { noBacktestPhases, PhaseTally } from '../evaluators/phases';
 import { WorkerStatsStore } from '../store/redis/workerStats';
 import { breaksResultConstraints, failedRecord, objectiveValues, succeededRecord } from './trialRecords';
 import { RedisTrialStore } from '../store/redis/trialStore';
+import { readWarmStart, type WarmStart } from './warmStart';
 import {
   aggregateWalkForward, evaluateHoldout, evaluateSplitCandidates, splitSessionIds, type EvaluateSplitInput, type WalkForwardAggregateInput, type WalkForwardAggregateResult,
 } from './walkForward';
@@ -168,6 +169,16 @@ export function createActivities(deps: ActivityDeps) {
     failedTrials: keepBeating(async (input: { sessionId: string; after: number; limit: number }): Promise<{ trials: Array<{ trialId: number; params: Params }>; next: number | null }> => {
       const page = await store.failedTrials(input.sessionId, input.after, input.limit);
       return { trials: page.trials.map((t) => ({ trialId: t.trialId, params: t.params })), next: page.next };
+    }),
+
+    /**
+     * The best trials of an earlier session, scored as this session scores trials, that seed its sampler
+     * (`search.warm_start`); the note of what was taken goes into this session's meta, for its outputs.
+     */
+    warmStartTrials: keepBeating(async (input: { spec: SessionSpec }): Promise<WarmStart> => {
+      const warm = await readWarmStart(store, input.spec);
+      await store.updateMeta(input.spec.sessionId, { warmStart: warm.note });
+      return warm;
     }),
 
     /** Backtests a walk-forward split's in-sample leaders on its training and test windows; the result goes to the store. */

@@ -1,5 +1,6 @@
 import { METRIC_NAMES } from '../config/metrics';
 import type { Direction } from '../search/types';
+import type { WarmStartNote } from '../types/session';
 import type { TrialRecord } from '../types/trial';
 import { formatNumber, formatParam, formatTime, formatWfe } from './format';
 import { md, table } from './markdown';
@@ -61,6 +62,23 @@ export interface SummaryInput {
   violations?: ViolationCounts;
   /** The Pareto front of a multi-objective session. */
   pareto?: ParetoResult;
+  /** The earlier session whose trials seeded the search (`search.warm_start`). */
+  warmStart?: WarmStartNote;
+}
+
+/**
+ * What summary.md says of a warm start: from which session, with how many trials, and that they are not this
+ * session's (its counts, rankings and outputs hold only its own).
+ */
+export function warmStartSentence(note: WarmStartNote): string {
+  const left = [
+    ...(note.outOfSpace > 0 ? [`${note.outOfSpace} outside this search space`] : []),
+    ...(note.beyondCap > 0 ? [`${note.beyondCap} beyond the cap`] : []),
+  ];
+  return (
+    `Warm-started from ${md(note.session)} with ${note.trials} trials: they seeded the search and are not among the trials counted and ranked here` +
+    (left.length ? ` (of its other succeeded trials, ${left.join(' and ')}).` : '.')
+  );
 }
 
 /** Front trials summary.md and report.html list at most; pareto.csv has them all. */
@@ -83,6 +101,7 @@ export function renderSummaryMarkdown(input: SummaryInput): string {
     : `Objective: ${objective.direction} \`${md(objective.metric)}\`.`;
   const cached = input.counts?.cached === undefined ? '' : `; ${input.counts.cached} of them from the result cache`;
   out.push(`${objectives} Trials: ${total} (${succeeded} succeeded, ${total - succeeded} failed${cached}).`, '');
+  if (input.warmStart) out.push(warmStartSentence(input.warmStart), '');
   if (input.sampled) out.push(sampleSentence(input.sampled), '');
 
   out.push('## Best trial', '');

@@ -9,10 +9,11 @@ import { formatIsoTime } from '../backtest/dates';
 import { loadSessionSpec, type ConfigOverrides } from '../config/load';
 import { objectiveText } from '../config/metrics';
 import { InputError } from '../errors';
-import type { SessionSpec } from '../types/session';
+import type { SessionSpec, WarmStartNote } from '../types/session';
 import { connectClient, type TemporalTarget } from '../workers/connection';
 import { probeServices, sessionUrl, type RedisPlan, type TemporalPlan } from './services';
 import { strategyLabel } from './sessionClient';
+import { checkWarmStart } from './warmStart';
 
 /** What became of the session id on the server `run` would use; `unknown` while no server runs to ask. */
 type SessionState = 'new' | 'running' | 'finished' | 'unknown';
@@ -40,6 +41,11 @@ export interface DryRunReport {
   redis: RedisPlan;
   /** Workers that polled the session's task queue in the last two minutes (cluster only; null otherwise). */
   workersPolling: number | null;
+  /**
+   * A new session's warm start as checked against the trial store, or `{ session }` alone while no trial store
+   * runs to ask; null without `search.warm_start` or for a session that exists already.
+   */
+  warmStart: WarmStartNote | { session: string } | null;
   webUi: string | null;
 }
 
@@ -61,6 +67,10 @@ export async function dryRun(configFile: string, overrides: ConfigOverrides): Pr
     const found = await askServer(temporal.target, spec);
     session = found.session;
     if (temporal.how === 'cluster') workersPolling = found.pollers;
+  }
+  let warmStart: DryRunReport['warmStart'] = null;
+  if (spec.warmStart && (session === 'new' || session === 'unknown')) {
+    warmStart = redis.how === 'start' ? { session: spec.warmStart.sessionId } : await checkWarmStart(redis.url, spec);
   }
   const time = loadCsv(spec.evaluator.dataPath).time;
   const { search } = spec;
@@ -85,6 +95,7 @@ export async function dryRun(configFile: string, overrides: ConfigOverrides): Pr
     temporal: temporalReport(temporal),
     redis: redis.how === 'start' ? redis : { ...redis, url: redactUrl(redis.url) },
     workersPolling,
+    warmStart,
     webUi: temporal.how === 'start' ? null : sessionUrl(temporal.uiUrl, temporal.target.namespace, spec.sessionId),
   };
 }
@@ -145,6 +156,7 @@ export function describeDryRun(report: DryRunReport, opts: { detach: boolean; co
     `Redis     ${redisLine(report.redis)}`,
     `Workers   ${workersLine(report, opts)}`,
   ];
+  if (report.warmStart) lines.push(`Warm start ${warmStartLine(report.warmStart)}`);
   if (report.webUi) lines.push(`Web UI    ${report.webUi}`);
   return lines;
 }
@@ -160,6 +172,12 @@ function sessionLine(report: DryRunReport, detach: boolean): string {
     case 'finished':
       return 'already finished; run would print its result';
   }
+}
+
+function warmStartLine(warm: NonNullable<DryRunReport['warmStart']>): string {
+  if (!('trials' in warm)) return `from session ${warm.session}: checked against the trial store once the local Redis runs`;
+  const left = warm.outOfSpace > 0 ? `; ${warm.outOfSpace} of its succeeded trials lie outside this search space` : '';
+  return `from session ${warm.session}: ${warm.trials} of its trials would seed the search${left}`;
 }
 
 function temporalLine(plan: TemporalReport): string {

@@ -1,7 +1,7 @@
 import { Client, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter, type SearchAttributePair } from '@temporalio/common';
 import { InputError } from '../errors';
-import type { SessionSpec, SessionSummary } from '../types/session';
+import type { SessionSpec, SessionSummary, WarmStartNote } from '../types/session';
 import { TuneAlgorithm, TuneSession, TuneStrategy, TuneTags } from '../workflows/searchAttributes';
 import type { RetryFailedInput, SessionInput, tuningSession } from '../workflows';
 
@@ -19,13 +19,16 @@ export interface SessionStart {
   outcome: StartOutcome;
   /** Said instead of the usual line about how the session was started. */
   headline?: string;
+  /** What the check of a new session's warm start found. */
+  warmStart?: WarmStartNote;
 }
 
 /**
  * Starts the session workflow, or attaches to it when a workflow with that session id already exists:
- * running again after Ctrl-C continues the same session instead of starting it over.
+ * running again after Ctrl-C continues the same session instead of starting it over. `beforeStart` runs only
+ * when the session is new, before it starts: a check that throws leaves nothing started.
  */
-export async function startOrAttach(client: Client, spec: SessionSpec): Promise<StartOutcome> {
+export async function startOrAttach(client: Client, spec: SessionSpec, beforeStart: () => Promise<void> = async () => undefined): Promise<StartOutcome> {
   const existing = client.workflow.getHandle<typeof tuningSession>(spec.sessionId);
   try {
     const description = await existing.describe();
@@ -36,6 +39,7 @@ export async function startOrAttach(client: Client, spec: SessionSpec): Promise<
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
   }
+  await beforeStart();
   const handle = await client.workflow.start<typeof tuningSession>('tuningSession', {
     workflowId: spec.sessionId,
     taskQueue: spec.taskQueue,

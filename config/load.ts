@@ -8,7 +8,7 @@ import type { AlgorithmName, Distribution, SamplerConfig, SearchSpace } from '..
 import { InputError } from '../errors';
 import { readTextFile, strategyModuleRef } from './files';
 import type { StrategyModuleRef } from '../backtest';
-import { MAX_NAME_LENGTH } from './schema';
+import { MAX_NAME_LENGTH, MAX_WARM_START_TRIALS } from './schema';
 import { activitiesProblem, parallelismSchema, seedSchema, sessionIdProblem, shownSessionId, trialsSchema } from './limits';
 import type { EvaluatorSpec, ObjectiveSpec, SelectSpec, SessionSpec, WalkForwardSpec } from '../types/session';
 import { parseResultConstraints } from './resultConstraints';
@@ -221,6 +221,7 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
     }
   }
   withFile(file, () => checkResultConstraints(config.result_constraints, config.evaluator !== undefined));
+  const warmStart = warmStartSpec(config, file, sessionId);
   for (const metric of Object.keys(config.rank)) {
     if (!Object.hasOwn(METRIC_DIRECTION, metric)) {
       throw new InputError(`${file}: \`rank.${metric}\`: unknown metric; choose among ${Object.keys(METRIC_DIRECTION).join(', ')}.`);
@@ -277,6 +278,7 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
     rankWeights: config.rank,
     ...(config.result_constraints.length ? { resultConstraints: config.result_constraints } : {}),
     ...(config.select ? { select: selectSpec(config.select) } : {}),
+    ...(warmStart ? { warmStart } : {}),
     walkForward,
     pbo: { sample: config.analysis.pbo.sample, blocks: config.analysis.pbo.blocks },
     tags: config.session.tags,
@@ -296,6 +298,26 @@ function checkResultConstraints(texts: string[], external: boolean): void {
       throw new InputError(`\`result_constraints[${i}]\`: unknown metric "${unknown}" in "${c.text}"; the engine reports ${Object.keys(METRIC_DIRECTION).join(', ')}.`);
     }
   });
+}
+
+/**
+ * `search.warm_start` as the session uses it. The trial store is asked only when the session starts (`tuneflow
+ * run` checks it first); here only what the config alone decides.
+ */
+function warmStartSpec(config: CampaignConfig, file: string, sessionId: string): SessionSpec['warmStart'] {
+  const given = config.search.warm_start;
+  if (given === undefined) return undefined;
+  const spec = typeof given === 'string' ? { sessionId: given, trials: MAX_WARM_START_TRIALS } : { sessionId: given.session, trials: given.trials };
+  if (config.walk_forward) {
+    throw new InputError(
+      `${file}: \`search.warm_start\` seeds the search of a plain session; each walk-forward split tunes on its own window from a cold start. ` +
+        'Remove `search.warm_start` or `walk_forward`.',
+    );
+  }
+  if (spec.sessionId === sessionId) {
+    throw new InputError(`${file}: \`search.warm_start\`: session ${sessionId} cannot start from its own trials; name an earlier session.`);
+  }
+  return spec;
 }
 
 function selectSpec(select: NonNullable<CampaignConfig['select']>): SelectSpec {

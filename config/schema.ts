@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
 import { LIMITS } from './bounds';
-import { parallelismSchema, seedSchema, trialsSchema } from './limits';
+import { parallelismSchema, seedSchema, sessionIdProblem, trialsSchema } from './limits';
 import { MAX_OBJECTIVES } from '../search/pareto';
 
 /** The most trials the robust choice re-ranks by their neighbourhood. */
@@ -45,6 +45,31 @@ export const PBO_LIMITS = { sample: 100, maxSample: 200, blocks: 16, maxBlocks: 
  */
 export const DEFAULT_CACHE_ENTRIES = 100_000;
 const MAX_CACHE_ENTRIES = 10_000_000;
+
+/**
+ * The most trials of an earlier session a warm start hands the sampler: its best by the objective. More would
+ * add little (TPE keeps 500 observations, the genetic population 50, CMA-ES fits the best tenth) and the
+ * activity that reads them returns them in one payload, which Temporal caps at 2 MB.
+ */
+export const MAX_WARM_START_TRIALS = 1000;
+
+/** A session of the trial store: an id, or one walk-forward split of a session, `<session>/split-<k>`. */
+const storedSession = z.string().superRefine((id, ctx) => {
+  const problem = sessionIdProblem(id.replace(/\/split-\d+$/, ''));
+  if (problem) ctx.addIssue({ code: 'custom', message: `expected a session id (or <session>/split-<k>), but ${problem}` });
+});
+
+/** `warm_start: <session>` or `{ session, trials }`. */
+const warmStart = z.union(
+  [
+    storedSession,
+    z.strictObject({
+      session: storedSession,
+      trials: z.number().int().min(1).max(MAX_WARM_START_TRIALS, `at most ${MAX_WARM_START_TRIALS}: the best of them seed the search`).default(MAX_WARM_START_TRIALS),
+    }),
+  ],
+  { error: 'expected the id of an earlier session, or { session: <id>, trials: N }' },
+);
 
 const paramValue = z.union([z.number(), z.string(), z.boolean()]);
 
@@ -161,6 +186,7 @@ export const configSchema = z.strictObject({
       parallelism: parallelismSchema.default(8),
       mode: z.enum(['ordered', 'eager']).default('ordered'),
       options: z.record(z.string(), z.unknown()).default({}),
+      warm_start: warmStart.optional(),
     })
     .prefault({}),
   trial: z

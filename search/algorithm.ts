@@ -40,4 +40,16 @@ export interface Algorithm<S = unknown, L = number> {
    * objective; failed trials never reach the algorithm.
    */
   observe(state: S, x: readonly number[], loss: L, tag: number | undefined, ctx: ProposeContext): void;
+  /**
+   * Folds in the results of an earlier search before the first proposal (a warm start), oldest first. Absent,
+   * each is observed as a point of the sampler's fallback is, without tag. An algorithm whose state is a
+   * search distribution rather than a memory of points (CMA-ES) fits that distribution to them instead.
+   */
+  warmStart?(state: S, points: readonly WarmPoint<L>[], ctx: ProposeContext): void;
+}
+
+/** A point of an earlier search and its loss, for {@link Algorithm.warmStart}. */
+export interface WarmPoint<L = number> {
+  x: readonly number[];
+  loss: L;
 }

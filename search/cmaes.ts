@@ -1,4 +1,4 @@
-import type { Algorithm, Candidate } from './algorithm';
+import type { Algorithm, Candidate, WarmPoint } from './algorithm';
 import { identity, matTVec, matVec, norm, symmetricEigen, type Matrix } from './linalg';
 import type { Prng } from './prng';
 import type { Space } from './space';
@@ -28,6 +28,10 @@ interface CmaState {
 
 const TOL_FUN = 1e-12;
 const TOL_X = 1e-12;
+/** Share of an earlier search's best points a warm start fits the distribution to (WS-CMA-ES's gamma). */
+const WARM_GAMMA = 0.1;
+/** Spread added to that fit in every direction, in unit coordinates (WS-CMA-ES's alpha). */
+const WARM_ALPHA = 0.1;
 
 /** Upper standard normal quantile for a small tail probability (Abramowitz and Stegun 26.2.23, error < 5e-4). */
 function upperQuantile(p: number): number {
@@ -119,6 +123,35 @@ function tell(state: CmaState, space: Space, rng: Prng, options: Record<string, 
   if (stop && options.restarts === 'ipop') restart(state, space, rng, options);
 }
 
+/**
+ * Warm-starting CMA-ES (Nomura et al. 2021, as Optuna's `source_trials` and the cmaes library's
+ * `get_warm_start_mgd`): the best WARM_GAMMA of the earlier points (at least one) give the mean and, plus
+ * WARM_ALPHA² in every direction, the covariance Σ; the step size is det(Σ)^(1/2n) and C = Σ / det(Σ)^(1/n),
+ * so that σ²C = Σ. The first generation then samples where the earlier search found its best.
+ */
+function warmStart(state: CmaState, points: readonly WarmPoint[], space: Space): void {
+  if (points.length === 0) return;
+  const n = state.mean.length;
+  const best = [...points].sort((a, b) => a.loss - b.loss).slice(0, Math.max(1, Math.floor(WARM_GAMMA * points.length)));
+  const mean = state.mean.map((_, i) => best.reduce((s, p) => s + (p.x[i] as number), 0) / best.length);
+  const sigma2 = state.mean.map((_, i) =>
+    state.mean.map((__, j) => {
+      const moment = best.reduce((s, p) => s + (p.x[i] as number) * (p.x[j] as number), 0) / best.length;
+      return moment - (mean[i] as number) * (mean[j] as number) + (i === j ? WARM_ALPHA ** 2 : 0);
+    }),
+  );
+  // det(Σ) from its eigenvalues, in logs: Σ is positive definite (the alpha term), and tiny in many dims.
+  const logDet = symmetricEigen(sigma2).values.reduce((s, v) => s + Math.log(Math.max(v, 1e-300)), 0);
+  const scale = Math.exp(logDet / n);
+  state.mean = mean;
+  state.sigma = Math.sqrt(scale);
+  state.C = sigma2.map((row) => row.map((v) => v / scale));
+  applyMargin(state, space);
+  const { values, vectors } = symmetricEigen(state.C);
+  state.B = vectors;
+  state.D = values.map((v) => Math.sqrt(Math.max(v, 1e-30)));
+}
+
 function restart(state: CmaState, space: Space, rng: Prng, options: Record<string, unknown>): void {
   state.restarts++;
   const lambda = Math.round(state.lambda * (options.incPopsize as number));
@@ -130,7 +163,8 @@ function restart(state: CmaState, space: Space, rng: Prng, options: Record<strin
  * step size and covariance; results arrive in any order and those of an older generation are dropped, as in
  * Optuna's CmaEsSampler. Out-of-bounds draws are redrawn (up to 100 times) then clipped; discrete coordinates are
  * rounded by the space and keep a minimum spread (margin). With `restarts: 'ipop'` (default), a stalled run
- * restarts from a random mean with a population `incPopsize` times larger.
+ * restarts from a random mean with a population `incPopsize` times larger. A warm start fits the first
+ * distribution to an earlier search's best points (WS-CMA-ES) instead of counting them as foreign results.
  */
 export const cmaes: Algorithm<CmaState> = {
   adaptive: true,
@@ -162,6 +196,7 @@ export const cmaes: Algorithm<CmaState> = {
     state.solutions.push({ x: [...x], loss });
     if (state.solutions.length >= state.lambda) tell(state, space, rng, options);
   },
+  warmStart: (state, points, { space }) => warmStart(state, points, space),
 };
 
 function sample(state: CmaState, rng: Prng): number[] {

@@ -1,5 +1,5 @@
 import { InputError } from '../errors';
-import type { Algorithm } from './algorithm';
+import type { Algorithm, ProposeContext, WarmPoint } from './algorithm';
 import { grid } from './grid';
 import { cmaes } from './cmaes';
 import { genetic } from './genetic';
@@ -60,6 +60,18 @@ function checkConfig(config: SamplerConfig): void {
   validateSpace(config.space, config.constraints);
 }
 
+/**
+ * An algorithm's warm start fed one minimised loss per objective, as `toLoss` makes its loss of them: its own
+ * `warmStart`, or else each point observed in turn without tag.
+ */
+function warmStartOf<L>(algorithm: Algorithm<unknown, L>, toLoss: (losses: readonly number[]) => L): Compiled['warmStart'] {
+  return (model: unknown, points: readonly WarmPoint<readonly number[]>[], ctx: ProposeContext) => {
+    const own = points.map((p) => ({ x: p.x, loss: toLoss(p.loss) }));
+    if (algorithm.warmStart) algorithm.warmStart(model, own, ctx);
+    else for (const p of own) algorithm.observe(model, p.x, p.loss, undefined, ctx);
+  };
+}
+
 function compile(config: SamplerConfig): Compiled {
   const directions = config.directions ?? [config.direction];
   const common = { config, directions, space: new Space(config.space), constraints: compileConstraints(config.space, config.constraints) };
@@ -69,6 +81,7 @@ function compile(config: SamplerConfig): Compiled {
       ...common,
       algorithm,
       observe: (model, x, losses, tag, ctx) => algorithm.observe(model, x, losses, tag, ctx),
+      warmStart: warmStartOf(algorithm, (losses) => losses),
       options: resolveOptions(config.algorithm, algorithm.options, config.options),
     };
   }
@@ -77,6 +90,7 @@ function compile(config: SamplerConfig): Compiled {
     ...common,
     algorithm,
     observe: (model, x, losses, tag, ctx) => algorithm.observe(model, x, losses[0] as number, tag, ctx),
+    warmStart: warmStartOf(algorithm, (losses) => losses[0] as number),
     options: resolveOptions(config.algorithm, algorithm.options, config.options),
   };
 }

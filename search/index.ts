@@ -7,6 +7,7 @@ export { ListSampler } from './list';
 export { checkConstraints, parseConstraint } from './constraints';
 export type { Comparator, Constraint, Expr } from './constraints';
 export { gridSize, validateSpace } from './validate';
+export { pointProblem } from './prior';
 export { crowdingDistance, dominates, hypervolume, MAX_OBJECTIVES, nonDominatedSort, paretoFront } from './pareto';
 export type {
   AlgorithmName,
@@ -17,6 +18,7 @@ export type {
   Outcome,
   ParamValue,
   Params,
+  PriorTrial,
   Sampler,
   SamplerConfig,
   SamplerState,

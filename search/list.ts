@@ -75,6 +75,10 @@ export class ListSampler implements Sampler {
     return this.s.next;
   }
 
+  warmStart(): number {
+    throw new RangeError('a list of trials takes no warm start: it proposes the list as it is');
+  }
+
   /** The id of the last trial proposed, 0 before the first. */
   lastProposedId(): number {
     return this.s.next > 0 ? (this.s.trials[this.s.next - 1] as Suggestion).id : 0;

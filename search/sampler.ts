@@ -1,11 +1,12 @@
-import type { Algorithm, Candidate, ProposeContext } from './algorithm';
+import type { Algorithm, Candidate, ProposeContext, WarmPoint } from './algorithm';
 import { checkConstraints, type Constraint } from './constraints';
 import type { ResolvedOptions } from './options';
 import { Permutation } from './permutation';
+import { pointProblem } from './prior';
 import { Prng, type PrngState } from './prng';
 import { SeenSet } from './seen';
 import type { Space } from './space';
-import type { BestTrial, Direction, Outcome, Params, Sampler, SamplerConfig, SamplerState, Suggestion } from './types';
+import type { BestTrial, Direction, Outcome, Params, PriorTrial, Sampler, SamplerConfig, SamplerState, Suggestion } from './types';
 import { ranksBefore } from './ranking';
 
 /**
@@ -53,10 +54,12 @@ export interface Compiled {
   directions: Direction[];
   space: Space;
   constraints: Constraint[];
-  /** Everything of the algorithm but `observe`, whose loss is a number or a vector by the objectives. */
-  algorithm: Omit<Algorithm<unknown, never>, 'observe'>;
+  /** Everything of the algorithm but `observe` and `warmStart`, whose loss is a number or a vector by the objectives. */
+  algorithm: Omit<Algorithm<unknown, never>, 'observe' | 'warmStart'>;
   /** The algorithm's `observe`, fed one minimised loss per objective. */
   observe(model: unknown, x: readonly number[], losses: readonly number[], tag: number | undefined, ctx: ProposeContext): void;
+  /** The algorithm's warm start (see {@link Algorithm.warmStart}), fed one minimised loss per objective. */
+  warmStart(model: unknown, points: readonly WarmPoint<readonly number[]>[], ctx: ProposeContext): void;
   options: ResolvedOptions;
 }
 
@@ -79,7 +82,8 @@ export interface Compiled {
  */
 export class DriverSampler implements Sampler {
   private readonly rng: Prng;
-  private readonly seen: SeenSet | null;
+  /** Created by a warm start for grid search, which otherwise never needs one. */
+  private seen: SeenSet | null;
   private readonly walk: Permutation | null;
   private readonly gated: boolean;
   private readonly parallelism: number;
@@ -160,6 +164,36 @@ export class DriverSampler implements Sampler {
     return this.s.nextId - 1;
   }
 
+  /**
+   * Points that do not fit the space are left out. Each distinct point taken is marked as seen in a finite space
+   * (grid search gets a seen set for it) and leaves one feasible point fewer, so a space the earlier search used
+   * up is exhausted at once. Results feed the model as a trial's would: failures not at all, infeasible results
+   * with the infeasible loss (one objective only). The algorithm sees them in the order given.
+   */
+  warmStart(prior: readonly PriorTrial[]): number {
+    if (this.s.nextId > 1) throw new RangeError('a warm start comes before the first proposal');
+    const size = this.c.space.size;
+    if (size !== null) this.seen ??= new SeenSet(size);
+    const points: WarmPoint<number[]>[] = [];
+    let taken = 0;
+    for (const { params, outcome } of prior) {
+      if (pointProblem(this.c.config.space, this.c.constraints, params) !== null) continue;
+      taken += 1;
+      if (this.seen) {
+        const index = this.c.space.indexOf(params);
+        if (!this.seen.has(index)) {
+          this.seen.add(index);
+          if (this.s.feasible !== null) this.s.feasible -= 1;
+        }
+      }
+      const losses = this.lossesOf(outcome);
+      if (losses) points.push({ x: this.c.space.encode(params), loss: losses });
+    }
+    if (this.s.feasible !== null && this.s.feasible <= 0) this.s.exhausted = true;
+    this.c.warmStart(this.s.model, points, this.context());
+    return taken;
+  }
+
   state(): SamplerState {
     const snapshot: DriverState = { ...this.s, rng: this.rng.state(), seen: this.seen ? this.seen.encode() : null };
     return JSON.parse(JSON.stringify(snapshot)) as SamplerState;
@@ -189,16 +223,16 @@ export class DriverSampler implements Sampler {
   }
 
   private feed(trial: OpenTrial): void {
-    if (!trial.outcome || 'failed' in trial.outcome) return;
-    if ('infeasible' in trial.outcome) {
-      // Several objectives rank fronts by distances that one such point would stretch: there it counts as failed.
-      if (this.c.directions.length > 1) return;
-      this.c.observe(this.s.model, trial.x, [INFEASIBLE_LOSS], trial.tag, this.context());
-      return;
-    }
-    const values = 'value' in trial.outcome ? [trial.outcome.value] : trial.outcome.values;
-    const losses = values.map((v, i) => (this.c.directions[i] === 'maximize' ? -v : v));
-    this.c.observe(this.s.model, trial.x, losses, trial.tag, this.context());
+    const losses = trial.outcome ? this.lossesOf(trial.outcome) : null;
+    if (losses) this.c.observe(this.s.model, trial.x, losses, trial.tag, this.context());
+  }
+
+  /** The minimised losses an outcome feeds the model, one per objective; null for what it is not fed. */
+  private lossesOf(outcome: Outcome): number[] | null {
+    // Several objectives rank fronts by distances that one infeasible point would stretch: there it counts as failed.
+    if ('infeasible' in outcome) return this.c.directions.length > 1 ? null : [INFEASIBLE_LOSS];
+    const values = this.valuesOf(outcome);
+    return values && values.map((v, i) => (this.c.directions[i] === 'maximize' ? -v : v));
   }
 
   private context(): ProposeContext {

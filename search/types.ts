@@ -62,6 +62,16 @@ export interface Suggestion {
  */
 export type Outcome = { value: number } | { values: number[] } | { failed: true } | { infeasible: true };
 
+/**
+ * A result of an earlier search handed to a new sampler before its first proposal (a warm start, after Optuna's
+ * `add_trials`): the point it evaluated and what came of it. `{ failed: true }` is a point evaluated without a
+ * usable result: never proposed again in a finite space, but not fed to the model.
+ */
+export interface PriorTrial {
+  params: Params;
+  outcome: Outcome;
+}
+
 export interface BestTrial {
   id: number;
   params: Params;
@@ -97,5 +107,12 @@ export interface Sampler {
   setBudget(trials: number): void;
   /** Trials proposed so far (ids 1..n). */
   proposed(): number;
+  /**
+   * Seeds the search with results of an earlier one, before the first proposal: each point that lies in the
+   * space and meets the constraints is fed to the algorithm and, in a finite space, never proposed. They are not
+   * trials: no id, not counted against the budget, not in {@link best}. Returns how many were taken.
+   * @throws RangeError once a trial has been proposed, or for a sampler that proposes a fixed list.
+   */
+  warmStart(prior: readonly PriorTrial[]): number;
   state(): SamplerState;
 }

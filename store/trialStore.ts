@@ -1,4 +1,4 @@
-import type { HoldoutResult, SplitResult } from '../types/session';
+import type { HoldoutResult, SplitResult, WarmStartNote } from '../types/session';
 import type { TrialRecord } from '../types/trial';
 
 /** What the store keeps about a session besides its trials. */
@@ -12,6 +12,8 @@ export interface SessionMeta {
   result?: SplitResult;
   /** A walk-forward session's recommended set on its holdout bars, once it is evaluated. */
   holdout?: HoldoutResult;
+  /** Which session's trials seeded this one's search, and how many (`search.warm_start`). */
+  warmStart?: WarmStartNote;
 }
 
 /**

@@ -108,6 +108,11 @@ export interface SessionSpec {
   resultConstraints?: string[];
   /** How best_params.json chooses its recommendation; absent: by the objective, with no neighbourhood columns. */
   select?: SelectSpec;
+  /**
+   * Seed the sampler with the best `trials` succeeded trials of an earlier session before the first proposal
+   * (`search.warm_start`). Absent: a cold start, as in sessions started before warm starts existed.
+   */
+  warmStart?: { sessionId: string; trials: number };
   walkForward?: WalkForwardSpec;
   /**
    * How PBO cross-validates the trials: `sample` of them drawn at random, their returns cut into `blocks`
@@ -116,6 +121,20 @@ export interface SessionSpec {
   pbo?: PboSpec;
   tags: string[];
   taskQueue: string;
+}
+
+/**
+ * How a session was warm-started: from which session, with how many of its succeeded trials, and why others
+ * were left out. Kept in the session's meta for run.json and summary.md.
+ */
+export interface WarmStartNote {
+  session: string;
+  /** Its succeeded trials handed to the sampler. */
+  trials: number;
+  /** Its succeeded trials that lie outside this session's search space or break its constraints. */
+  outOfSpace: number;
+  /** Its succeeded trials in the space left out by the cap, the worst by the objective. */
+  beyondCap: number;
 }
 
 /** What an activity returns for one trial: small, so history stays small. */

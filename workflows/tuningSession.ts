@@ -14,12 +14,13 @@ export interface SessionInput {
 }
 
 const { beginSession } = proxyActivities<Activities>(BOOKKEEPING);
-const { aggregateSession } = proxyActivities<Activities>(OUTPUTS);
+const { aggregateSession, warmStartTrials } = proxyActivities<Activities>(OUTPUTS);
 
 /**
- * One tuning session, id = session id. Runs the trial loop, continues-as-new (after draining) whenever the
- * loop says history should move to a fresh run, and ends with the aggregation activity that writes the
- * outputs. With walk-forward configured, it runs one child workflow per split instead.
+ * One tuning session, id = session id. Seeds its sampler with an earlier session's trials when the spec has a
+ * warm start, runs the trial loop, continues-as-new (after draining) whenever the loop says history should move
+ * to a fresh run, and ends with the aggregation activity that writes the outputs. With walk-forward configured,
+ * it runs one child workflow per split instead.
  */
 export async function tuningSession(input: SessionInput): Promise<SessionSummary> {
   const { spec } = input;
@@ -29,7 +30,12 @@ export async function tuningSession(input: SessionInput): Promise<SessionSummary
     return 'continueWith' in retried ? continueAsNew<typeof tuningSession>({ spec, retry: retried.continueWith }) : retried;
   }
   const loop = new TrialLoop(spec, input.carry);
-  if (!input.carry) await beginSession({ spec, startedAt: loop.startedAt });
+  if (!input.carry) {
+    await beginSession({ spec, startedAt: loop.startedAt });
+    // Once, before the first proposal: later runs carry the seeded sampler in its state, and a spec of a session
+    // started before warm starts existed has no `warmStart`, so its history schedules what it always did.
+    if (spec.warmStart) loop.sampler.warmStart((await warmStartTrials({ spec })).trials);
+  }
 
   const aggregate = (stoppedBy: 'complete' | 'deadline' | 'stopped' | 'cancelled') =>
     aggregateSession({ spec, leaderboard: loop.board.top(), counts: loop.counts, runs: loop.runs, stoppedBy, startedAt: loop.startedAt });

@@ -82,6 +82,12 @@ async function writeJobPlan(configFile: string, spec: SessionSpec, file: string,
   const target = path.resolve(file);
   checkJobsTarget(target, spec);
   const wf = spec.walkForward;
+  if (!wf && spec.warmStart) {
+    throw new InputError(
+      `${configFile}: --jobs cannot list the trials of a warm-started search: they leave out the points session ${spec.warmStart.sessionId} ` +
+        'evaluated, which only the trial store knows. Remove `search.warm_start` to plan the search from a cold start.',
+    );
+  }
   if (!wf) {
     const problem = trialPlanProblem(spec.search.algorithm);
     if (problem) {

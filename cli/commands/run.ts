@@ -1,7 +1,7 @@
 import { Client, type Connection } from '@temporalio/client';
 import type { Command } from 'commander';
 import { loadSessionSpec } from '../../config/load';
-import type { SessionSpec, SessionSummary } from '../../types/session';
+import type { SessionSpec, SessionSummary, WarmStartNote } from '../../types/session';
 import { connectClient, connectWorker } from '../../workers/connection';
 import { createTuneflowWorker } from '../../workers/worker';
 import { describeDryRun, dryRun } from '../dryRun';
@@ -17,6 +17,7 @@ import { linearDisplay, liveDisplay, type ProgressDisplay } from '../watch/displ
 import { fleetReader, trialSessionIds } from '../watch/fleet';
 import { followProgress } from '../watch/follow';
 import { finalSnapshot } from '../watch/snapshot';
+import { checkWarmStart, warmStartClause } from '../warmStart';
 
 /** The flags of every command that follows a session to its end. */
 export interface FollowFlags {
@@ -59,14 +60,26 @@ function shellWord(word: string): string {
 async function runSession(configFile: string, flags: RunFlags): Promise<number> {
   const spec = loadSessionSpec(configFile, overridesOf(flags));
   const resume = `tuneflow run ${shellWord(configFile)} --session-id ${shellWord(spec.sessionId)}`;
-  return superviseSession(spec.sessionId, resume, flags, async (client) => ({ spec, outcome: await startOrAttach(client, spec) }));
+  return superviseSession(spec.sessionId, resume, flags, async (client, services) => {
+    let warmStart: WarmStartNote | undefined;
+    // A new session's warm start is checked against the trial store before it starts, so bad input stops here.
+    const outcome = await startOrAttach(client, spec, async () => {
+      if (spec.warmStart) warmStart = await checkWarmStart(services.redisUrl, spec);
+    });
+    return { spec, outcome, warmStart };
+  });
 }
 
 /**
  * Resolves the services, starts or attaches to a session with `begin`, and follows it to its end (see
  * followSession); on SIGINT/SIGTERM it prints `resume`, the command line that picks the session up again.
  */
-export async function superviseSession(sessionId: string, resume: string, flags: FollowFlags, begin: (client: Client) => Promise<SessionStart>): Promise<number> {
+export async function superviseSession(
+  sessionId: string,
+  resume: string,
+  flags: FollowFlags,
+  begin: (client: Client, services: Services) => Promise<SessionStart>,
+): Promise<number> {
   const say = (line: string) => console.error(line);
   let services: Services | null = null;
   // On a terminal, the live view on stderr; off it, a line at every tenth of the budget; with --json, nothing.
@@ -116,7 +129,7 @@ export async function superviseSession(sessionId: string, resume: string, flags:
  * `onDraining` is called once the in-process worker runs.
  */
 async function followSession(
-  begin: (client: Client) => Promise<SessionStart>,
+  begin: (client: Client, services: Services) => Promise<SessionStart>,
   flags: FollowFlags,
   services: Services,
   openDisplay: (() => Promise<ProgressDisplay>) | null,
@@ -125,7 +138,7 @@ async function followSession(
   const say = (line: string) => console.error(line);
   const connection = await connectClient(services.target);
   const client = new Client({ connection, namespace: services.target.namespace });
-  const { spec, outcome, headline } = await begin(client);
+  const { spec, outcome, headline, warmStart } = await begin(client, services);
   const url = sessionUrl(services.uiUrl, services.target.namespace, spec.sessionId);
   if (outcome.kind === 'ended') {
     say(`Session ${spec.sessionId} already ended as ${outcome.status}; start a new one with another --session-id.`);
@@ -134,7 +147,7 @@ async function followSession(
   say(
     headline ??
       (outcome.kind === 'started'
-        ? `Started session ${spec.sessionId} (${spec.search.trials} trials, ${spec.search.algorithm}, parallelism ${spec.search.parallelism}).`
+        ? `Started session ${spec.sessionId} (${spec.search.trials} trials, ${spec.search.algorithm}, parallelism ${spec.search.parallelism})${warmStart ? warmStartClause(warmStart) : ''}.`
         : outcome.kind === 'attached'
           ? `Session ${spec.sessionId} is already running: attaching to it (its original config applies).`
           : `Session ${spec.sessionId} has already finished.`),

@@ -99,6 +99,14 @@ describe('tuneflow plan --jobs', () => {
     assert.deepEqual(fs.readdirSync(campaign.dir).sort(), ['campaign.yaml', 'prices.csv']);
   });
 
+  test('a warm-started search is refused: which points it leaves out only the trial store knows', async () => {
+    const campaign = makeCampaign(`${SMA_GRID}search: { algorithm: random, trials: 10, warm_start: earlier }\n`);
+    const result = await tuneflow(['plan', campaign.config, '--jobs', path.join(campaign.dir, 'jobs.jsonl')]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /--jobs cannot list the trials of a warm-started search: they leave out the points session earlier evaluated/);
+    assert.deepEqual(fs.readdirSync(campaign.dir).sort(), ['campaign.yaml', 'prices.csv']);
+  });
+
   test('a folder, the config or the data as the target is refused and left as it was', async () => {
     const campaign = makeCampaign(SMA_GRID);
     const config = fs.readFileSync(campaign.config, 'utf8');

@@ -100,3 +100,16 @@ test('evaluator.env names and references are checked, with the key path in the m
     assert.throws(() => loadSessionSpec(campaign.config), (err: unknown) => err instanceof InputError && err.message.startsWith(campaign.config) && message.test(err.message), env);
   }
 });
+
+test('search.warm_start names an earlier session, alone or with a cap; the trial store is asked only when the session starts', () => {
+  const load = (warm: string, extra = '') => loadSessionSpec(makeCampaign(`${SMA_GRID}search: { algorithm: tpe, trials: 20, warm_start: ${warm} }\n${extra}`).config, { sessionId: 'later' });
+  assert.deepEqual(load('earlier').warmStart, { sessionId: 'earlier', trials: 1000 });
+  assert.deepEqual(load('{ session: earlier/split-2, trials: 50 }').warmStart, { sessionId: 'earlier/split-2', trials: 50 });
+  assert.equal(loadSessionSpec(makeCampaign(SMA_GRID).config).warmStart, undefined, 'a cold start carries no field, as specs of earlier releases');
+  const refused = (warm: string, expect: RegExp, extra = '') => assert.throws(() => load(warm, extra), (err: unknown) => err instanceof InputError && expect.test(err.message));
+  refused('"../x"', /`search\.warm_start`: expected a session id \(or <session>\/split-<k>\), but use letters, digits/);
+  refused('{ session: earlier, trials: 1001 }', /`search\.warm_start\.trials`: at most 1000/);
+  refused('{ session: earlier, trail: 5 }', /unknown key `search\.warm_start\.trail`/);
+  refused('later', /`search\.warm_start`: session later cannot start from its own trials/);
+  refused('earlier', /`search\.warm_start` seeds the search of a plain session; each walk-forward split/, 'walk_forward: { splits: 2, train: 200, test: 100 }\n');
+});

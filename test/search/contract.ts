@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test as nodeTest } from 'node:test';
 import { checkConstraints, createSampler, gridSize, parseConstraint, type Outcome, type Params, type SamplerConfig, type SearchSpace } from '../../search';
-import { config, MIXED_SPACE, simulate, SMALL_SPACE } from './helpers';
+import { config, earlierSearch, MIXED_SPACE, simulate, SMALL_SPACE } from './helpers';
 
 /** MIXED_SPACE with every parameter discrete, for grid search. */
 const FINITE_MIXED: SearchSpace = {
@@ -149,5 +149,52 @@ export function samplerContract(algorithm: SamplerConfig['algorithm'], options: 
     sampler.update(t.id, valued(5));
     assert.equal(sampler.best()?.value, 1);
     assert.throws(() => sampler.update(99, valued(1)), RangeError);
+  });
+
+  test(`${algorithm}: a warm-started sampler is deterministic and continues identically when rebuilt from JSON`, () => {
+    const cfg = base({ trials: 30, constraints: ['fast * 3 < slow'] });
+    const prior = earlierSearch(cfg, 40);
+    const plain = simulate(cfg, { parallelism: 3, shuffle: 5, prior });
+    assert.deepEqual(simulate(cfg, { parallelism: 3, shuffle: 5, prior }).proposals, plain.proposals);
+    const rebuilt = simulate(cfg, { parallelism: 3, shuffle: 5, prior, roundTrip: true });
+    assert.deepEqual(rebuilt.proposals, plain.proposals);
+    assert.deepEqual(rebuilt.sampler.state(), plain.sampler.state());
+    const seeded = createSampler({ ...cfg, parallelism: 3 });
+    seeded.warmStart(prior);
+    assert.deepEqual(JSON.parse(JSON.stringify(seeded.state())), seeded.state(), 'the seeded state is plain JSON');
+    if (adaptive) assert.notDeepEqual(plain.proposals, simulate(cfg, { parallelism: 3, shuffle: 5 }).proposals, 'the results reach the algorithm');
+  });
+
+  test(`${algorithm}: a warm start's points are not trials, and in a finite space never proposed again`, () => {
+    const cfg = base({ space: SMALL_SPACE, constraints: ['a < b'], trials: 100 });
+    const all = simulate(cfg, { parallelism: 1 }).proposals.map((t) => t.params);
+    const prior = [
+      ...all.slice(0, 5).map((params, i) => ({ params, outcome: i === 1 ? ({ failed: true } as const) : valued(i) })),
+      { params: { a: 1, b: 8, c: true }, outcome: valued(9) },
+      { params: { a: 3, b: 2, c: true }, outcome: valued(9) },
+      { params: { a: 1, b: 2 }, outcome: valued(9) },
+    ];
+    const sampler = createSampler({ ...cfg, parallelism: 2 });
+    assert.equal(sampler.warmStart(prior), 5, 'outside the range, breaking the constraint, or missing a parameter: left out');
+    assert.equal(sampler.proposed(), 0);
+    assert.equal(sampler.best(), null);
+    const { proposals } = simulate(cfg, { parallelism: 2, prior });
+    assert.equal(proposals[0]?.id, 1);
+    assert.equal(proposals.length, all.length - 5);
+    const earlier = new Set(all.slice(0, 5).map(key));
+    for (const t of proposals) assert.ok(!earlier.has(key(t.params)), `${key(t.params)} was in the warm start`);
+    assert.equal(new Set(proposals.map((t) => key(t.params))).size, proposals.length);
+  });
+
+  test(`${algorithm}: a warm start comes first, and one that covers a finite space leaves nothing to propose`, () => {
+    const cfg = base({ space: SMALL_SPACE, constraints: ['a < b'], trials: 100 });
+    const all = simulate(cfg, { parallelism: 1 }).proposals.map((params) => ({ params: params.params, outcome: valued(1) }));
+    const covered = createSampler(cfg);
+    covered.warmStart(all);
+    assert.equal(covered.suggest(), null);
+    assert.ok(covered.isComplete());
+    const started = createSampler(cfg);
+    assert.ok(started.suggest());
+    assert.throws(() => started.warmStart(all), /before the first proposal/);
   });
 }

@@ -1,4 +1,4 @@
-import { createSampler, restoreSampler, type Outcome, type Params, type Sampler, type SamplerConfig, type SearchSpace } from '../../search';
+import { createSampler, restoreSampler, type Outcome, type Params, type PriorTrial, type Sampler, type SamplerConfig, type SearchSpace } from '../../search';
 import { Prng } from '../../search/prng';
 
 /** Every kind of parameter the space language has. */
@@ -44,6 +44,21 @@ export function outcomeOf(cfg: SamplerConfig, params: Params): Outcome {
   return (cfg.directions?.length ?? 1) > 1 ? { values: [objective(params), secondObjective(params)] } : { value: objective(params) };
 }
 
+/**
+ * `count` points of `cfg`'s space drawn by a random search of seed `seed`, each with its outcome under `cfg`
+ * (every fifth failed, every seventh infeasible): the results of an earlier search for a warm start.
+ */
+export function earlierSearch(cfg: SamplerConfig, count: number, seed = 1234): PriorTrial[] {
+  const sampler = createSampler({ ...cfg, algorithm: 'random', seed, trials: count, constraints: cfg.constraints, directions: undefined, direction: cfg.direction, options: {} });
+  const prior: PriorTrial[] = [];
+  for (let trial = sampler.suggest(); trial; trial = sampler.suggest()) {
+    sampler.update(trial.id, { failed: true });
+    const outcome: Outcome = trial.id % 5 === 0 ? { failed: true } : trial.id % 7 === 0 ? { infeasible: true } : outcomeOf(cfg, trial.params);
+    prior.push({ params: trial.params, outcome });
+  }
+  return prior;
+}
+
 export function config(algorithm: SamplerConfig['algorithm'], overrides: Partial<SamplerConfig> = {}): SamplerConfig {
   return { algorithm, space: MIXED_SPACE, seed: 42, trials: 40, direction: 'maximize', ...overrides };
 }
@@ -59,6 +74,8 @@ export interface RunOptions {
   failEvery?: number;
   /** Raise the budget to this once the first budget is proposed, while its last trials are in flight. */
   extendTo?: number;
+  /** Results of an earlier search the sampler is warm-started with. */
+  prior?: PriorTrial[];
 }
 
 export interface Run {
@@ -74,6 +91,7 @@ const cloneState = (s: Sampler): Sampler => restoreSampler(JSON.parse(JSON.strin
  */
 export function simulate(cfg: SamplerConfig, run: RunOptions): Run {
   let sampler = createSampler({ ...cfg, parallelism: run.parallelism });
+  if (run.prior) sampler.warmStart(run.prior);
   const order = run.shuffle === undefined ? null : Prng.fromSeed(run.shuffle, 99);
   const inFlight: { id: number; params: Params }[] = [];
   const proposals: Run['proposals'] = [];
