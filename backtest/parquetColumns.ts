@@ -126,7 +126,10 @@ export async function readParquetColumns(file: string): Promise<ParquetReply> {
     }
     timeColumn = { name: time.name, kind: 'text', texts };
   } else {
-    timeColumn = { name: time.name, kind: timeKind === 'instant' ? 'instant' : 'wall', values: numbers(time).values };
+    const values = numbers(time).values;
+    // hyparquet turns dates into times by their converted type only; a date with just the logical type stays days.
+    if (time.logical_type?.type === 'DATE' && time.converted_type !== 'DATE') for (let i = 0; i < rows; i++) values[i] *= 86_400_000;
+    timeColumn = { name: time.name, kind: timeKind === 'instant' ? 'instant' : 'wall', values };
   }
   return {
     columns: {
@@ -173,10 +176,12 @@ function kindOf(e: SchemaElement): ColumnKind {
 }
 
 function typeName(e: SchemaElement): string {
+  const kind = kindOf(e);
+  if (kind === 'instant') return 'timestamp (UTC)';
+  if (kind === 'wall') return e.logical_type?.type === 'DATE' || e.converted_type === 'DATE' ? 'date' : 'timestamp';
+  if (kind === 'text') return 'string';
   if ((e.num_children ?? 0) > 0) return 'a group';
-  const logical = e.logical_type;
-  if (logical?.type === 'TIMESTAMP') return `timestamp${logical.isAdjustedToUTC ? ' (UTC)' : ''}`;
-  return (logical?.type ?? e.converted_type ?? e.type ?? 'unknown').toLowerCase();
+  return (e.logical_type?.type ?? e.converted_type ?? e.type ?? 'unknown').toLowerCase();
 }
 
 /** The index columns and column time zones pandas (through pyarrow) records in a file's metadata. */
