@@ -108,7 +108,11 @@ export function parseCsv(text: string, source: string, timezone?: string): Bars 
     sharedOffset = offset !== null && (sharedOffset === undefined || sharedOffset === offset) ? offset : null;
     const t = offset !== null ? written.wallMs - offset : zone ? wallInstant(zone, written.wallMs, previous, () => `${where(i, 0)}: ${fields[0]}`) : written.wallMs;
     const disorder = orderProblem(t, previous, zone ?? UTC);
-    if (disorder) throw new InputError(`${where(i, 0)}: ${fields[0]} ${disorder}`);
+    if (disorder) {
+      // A local hour repeated when clocks go back reads as a repeat in UTC: say what reads it in order.
+      const hint = offset === null && !zone ? ' If the times are local, name their zone with `data.timezone` (or --timezone).' : '';
+      throw new InputError(`${where(i, 0)}: ${fields[0]} ${disorder}${hint}`);
+    }
     time[r] = t;
     for (let k = 0; k < 4; k++) {
       columns[k][r] = parseNumber(fields[priceCols[k]], () => where(i, priceCols[k]), false);
