@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import { InputError } from '../types/errors';
 import { DAY_MS, formatIsoTime, parseIsoTime, parseIsoWallTime } from './dates';
 import { readParquetBarColumns } from './parquet';
-import type { NumberColumn } from './parquetColumns';
 import { parseTimeframe, resampleBars } from './resample';
 import type { Bars } from './types';
 import { formatZonedTime, instantsAt, offsetName, timeZone, UTC, type TimeZone } from './zones';
@@ -176,14 +175,13 @@ function loadParquet(file: string, timezone: string | undefined): Bars {
       throw new InputError(`${at()}, column "${columns.high.name}": ${columns.high.name} ${columns.high.values[r]} is below ${columns.low.name} ${columns.low.values[r]}.`);
     }
   }
-  const values = (c: NumberColumn) => c.values;
   return {
     time,
-    open: values(columns.open),
-    high: values(columns.high),
-    low: values(columns.low),
-    close: values(columns.close),
-    volume: columns.volume ? values(columns.volume) : new Float64Array(n).fill(NaN),
+    open: columns.open.values,
+    high: columns.high.values,
+    low: columns.low.values,
+    close: columns.close.values,
+    volume: columns.volume ? columns.volume.values : new Float64Array(n).fill(NaN),
     length: n,
     source: file,
     ...zoneField(zone),
