@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { analyseWalkForward, renderReportHtml, renderSummaryMarkdown, type WalkForwardAnalysis, type WalkForwardSplitResult } from '../analysis';
-import { loadCsv, type Bars } from '../backtest';
+import type { Bars } from '../backtest';
 import { computeCalendar } from '../backtest/calendar';
 import { formatIsoTime } from '../backtest/dates';
 import type { BacktestEvaluatorSpec, HoldoutResult, LeaderboardEntry, SessionCounts, SessionSpec, SplitResult, WalkForwardSpec } from '../types/session';
 import { OutputWriter, runIdentity, type AggregateResult } from './aggregate';
-import { runWindow } from '../evaluators/backtest';
+import { runWindow, sessionBars } from '../evaluators/backtest';
 import { toCsv } from '../files/csv';
 import { overfittingColumns, overfittingJson, OverfittingCollector } from './overfitting';
 import type { TrialStore } from '../store/trialStore';
@@ -102,7 +102,7 @@ export async function evaluateHoldout(store: TrialStore, input: Pick<WalkForward
   if (!holdout) return null;
   if (spec.evaluator.kind !== 'backtest') throw new InputError('walk-forward needs the built-in backtest engine');
   const results = await finishedSplits(store, { ...input, failures: [] });
-  const recommended = analyseSplits(spec, spec.evaluator, results, loadCsv(spec.evaluator.dataPath)).recommended;
+  const recommended = analyseSplits(spec, spec.evaluator, results, sessionBars(spec.evaluator)).recommended;
   if (!recommended) return null;
   return { start: holdout.start, end: holdout.end, params: recommended.params, metrics: runWindow(spec.evaluator, recommended.params, holdout).metrics };
 }
@@ -132,7 +132,7 @@ export async function aggregateWalkForward(
   if (spec.evaluator.kind !== 'backtest') throw new InputError('walk-forward needs the built-in backtest engine');
   const results = await finishedSplits(store, input);
   const evaluator = spec.evaluator;
-  const data = loadCsv(evaluator.dataPath);
+  const data = sessionBars(evaluator);
   const metric = spec.objective.metric;
   const analysis = analyseSplits(spec, evaluator, results, data);
   if (input.holdout) {

@@ -1,5 +1,6 @@
 import { DAY_MS, dayOfWeek } from './dates';
 import type { Bars } from './types';
+import { localDay, timeZone, UTC, type TimeZone } from './zones';
 
 /**
  * What the statistics need to know about a series' timeline, inferred as backtesting.py infers it and
@@ -19,26 +20,29 @@ export interface Calendar {
 /**
  * The bar period is the median spacing of the last 100 bars; weekends "trade" when more than 60 % of the
  * expected 2/7 of bars fall on Saturdays or Sundays; returns are resampled to days (or to weeks, months or
- * years for such data) before annualising. Source: backtesting.py `_stats.compute_stats`, `_util._data_period`.
+ * years for such data) before annualising. Days, weekdays, weeks, months and years are those of the bars' zone
+ * (`Bars.timezone`), as pandas counts them on an index in that zone. Source: backtesting.py `_stats.compute_stats`,
+ * `_util._data_period`.
  */
 export function computeCalendar(bars: Bars): Calendar {
   const n = bars.length;
   const time = bars.time;
   const periodMs = medianSpacing(time.subarray(Math.max(0, n - 100)));
   const freqDays = Math.floor(periodMs / DAY_MS);
+  const zone = bars.timezone ? timeZone(bars.timezone) : UTC;
 
   let weekendBars = 0;
   for (let i = 0; i < n; i++) {
-    if (dayOfWeek(time[i]) >= 5) weekendBars++;
+    if (dayOfWeek(localDay(zone, time[i]) * DAY_MS) >= 5) weekendBars++;
   }
   const haveWeekends = weekendBars / n > (2 / 7) * 0.6;
   const annualDays = freqDays === 7 ? 52 : freqDays === 31 ? 12 : freqDays === 365 ? 1 : haveWeekends ? 365 : 252;
 
   const unit = freqDays === 7 ? 'week' : freqDays === 31 ? 'month' : freqDays === 365 ? 'year' : 'day';
   const last: number[] = [];
-  let key = n > 0 ? periodKey(time[0], unit) : 0;
+  let key = n > 0 ? periodKey(time[0], unit, zone) : 0;
   for (let i = 1; i <= n; i++) {
-    const next = i < n ? periodKey(time[i], unit) : NaN;
+    const next = i < n ? periodKey(time[i], unit, zone) : NaN;
     if (next !== key) last.push(i - 1);
     key = next;
   }
@@ -98,12 +102,13 @@ function resolutionOf(periodMs: number): number {
   return DAY_MS;
 }
 
-/** Resampling period of a time: pandas' 'D', 'W' (weeks ending on Sunday), 'ME' and 'YE'. */
-function periodKey(t: number, unit: 'day' | 'week' | 'month' | 'year'): number {
-  const day = Math.floor(t / DAY_MS);
+/** Resampling period of a time in a zone: pandas' 'D', 'W' (weeks ending on Sunday), 'ME' and 'YE'. */
+function periodKey(t: number, unit: 'day' | 'week' | 'month' | 'year', zone: TimeZone): number {
+  const day = localDay(zone, t);
   if (unit === 'day') return day;
   // Day 0, 1970-01-01, was a Thursday.
   if (unit === 'week') return Math.floor((day + 3) / 7);
-  const d = new Date(t);
+  const d = new Date(day * DAY_MS);
   return unit === 'month' ? d.getUTCFullYear() * 12 + d.getUTCMonth() : d.getUTCFullYear();
 }
+

@@ -3,7 +3,8 @@
  * Pure library: no Temporal, no I/O beyond reading the files it is asked to read.
  */
 export type { BacktestOptions, BacktestPhaseMs, Bars, MetricName, Metrics, Trade, TradeColumns } from './types';
-export { formatCsv, loadCsv, parseCsv, sliceBars } from './data';
+export { formatCsv, loadBars, loadCsv, parseCsv, sliceBars, type DataOptions } from './data';
+export { parseTimeframe, type Timeframe } from './resample';
 export { generateBars, type GenerateOptions } from './generate';
 export { Indicators } from './indicatorCache';
 export { computeStats } from './stats';

@@ -9,6 +9,11 @@ export interface Bars {
   readonly length: number;
   /** Where the bars came from (a file path or a generator description), for messages. */
   readonly source: string;
+  /**
+   * The zone whose days the bars' daily statistics and resampling follow (an IANA name or a fixed offset such as
+   * `+05:30`); UTC when absent.
+   */
+  readonly timezone?: string;
 }
 
 export interface BacktestOptions {

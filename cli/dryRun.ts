@@ -4,8 +4,8 @@ import path from 'node:path';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
 import { redactUrl } from '../store/redis/url';
-import { loadCsv } from '../backtest';
-import { formatIsoTime } from '../backtest/dates';
+import { formatZonedTime, timeZone, UTC } from '../backtest/zones';
+import { evaluatorBars } from '../config/data';
 import { loadSessionSpec, type ConfigOverrides } from '../config/load';
 import { objectiveText } from '../config/metrics';
 import { InputError } from '../errors';
@@ -32,7 +32,8 @@ export interface DryRunReport {
   search: { algorithm: string; parameters: string[]; trials: number; parallelism: number; seed: number; batch: number | 'auto' };
   objective: string;
   evaluator: string;
-  data: { path: string; bars: number; from: string; to: string };
+  /** The bars trials would see: resampled to `timeframe` when the config has one; times written in `timezone` (null: UTC). */
+  data: { path: string; bars: number; from: string; to: string; timezone: string | null; timeframe: string | null };
   walkForwardSplits: number | null;
   outputs: string;
   taskQueue: string;
@@ -72,7 +73,9 @@ export async function dryRun(configFile: string, overrides: ConfigOverrides): Pr
   if (spec.warmStart && (session === 'new' || session === 'unknown')) {
     warmStart = redis.how === 'start' ? { session: spec.warmStart.sessionId } : await checkWarmStart(redis.url, spec);
   }
-  const time = loadCsv(spec.evaluator.dataPath).time;
+  const bars = evaluatorBars(spec.evaluator);
+  const zone = bars.timezone ? timeZone(bars.timezone) : UTC;
+  const time = bars.time;
   const { search } = spec;
   return {
     config: path.resolve(configFile),
@@ -88,7 +91,14 @@ export async function dryRun(configFile: string, overrides: ConfigOverrides): Pr
     },
     objective: objectiveText(spec),
     evaluator: strategyLabel(spec),
-    data: { path: spec.evaluator.dataPath, bars: time.length, from: formatIsoTime(time[0]), to: formatIsoTime(time[time.length - 1]) },
+    data: {
+      path: spec.evaluator.dataPath,
+      bars: time.length,
+      from: formatZonedTime(time[0], zone),
+      to: formatZonedTime(time[time.length - 1], zone),
+      timezone: bars.timezone ?? null,
+      timeframe: spec.evaluator.kind === 'backtest' ? (spec.evaluator.timeframe ?? null) : null,
+    },
     walkForwardSplits: spec.walkForward?.splits.length ?? null,
     outputs: path.join(spec.output.dir, spec.sessionId),
     taskQueue: spec.taskQueue,
@@ -150,7 +160,7 @@ export function describeDryRun(report: DryRunReport, opts: { detach: boolean; co
     `Search    ${search.algorithm} over ${search.parameters.join(', ')}: ${search.trials} trials, parallelism ${search.parallelism}, ` +
       `batches ${search.batch}, seed ${search.seed}, ${report.objective}` +
       (report.walkForwardSplits === null ? '' : `; in each of ${report.walkForwardSplits} walk-forward splits`),
-    `Evaluator ${report.evaluator} on ${report.data.path} (${report.data.bars} bars, ${report.data.from} to ${report.data.to})`,
+    `Evaluator ${report.evaluator} on ${report.data.path} (${dataText(report.data)})`,
     `Outputs   ${report.outputs}`,
     `Temporal  ${temporalLine(report.temporal)}`,
     `Redis     ${redisLine(report.redis)}`,
@@ -214,4 +224,10 @@ function workersLine(report: DryRunReport, opts: { concurrency?: number }): stri
   return polling === 0
     ? `no worker polled ${queue} in the last two minutes: the session would wait for one (\`tuneflow worker\`)`
     : `${polling} worker${polling === 1 ? '' : 's'} polled ${queue} in the last two minutes`;
+}
+
+/** `2000 bars, 2005-01-03 to 2012-08-31`, or `500 4h bars in Europe/Berlin, …` */
+function dataText(data: DryRunReport['data']): string {
+  const bars = `${data.bars}${data.timeframe ? ` ${data.timeframe}` : ''} bars${data.timezone ? ` in ${data.timezone}` : ''}`;
+  return `${bars}, ${data.from} to ${data.to}`;
 }

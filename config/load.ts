@@ -125,8 +125,10 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
   const { raw, config } = readConfigFile(file);
   const baseDir = path.dirname(file);
 
-  const dataPath = path.resolve(baseDir, config.data);
-  const bars = loadDataFile(dataPath, `${file}: \`data\``);
+  const dataPath = path.resolve(baseDir, config.data.path);
+  const { timezone, timeframe } = config.data;
+  const dataOptions = { ...(timezone !== undefined ? { timezone } : {}), ...(timeframe !== undefined ? { timeframe } : {}) };
+  const bars = loadDataFile(dataPath, `${file}: \`data\``, dataOptions);
 
   if (config.strategy && config.evaluator) {
     throw new InputError(`${file}: give either \`strategy\` (the built-in engine) or \`evaluator\` (an external command), not both.`);
@@ -163,6 +165,12 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
   checkOutputFolder(outputDir, sessionId, overrides.outputDir !== undefined ? '--output' : `${file}: \`output.dir\``);
   let evaluator: EvaluatorSpec;
   if (config.evaluator) {
+    if (timezone !== undefined || timeframe !== undefined) {
+      throw new InputError(
+        `${file}: \`data.${timezone !== undefined ? 'timezone' : 'timeframe'}\` shapes the bars of the built-in engine (\`strategy\`); ` +
+          'an external `evaluator` reads the data file itself, so it would never see it. Remove it, or resample the file for the command.',
+      );
+    }
     const cwd = path.resolve(baseDir, config.evaluator.cwd);
     if (!isFolder(cwd)) throw new InputError(`${file}: \`evaluator.cwd\`: ${cwd} is not a folder.`);
     evaluator = {
@@ -182,7 +190,7 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
       strategyModule = modulePath ? strategyModuleRef(modulePath, '`strategy.module`: strategy module') : undefined;
       checkStrategyParams(strategy, Object.keys(space), strategyModule);
     });
-    evaluator = { kind: 'backtest', dataPath, strategy, strategyModule, cash: config.backtest.cash, commission: config.backtest.commission };
+    evaluator = { kind: 'backtest', dataPath, ...dataOptions, strategy, strategyModule, cash: config.backtest.cash, commission: config.backtest.commission };
   }
   if (config.cache?.enabled) {
     if (evaluator.kind !== 'backtest') {

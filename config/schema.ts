@@ -3,6 +3,8 @@ import { parseDuration } from './duration';
 import { LIMITS } from './bounds';
 import { parallelismSchema, seedSchema, sessionIdProblem, trialsSchema } from './limits';
 import { MAX_OBJECTIVES } from '../search/pareto';
+import { parseTimeframe } from '../backtest/resample';
+import { timeZone } from '../backtest/zones';
 
 /** The most trials the robust choice re-ranks by their neighbourhood. */
 export const MAX_SELECT_TOP_K = 500;
@@ -121,6 +123,30 @@ const objective = z.union(
   { error: `expected a metric name, { metric, direction }, or a list of 1 to ${MAX_OBJECTIVES} of them` },
 );
 
+/** A value a backtest helper parses, kept in its canonical form; its InputError's words become the issue's. */
+const parsedBy = (parse: (text: string) => string) =>
+  z.string().min(1).transform((text, ctx) => {
+    try {
+      return parse(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/\.$/, '') });
+      return z.NEVER;
+    }
+  });
+
+/** The data file: its path, or the path with the zone its times are in and the timeframe to resample to. */
+const data = z.preprocess(
+  (value) => (typeof value === 'string' ? { path: value } : value),
+  z.strictObject(
+    {
+      path: z.string().min(1),
+      timezone: parsedBy((name) => timeZone(name).name).optional(),
+      timeframe: parsedBy((text) => parseTimeframe(text).text).optional(),
+    },
+    { error: 'expected the path of a CSV or Parquet file, or { path, timezone, timeframe }' },
+  ),
+);
+
 /** The campaign YAML. Keys are snake case; unknown keys are errors, never ignored. */
 export const configSchema = z.strictObject({
   name: z
@@ -128,7 +154,7 @@ export const configSchema = z.strictObject({
     .max(MAX_NAME_LENGTH)
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, dot, dash or underscore, starting with a letter or digit')
     .optional(),
-  data: z.string().min(1),
+  data,
   strategy: z.union([z.string().min(1), z.strictObject({ name: z.string().min(1), module: z.string().min(1) })]).optional(),
   evaluator: z
     .strictObject({

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { loadCsv, moduleRef, resolveStrategy, runBacktest, runManySettled, type BacktestPhaseMs, type Bars, type Metrics, type StrategyDef } from '../backtest';
+import { loadBars, moduleRef, resolveStrategy, runBacktest, runManySettled, type BacktestPhaseMs, type Bars, type Metrics, type StrategyDef } from '../backtest';
 import type { Params } from '../search/types';
 import { computeCalendar, windowCalendar } from '../backtest/calendar';
 import type { BacktestEvaluatorSpec } from '../types/session';
@@ -9,17 +9,22 @@ import type { MetricValues } from '../types/trial';
 const MAX_CACHED_FILES = 4;
 const dataCache = new Map<string, { mtimeMs: number; bars: Bars }>();
 
-/** The bars of `file`, read once and again when the file changes; least recently used files are dropped. */
-function bars(file: string): Bars {
+/**
+ * The bars a session's trials see (its file, in its zone, at its timeframe), read once and again when the file
+ * changes; least recently used ones are dropped.
+ */
+export function sessionBars(spec: Pick<BacktestEvaluatorSpec, 'dataPath' | 'timezone' | 'timeframe'>): Bars {
+  const { dataPath: file, timezone, timeframe } = spec;
+  const key = JSON.stringify([file, timezone ?? null, timeframe ?? null]);
   const mtimeMs = fs.statSync(file).mtimeMs;
-  const hit = dataCache.get(file);
-  dataCache.delete(file);
+  const hit = dataCache.get(key);
+  dataCache.delete(key);
   if (hit && hit.mtimeMs === mtimeMs) {
-    dataCache.set(file, hit);
+    dataCache.set(key, hit);
     return hit.bars;
   }
-  const loaded = { mtimeMs, bars: loadCsv(file) };
-  dataCache.set(file, loaded);
+  const loaded = { mtimeMs, bars: loadBars(file, { timezone, timeframe }) };
+  dataCache.set(key, loaded);
   if (dataCache.size > MAX_CACHED_FILES) dataCache.delete(dataCache.keys().next().value as string);
   return loaded.bars;
 }
@@ -35,9 +40,9 @@ function strategyOf(spec: BacktestEvaluatorSpec): StrategyDef {
 }
 
 /** The bars (cached) and the strategy of a trial, their time added to `load`. */
-function loadInputs(spec: BacktestEvaluatorSpec, phases?: BacktestPhaseMs): { data: ReturnType<typeof bars>; strategy: ReturnType<typeof strategyOf> } {
+function loadInputs(spec: BacktestEvaluatorSpec, phases?: BacktestPhaseMs): { data: Bars; strategy: ReturnType<typeof strategyOf> } {
   const started = performance.now();
-  const data = bars(spec.dataPath);
+  const data = sessionBars(spec);
   const strategy = strategyOf(spec);
   if (phases) phases.load += performance.now() - started;
   return { data, strategy };
@@ -84,7 +89,7 @@ const MAX_CURVE_POINTS = 5000;
 
 /** The equity curve of one parameter set (for the report), thinned to at most MAX_CURVE_POINTS points. */
 export function bestEquityCurve(spec: BacktestEvaluatorSpec, params: Params): { times: number[]; equity: number[] } {
-  const data = bars(spec.dataPath);
+  const data = sessionBars(spec);
   const { equity } = runBacktest(data, strategyOf(spec), params, { cash: spec.cash, commission: spec.commission });
   const step = Math.max(1, Math.ceil(equity.length / MAX_CURVE_POINTS));
   const times: number[] = [];
@@ -102,7 +107,7 @@ export function runWindow(
   params: Params,
   window: { start: number; end: number },
 ): { metrics: MetricValues; times: number[]; equity: number[] } {
-  const data = bars(spec.dataPath);
+  const data = sessionBars(spec);
   const result = runBacktest(data, strategyOf(spec), params, { cash: spec.cash, commission: spec.commission, window });
   return { metrics: metricValues(result.metrics), times: Array.from(data.time.subarray(window.start, window.end)), equity: Array.from(result.equity) };
 }
@@ -120,7 +125,7 @@ export interface PeriodReturnSource {
  * backtest as its trials: deterministic, so a trial run again returns exactly the metrics it stored.
  */
 export function periodReturnSource(spec: BacktestEvaluatorSpec): PeriodReturnSource {
-  const data = bars(spec.dataPath);
+  const data = sessionBars(spec);
   const series = computeCalendar(data);
   const bins = (spec.window ? windowCalendar(series, data, spec.window.start, spec.window.end) : series).binLast;
   const strategy = strategyOf(spec);

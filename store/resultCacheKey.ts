@@ -6,14 +6,18 @@ import type { BacktestEvaluatorSpec, EvaluatorSpec } from '../types/session';
 
 /**
  * Everything a built-in backtest's metrics depend on: the engine's code, the strategy's (a module's content
- * hash; a built-in strategy is part of the engine's code), the data's bytes, the backtest settings, the window
- * and the parameters. Two trials with equal inputs compute equal metrics, whatever session they belong to.
+ * hash; a built-in strategy is part of the engine's code), the data's bytes, the zone and timeframe the bars are
+ * read in, the backtest settings, the window and the parameters. Two trials with equal inputs compute equal
+ * metrics, whatever session they belong to.
  */
 export interface BacktestIdentity {
   engine: string;
   strategy: string;
   module: string | null;
   data: string;
+  /** Absent without `data.timezone` or `data.timeframe`, so that the keys of sessions without them stay as they were. */
+  timezone?: string;
+  timeframe?: string;
   cash: number;
   commission: number;
   window: { start: number; end: number } | null;
@@ -56,6 +60,8 @@ export function backtestIdentity(spec: BacktestEvaluatorSpec, params: Params): B
     strategy: spec.strategy,
     module: typeof spec.strategyModule === 'object' ? spec.strategyModule.sha256 : null,
     data: dataSha256(spec.dataPath),
+    timezone: spec.timezone,
+    timeframe: spec.timeframe,
     cash: spec.cash,
     commission: spec.commission,
     window: spec.window ?? null,

@@ -4,8 +4,15 @@ import type { Direction, Params, SamplerConfig } from '../search/types';
 /** What one trial runs: a built-in or user strategy over a data file. */
 export interface BacktestEvaluatorSpec {
   kind: 'backtest';
-  /** Absolute path of the OHLCV CSV, as workers see it. */
+  /** Absolute path of the OHLCV CSV or Parquet file, as workers see it. */
   dataPath: string;
+  /**
+   * The zone of the data (YAML `data.timezone`, canonical): naive times are read in it, the daily statistics and
+   * resampling count its days. Absent: the file's own zone, else UTC, as for sessions started before it existed.
+   */
+  timezone?: string;
+  /** The bar length trials see (YAML `data.timeframe`), resampled from the file's bars; absent: the file's bars. */
+  timeframe?: string;
   /** A registered strategy name. */
   strategy: string;
   /** The user strategy module that defines `strategy` (path and content hash), when it is not built in. */

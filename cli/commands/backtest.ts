@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { listStrategies, parseParamText, resolveParams, resolveStrategy, runBacktest } from '../../backtest';
-import type { BacktestOptions, Params } from '../../backtest';
-import { formatIsoTime } from '../../backtest/dates';
+import type { BacktestOptions, DataOptions, Params } from '../../backtest';
+import { parseTimeframe } from '../../backtest/resample';
+import { formatZonedTime, timeZone, UTC } from '../../backtest/zones';
 import { loadDataFile } from '../../config/data';
 import { strategyModuleRef } from '../../config/files';
 import { InputError } from '../../errors';
@@ -12,6 +13,8 @@ interface BacktestFlags {
   data: string;
   strategy: string;
   strategyModule?: string;
+  timezone?: string;
+  timeframe?: string;
   param: string[];
   cash: string;
   commission: string;
@@ -26,7 +29,9 @@ export function registerBacktestCommand(program: Command): void {
   program
     .command('backtest')
     .description('run one backtest and print its statistics')
-    .requiredOption('--data <file>', 'OHLCV CSV file (Date,Open,High,Low,Close[,Volume])')
+    .requiredOption('--data <file>', 'OHLCV CSV or Parquet file (Date,Open,High,Low,Close[,Volume])')
+    .option('--timezone <zone>', 'zone of the data, e.g. Europe/Berlin: naive times are read in it, days of the statistics are its days')
+    .option('--timeframe <rule>', 'resample to bars of this length first: 15min, 4h, 1d, 1w')
     .requiredOption('--strategy <name>', `strategy: ${listStrategies().map((s) => s.name).join(', ')}`)
     .option('--strategy-module <file>', 'TypeScript or JavaScript module that defines the strategy')
     .option('--param <name=value>', 'strategy parameter; repeat for each', (v: string, acc: string[]) => [...acc, v], [])
@@ -39,7 +44,7 @@ export function registerBacktestCommand(program: Command): void {
     .action((flags: BacktestFlags) => {
       const strategyModule = flags.strategyModule ? strategyModuleRef(path.resolve(flags.strategyModule), '--strategy-module: strategy module') : undefined;
       const def = resolveStrategy(flags.strategy, strategyModule);
-      const bars = loadDataFile(path.resolve(flags.data), '--data');
+      const bars = loadDataFile(path.resolve(flags.data), '--data', dataOptions(flags));
       const given: Params = {};
       for (const pair of flags.param) {
         const eq = pair.indexOf('=');
@@ -60,11 +65,30 @@ export function registerBacktestCommand(program: Command): void {
         console.log(JSON.stringify({ ...values, params }));
         return;
       }
-      const span = `${formatIsoTime(bars.time[0])} to ${formatIsoTime(bars.time[bars.length - 1])}`;
+      const zone = bars.timezone ? timeZone(bars.timezone) : UTC;
+      const span = `${formatZonedTime(bars.time[0], zone)} to ${formatZonedTime(bars.time[bars.length - 1], zone)}`;
       const paramText = Object.entries(params).map(([k, v]) => `${k}=${String(v)}`).join(' ');
-      console.log(`${def.name} ${paramText} on ${flags.data}: ${bars.length} bars, ${span}; cash ${options.cash}, commission ${options.commission}`);
+      const barsText = `${bars.length}${flags.timeframe ? ` ${flags.timeframe}` : ''} bars${bars.timezone ? ` in ${bars.timezone}` : ''}`;
+      console.log(`${def.name} ${paramText} on ${flags.data}: ${barsText}, ${span}; cash ${options.cash}, commission ${options.commission}`);
       console.log(table(['metric', 'value'], Object.entries(values)));
     });
+}
+
+/** The zone and timeframe flags, each checked and named in its message. */
+function dataOptions(flags: BacktestFlags): DataOptions {
+  const options: DataOptions = {};
+  if (flags.timezone !== undefined) options.timezone = flagValue('--timezone', () => timeZone(flags.timezone!).name);
+  if (flags.timeframe !== undefined) options.timeframe = flagValue('--timeframe', () => parseTimeframe(flags.timeframe!).text);
+  return options;
+}
+
+function flagValue(flag: string, parse: () => string): string {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof InputError) throw new InputError(`${flag}: ${err.message}`);
+    throw err;
+  }
 }
 
 function number(flag: string, text: string): number {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { LineFile } from '../../files/atomic';
-import { loadCsv } from '../../backtest';
+import { evaluatorBars } from '../../config/data';
 import { loadSessionSpec } from '../../config/load';
 import { plannedHoldout, plannedSplits, plannedTrials, trialPlanProblem } from '../../config/jobPlan';
 import type { AlgorithmName } from '../../search/types';
@@ -48,7 +48,7 @@ export function registerPlanCommand(program: Command): void {
 }
 
 function printSplits(spec: SessionSpec, wf: WalkForwardSpec, json: boolean): void {
-  const time = loadCsv(spec.evaluator.dataPath).time;
+  const time = evaluatorBars(spec.evaluator).time;
   const holdout = plannedHoldout(wf, time);
   const rows = plannedSplits({ ...spec, walkForward: wf }, time).map((s) => ({
     split: s.split,
@@ -97,7 +97,7 @@ async function writeJobPlan(configFile: string, spec: SessionSpec, file: string,
       );
     }
   }
-  const lines: Iterable<object> = wf ? plannedSplits({ ...spec, walkForward: wf }, loadCsv(spec.evaluator.dataPath).time) : plannedTrials(spec);
+  const lines: Iterable<object> = wf ? plannedSplits({ ...spec, walkForward: wf }, evaluatorBars(spec.evaluator).time) : plannedTrials(spec);
   const interrupts = watchInterrupts(() => process.exit(INTERRUPTED));
   let out: LineFile;
   try {

@@ -4,21 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { formatCsv, generateBars, loadCsv, parseCsv, sliceBars } from '../../backtest';
-import { InputError } from '../../errors';
+import { assertInputError } from './helpers';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tuneflow-data-'));
 function csvFile(name: string, text: string): string {
   const file = path.join(dir, name);
   fs.writeFileSync(file, text);
   return file;
-}
-
-function assertInputError(fn: () => unknown, ...parts: (string | RegExp)[]): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof InputError, `expected InputError, got ${String(err)}`);
-    for (const p of parts) assert.match(err.message, typeof p === 'string' ? new RegExp(p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : p);
-    return true;
-  });
 }
 
 test('reads an unnamed date column, any header case, optional volume and extra columns', () => {

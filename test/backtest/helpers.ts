@@ -1,4 +1,6 @@
+import assert from 'node:assert/strict';
 import type { Bars, StrategyDef } from '../../backtest';
+import { InputError } from '../../errors';
 
 const DAY = 86_400_000;
 
@@ -24,4 +26,13 @@ export function scripted(targets: Record<number, number>, lookback = 0): Strateg
       for (const [bar, target] of Object.entries(targets)) if (Number(bar) < out.length) out[Number(bar)] = target;
     },
   };
+}
+
+/** Asserts that `fn` throws an InputError whose message contains every part (strings literally). */
+export function assertInputError(fn: () => unknown, ...parts: (string | RegExp)[]): void {
+  assert.throws(fn, (err: unknown) => {
+    assert.ok(err instanceof InputError, `expected InputError, got ${String(err)}`);
+    for (const p of parts) assert.match(err.message, typeof p === 'string' ? new RegExp(p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : p);
+    return true;
+  });
 }

@@ -90,6 +90,45 @@ describe('tuneflow run --dry-run', () => {
   });
 });
 
+describe('tuneflow run --dry-run on data settings', () => {
+  const parquet = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'data', 'new_york_15min.parquet');
+
+  test('a Parquet file at a timeframe: names the bars the trials would see; bad data settings exit 2, writing nothing', async () => {
+    await withHome(async (home) => {
+      const campaign = makeCampaign(SMA_GRID);
+      const programs = markingPrograms();
+      const env = { TEMPORAL_CLI_PATH: path.join(programs.bin, 'temporal'), PATH: `${programs.bin}${path.delimiter}${process.env.PATH}` };
+      const withData = (data: string) => fs.writeFileSync(campaign.config, fs.readFileSync(campaign.config, 'utf8').replace(/^data: .*$/m, `data: ${data}`));
+      const before = { home: snapshot(home.dir), campaign: snapshot(campaign.dir) };
+
+      withData(`{ path: ${parquet}, timeframe: 1h }`);
+      const dry = home.run(['run', campaign.config, '--dry-run', '--session-id', 'dry-parquet'], env);
+      assert.equal((await dry.ended()).code, 0, dry.stderr);
+      assert.match(dry.stdout, /^Evaluator sma_crossover on .*new_york_15min\.parquet \(280 1h bars in America\/New_York, 2024-02-26 09:00:00-05:00 to 2024-11-15 15:00:00-05:00\)$/m);
+
+      const cases: Array<[string, RegExp]> = [
+        [`{ path: ${parquet}, timeframe: 5min }`, /new_york_15min\.parquet: the timeframe 5min is finer than the data, whose bars are 15min apart/],
+        [`{ path: ${parquet}, timezone: Mars/Olympus }`, /campaign\.yaml: `data\.timezone`: time zone "Mars\/Olympus" is not one of the tz database/],
+        [`{ path: ${parquet}, timeframe: 1 day }`, /campaign\.yaml: `data\.timeframe`: timeframe "1 day" is not one tuneflow resamples to/],
+      ];
+      for (const [data, message] of cases) {
+        withData(data);
+        const bad = home.run(['run', campaign.config, '--dry-run'], env);
+        assert.equal((await bad.ended()).code, 2, bad.stderr);
+        assert.match(bad.stderr, message);
+        assert.equal(bad.stderr.trim().split('\n').length, 1, 'one paragraph');
+        assert.equal(bad.stdout, '');
+      }
+      withData('prices.csv');
+      assert.deepEqual(programs.ran(), []);
+      assert.deepEqual(home.leftovers(), [], 'no process on the home');
+      assert.deepEqual(snapshot(home.dir), before.home, 'nothing written under TUNEFLOW_HOME');
+      assert.deepEqual(snapshot(campaign.dir).filter((f) => !f.startsWith('campaign.yaml')), before.campaign.filter((f) => !f.startsWith('campaign.yaml')), 'no outputs');
+      fs.rmSync(programs.bin, { recursive: true, force: true });
+    });
+  });
+});
+
 describe('tuneflow run --dry-run against running services', { skip: services ? false : SKIP_REASON }, () => {
   const { address, redisUrl } = services ?? { address: '', redisUrl: '' };
 

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Context } from '@temporalio/activity';
-import { createBacktestEvaluator, type TrialEvaluator, type TrialInput } from '../../evaluators/index';
+import { createBacktestEvaluator, type TrialEvaluator, type TrialInput } from '../../evaluators';
+import { getStrategy, loadBars, loadCsv, runBacktest } from '../../backtest';
 import { RedisTrialStore } from '../../store/redis/trialStore';
-import { getStrategy, loadCsv, runBacktest } from '../../backtest';
 import { startOrAttach } from '../../cli/sessionClient';
 import { loadSessionSpec } from '../../config/load';
 import { PROJECT_ROOT } from '../../services/paths';
@@ -49,6 +50,27 @@ describe('tuning session on the real stack', { skip: services ? false : SKIP_REA
     const sessionId = overrides.sessionId ?? uniqueId('session');
     return { ...loadSessionSpec(config, { ...overrides, sessionId }), taskQueue: uniqueId('tq') };
   }
+
+  test('a session on a Parquet file at a timeframe tunes on the resampled bars, in worker threads', async () => {
+    const parquet = path.join(PROJECT_ROOT, 'test', 'fixtures', 'data', 'new_york_15min.parquet');
+    const campaign = makeCampaign(SMA_GRID);
+    fs.writeFileSync(campaign.config, fs.readFileSync(campaign.config, 'utf8').replace('data: prices.csv', `data: { path: ${parquet}, timeframe: 1h }`));
+    const summary = await runSession(specFor(campaign.config));
+
+    const bars = loadBars(parquet, { timeframe: '1h' });
+    let bestSharpe = -Infinity;
+    for (let fast = 5; fast <= 25; fast += 5) {
+      for (let slow = 10; slow <= 60; slow += 10) {
+        if (fast >= slow) continue;
+        const { metrics } = runBacktest(bars, 'sma_crossover', { fast, slow }, { cash: 10_000, commission: 0.002 });
+        if (Number.isFinite(metrics.sharpe)) bestSharpe = Math.max(bestSharpe, metrics.sharpe);
+      }
+    }
+    assert.equal(summary.counts.succeeded, 24);
+    assert.equal(summary.best?.objective, bestSharpe);
+    const run = JSON.parse(fs.readFileSync(path.join(summary.outputDir, 'run.json'), 'utf8')) as { data_sha256: string };
+    assert.equal(run.data_sha256, createHash('sha256').update(fs.readFileSync(parquet)).digest('hex'));
+  });
 
   test('a grid session finds the best of the whole grid evaluated directly and writes its outputs', async () => {
     const campaign = makeCampaign(SMA_GRID);

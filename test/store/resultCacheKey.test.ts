@@ -37,12 +37,19 @@ describe('result cache key', () => {
       { cash: 10_001 },
       { commission: 0.002 },
       { window: { start: 0, end: 100 } },
+      { timezone: 'Europe/Berlin' },
+      { timeframe: '4h' },
       { params: { fast: 5, slow: 21 } },
       { params: { fast: 5, slow: 20, extra: true } },
       { params: { fast: '5', slow: 20 } },
     ];
     const keys = new Set([resultCacheKey(IDENTITY), ...variants.map((v) => resultCacheKey({ ...IDENTITY, ...v }))]);
     assert.equal(keys.size, variants.length + 1);
+  });
+
+  it('leaves out an absent zone and timeframe, so keys of sessions without them stay as they were', () => {
+    assert.equal(resultCacheKey({ ...IDENTITY, timezone: undefined, timeframe: undefined }), resultCacheKey(IDENTITY));
+    assert.equal(canonicalJson({ ...IDENTITY, timezone: undefined }).includes('timezone'), false);
   });
 
   it("of a session's trial follows its data file's bytes, not its path or mtime", () => {
