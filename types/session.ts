@@ -108,6 +108,8 @@ export interface SessionSpec {
   resultConstraints?: string[];
   /** How best_params.json chooses its recommendation; absent: by the objective, with no neighbourhood columns. */
   select?: SelectSpec;
+  /** Trials evaluated in stages and stopped early by a rule (YAML `pruning:`). Absent: every trial runs whole, as before it existed. */
+  pruning?: PruningSpec;
   walkForward?: WalkForwardSpec;
   /**
    * How PBO cross-validates the trials: `sample` of them drawn at random, their returns cut into `blocks`
@@ -251,6 +253,18 @@ export interface SelectSpec {
   /** Neighbours (besides the trial itself) a trial needs for its neighbourhood to count. */
   minNeighbours: number;
 }
+
+/**
+ * Pruning: each trial's backtest runs over its window in `stages` time chunks (stage k measures the first k/S
+ * of the window), and after each stage but the last the rule compares its objective so far with what the
+ * session's other trials reported there; a trial below the rule stops and is recorded as pruned. `median` is
+ * Optuna's MedianPruner (no pruning at a stage until `startupTrials` complete trials reported there); `asha` is
+ * Optuna's asynchronous successive halving with a minimum resource of one stage: rungs at stages 1, η, η², …
+ * (below the last stage), where a trial goes on only within the top 1/η of the trials that reached the rung.
+ */
+export type PruningSpec =
+  | { rule: 'median'; stages: number; startupTrials: number }
+  | { rule: 'asha'; stages: number; reductionFactor: number };
 
 /** The combinatorially symmetric cross-validation behind PBO (`analysis.pbo` in the YAML). */
 export interface PboSpec {
