@@ -13,6 +13,7 @@ import type { SessionSpec } from '../types/session';
 import { connectClient, type TemporalTarget } from '../workers/connection';
 import { probeServices, sessionUrl, type RedisPlan, type TemporalPlan } from './services';
 import { strategyLabel } from './sessionClient';
+import { describePruning } from '../pruning/rules';
 
 /** What became of the session id on the server `run` would use; `unknown` while no server runs to ask. */
 type SessionState = 'new' | 'running' | 'finished' | 'unknown';
@@ -29,6 +30,8 @@ export interface DryRunReport {
   sessionId: string;
   session: SessionState;
   search: { algorithm: string; parameters: string[]; trials: number; parallelism: number; seed: number; batch: number | 'auto' };
+  /** How trials are pruned (describePruning), or null when every trial runs whole. */
+  pruning: string | null;
   objective: string;
   evaluator: string;
   data: { path: string; bars: number; from: string; to: string };
@@ -76,6 +79,7 @@ export async function dryRun(configFile: string, overrides: ConfigOverrides): Pr
       seed: search.seed,
       batch: spec.trial.batch ?? 1,
     },
+    pruning: spec.pruning ? describePruning(spec.pruning) : null,
     objective: objectiveText(spec),
     evaluator: strategyLabel(spec),
     data: { path: spec.evaluator.dataPath, bars: time.length, from: formatIsoTime(time[0]), to: formatIsoTime(time[time.length - 1]) },
@@ -138,7 +142,8 @@ export function describeDryRun(report: DryRunReport, opts: { detach: boolean; co
     `Session   ${report.sessionId}: ${sessionLine(report, opts.detach)}`,
     `Search    ${search.algorithm} over ${search.parameters.join(', ')}: ${search.trials} trials, parallelism ${search.parallelism}, ` +
       `batches ${search.batch}, seed ${search.seed}, ${report.objective}` +
-      (report.walkForwardSplits === null ? '' : `; in each of ${report.walkForwardSplits} walk-forward splits`),
+      (report.walkForwardSplits === null ? '' : `; in each of ${report.walkForwardSplits} walk-forward splits`) +
+      (report.pruning === null ? '' : `; pruning ${report.pruning}`),
     `Evaluator ${report.evaluator} on ${report.data.path} (${report.data.bars} bars, ${report.data.from} to ${report.data.to})`,
     `Outputs   ${report.outputs}`,
     `Temporal  ${temporalLine(report.temporal)}`,

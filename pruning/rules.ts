@@ -52,6 +52,13 @@ export function rungStages(stages: number, reductionFactor: number): number[] {
   return out;
 }
 
+/** One line for people: e.g. "median over 4 stages, after 5 complete trials" or "asha over 4 stages, rungs at stages 1, 3, η 3". */
+export function describePruning(spec: PruningSpec): string {
+  return spec.rule === 'median'
+    ? `median over ${spec.stages} stages, after ${spec.startupTrials} complete trials`
+    : `asha over ${spec.stages} stages, rungs at stages ${rungStages(spec.stages, spec.reductionFactor).join(', ')}, η ${spec.reductionFactor}`;
+}
+
 const shown = (v: number) => String(Number(v.toPrecision(4)));
 
 /**
