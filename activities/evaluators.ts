@@ -3,7 +3,8 @@ import type { Params } from '../search/types';
 import type { BacktestEvaluatorSpec, CommandEvaluatorSpec, EvaluatorSpec } from '../types/session';
 import type { MetricValues } from '../types/trial';
 import { createBacktestPool, type PoolStats } from '../workers/pool';
-import { runBacktestTrial, runBacktestTrials } from './backtestTrial';
+import type { StagedEvaluation, TrialStages } from '../pruning/stagedTrials';
+import { runBacktestTrial, runBacktestTrials, runStagedBacktests } from './backtestTrial';
 import { createCommandEvaluator } from './command';
 import { noBacktestPhases } from './trialPhases';
 
@@ -34,7 +35,10 @@ export type TrialEvaluator = (input: TrialInput, signal: AbortSignal, phases?: B
 
 /** What several trials run together yield: each trial's metrics or error, and the time spent running them. */
 export interface ManyTrialsResult {
+  /** A pruned trial's metrics are those of the stage it stopped after (see `stages`). */
   results: Array<MetricValues | Error>;
+  /** Trials run in stages: how each went, in the order of `results`; null for one that yields an error. */
+  stages?: Array<TrialStages | null>;
   /** Time the backtests took where they ran, queueing for a thread excluded. */
   elapsedMs: number;
   /** Where that time went; absent when the trials did not run (their part failed as a whole, or bad data). */
@@ -44,13 +48,15 @@ export interface ManyTrialsResult {
 /**
  * Runs several built-in backtest trials of one session at once on shared indicators and settles each on its
  * own: metrics, or the trial's error (a BatchPartError when its part of the batch failed as a whole and the
- * trial must run alone). `perTrialTimeoutMs` bounds a part at that much per trial in it.
+ * trial must run alone). `perTrialTimeoutMs` bounds a part at that much per trial in it. With `staged` (a
+ * session with pruning) the trials run in stages and the rule may stop each after one.
  */
 export type ManyTrialsEvaluator = (
   spec: BacktestEvaluatorSpec,
   paramSets: Params[],
   signal: AbortSignal,
   perTrialTimeoutMs: number,
+  staged?: StagedEvaluation,
 ) => Promise<ManyTrialsResult>;
 
 /** Built-in backtests on the calling thread: for tests and embedders; workers use the thread pool. */
@@ -97,11 +103,17 @@ export function createWorkerEvaluator(opts: { threads: number; maxMemoryMb?: num
     },
     evaluateMany: pool
       ? pool.evaluateMany
-      : async (spec, paramSets) => {
+      : async (spec, paramSets, _signal, _timeoutMs, staged) => {
           const started = performance.now();
           const phases = noBacktestPhases();
-          const results = runBacktestTrials(spec, paramSets, phases);
-          return { results, elapsedMs: performance.now() - started, phases };
+          if (!staged) return { results: runBacktestTrials(spec, paramSets, phases), elapsedMs: performance.now() - started, phases };
+          const runs = runStagedBacktests(spec, paramSets, staged, phases);
+          return {
+            results: runs.map((r) => (r instanceof Error ? r : r.metrics)),
+            stages: runs.map((r) => (r instanceof Error ? null : r.stages)),
+            elapsedMs: performance.now() - started,
+            phases,
+          };
         },
     poolStats: () => pool?.stats() ?? null,
     close: async () => {

@@ -134,9 +134,10 @@ export interface StagedRun {
 }
 
 /**
- * Asked after each stage but the last whether trial `trial` (an index into the parameter sets) goes on, with
- * its metrics on the window up to that stage's end. Stages whose prefix is too short for the trial's warm-up
- * (see {@link stageEnds}) are passed over without asking.
+ * Told after each stage of trial `trial` (an index into the parameter sets) its metrics on the window up to that
+ * stage's end, with indicators warm as for the whole run; answers whether the trial goes on. After the last
+ * stage the trial is complete and the answer is not read. Stages whose prefix is too short for the trial's
+ * warm-up (see {@link stageEnds}) are passed over without a call.
  */
 export type StageGate = (trial: number, stage: number, metrics: Metrics) => boolean;
 
@@ -155,8 +156,7 @@ export function stageEnds(window: { start: number; end: number }, stages: number
 
 /**
  * `runManySettled` in stages: each trial's window is cut into `stages` time chunks (see {@link stageEnds}), and
- * after each stage but the last `gate` sees the trial's metrics on the window so far, with indicators warm as
- * for the whole run, and decides whether it goes on. The broker runs once over the bars: a stage's metrics come
+ * after each stage `gate` sees the trial's metrics on the window so far and decides whether it goes on. The broker runs once over the bars: a stage's metrics come
  * from a copy of its state closed as a backtest ending at the stage's end would close it, so they equal that
  * backtest's exactly, and a trial that runs every stage ends with exactly the metrics of `runManySettled`. What
  * a stage adds is its statistics over the prefix.
@@ -260,7 +260,7 @@ class Workspace {
     );
   }
 
-  /** One trial in stages (see runManyStaged): the broker runs on from each stage, measured on a closed copy of it. */
+  /** One trial in stages (see runManyStaged): the broker runs on from each stage, measured on a closed copy of it; `goOn` is told every stage. */
   runStaged(def: StrategyDef, params: Params, settings: BrokerSettings, phases: BacktestPhaseMs, stages: StageBounds[], goOn: (stage: number, metrics: Metrics) => boolean): StagedRun {
     const t0 = performance.now();
     const lookback = this.writeTargets(def, params);
@@ -284,7 +284,7 @@ class Workspace {
       const t3 = performance.now();
       phases.simulation += t2 - t1;
       phases.statistics += t3 - t2;
-      if (final || !goOn(k + 1, metrics)) return { metrics, stage: k + 1 };
+      if (!goOn(k + 1, metrics) || final) return { metrics, stage: k + 1 };
     }
     throw new Error('a staged run ends with its last stage');
   }

@@ -148,6 +148,8 @@ export interface TrialBatchOutcome {
   objective: number | null;
   /** Every objective's value of a ranked trial of a multi-objective session, in order. */
   objectives?: number[];
+  /** Stopped after a stage by the session's pruning rule: stored, not ranked, fed to the sampler as infeasible. */
+  pruned?: true;
   attempts: number;
   /** Present when the trial finally failed. */
   failure?: TrialFailureSummary;
@@ -190,6 +192,13 @@ export interface SessionCounts {
   unranked?: number;
   /** Trials that needed more than one attempt (counted by batches; single-trial activities retry unseen). */
   retried?: number;
+  /** Trials the pruning rule stopped after a stage (sessions with `pruning`): neither succeeded nor failed. */
+  pruned?: number;
+}
+
+/** Trials finished so far, whichever way: succeeded, failed or pruned. */
+export function finishedTrials(counts: SessionCounts): number {
+  return counts.succeeded + counts.failed + (counts.pruned ?? 0);
 }
 
 /** A trial that failed or needed retries, as the session's `trialIssues` query and the Web UI show it. */

@@ -49,7 +49,7 @@ test('each stage measures exactly what a backtest ending at its end measures, an
               const prefix = runBacktest(bars, strategy, params, { ...o, window: { start: window?.start ?? 0, end: ends[stage - 1] } });
               assert.deepEqual(metrics, prefix.metrics, `${label}, stage ${stage}`);
             }
-            assert.ok(seen[i].size >= 1, `${label}: a stage was measured`);
+            assert.deepEqual(seen[i].get(stages), plain[i], `${label}: the gate is told the last stage too`);
           });
         }
       }
@@ -70,14 +70,14 @@ test('a trial stopped at a stage ends with that stage\'s metrics, and the next t
   assert.deepEqual(results.slice(1).map((r) => (r instanceof Error ? r : r.metrics)), plain.slice(1));
 });
 
-test('stages too short for the warm-up are passed over; the gate is asked from the first that can trade', () => {
+test('stages too short for the warm-up are passed over; the gate is told from the first that can trade to the last', () => {
   const asked: number[] = [];
   const [result] = runManyStaged(bars, 'sma_crossover', [{ fast: 50, slow: 200 }], options, 20, (_trial, stage) => {
     asked.push(stage);
     return true;
   });
   // Stage k ends at bar 80k; a 200-bar SMA needs 201 bars, and one more to trade: stage 3 (240 bars) is the first.
-  assert.deepEqual(asked, Array.from({ length: 17 }, (_, k) => k + 3));
+  assert.deepEqual(asked, Array.from({ length: 18 }, (_, k) => k + 3));
   if (result instanceof Error) throw result;
   assert.deepEqual(result.metrics, runBacktest(bars, 'sma_crossover', { fast: 50, slow: 200 }, options).metrics);
 });
