@@ -130,6 +130,7 @@ describe('pruning, run as a user runs it', { skip: services ? false : SKIP_REASO
       for (const r of prunedHere) assert.ok([1, 3].includes(r.pruned!.stage), `asha judges at its rungs, stages 1 and 3; trial ${r.trialId} stopped after ${r.pruned!.stage}`);
     }
     assert.match(fs.readFileSync(path.join(out, 'summary.md'), 'utf8'), /Trials: 22 \(\d+ succeeded, 0 failed, \d+ pruned\)/);
+    await replayAndRecord(client.client, [sessionId, `${sessionId}/split-1`, `${sessionId}/split-2`]);
   });
 });
 
