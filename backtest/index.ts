@@ -6,7 +6,7 @@ export type { BacktestOptions, BacktestPhaseMs, Bars, MetricName, Metrics, Trade
 export { formatCsv, loadCsv, parseCsv, sliceBars } from './data';
 export { generateBars, type GenerateOptions } from './generate';
 export { Indicators } from './indicatorCache';
-export { computeStats } from './stats';
+export { computeMetric, computeStats } from './stats';
 export { runBacktest, runMany, runManySettled, runManyStaged, stageEnds, type BacktestResult, type StagedRun, type StageGate } from './run';
 export { Target, type Constraint, type ParamSpec, type ParamValue, type Params, type StrategyDef } from './strategies/types';
 export { getStrategy, listStrategies, registerStrategy } from './strategies/registry';

@@ -3,12 +3,12 @@ import { computeCalendar, windowCalendar, type Calendar } from './calendar';
 import { sliceBars } from './data';
 import { Indicators } from './indicatorCache';
 import { runBroker, simulate, startBroker, type BrokerSettings } from './simulator';
-import { StatsScratch, computeStats } from './stats';
+import { ReturnTerms, StatsScratch, computeMetric, computeStats } from './stats';
 import { resolveParams } from './strategies/params';
 import { getStrategy } from './strategies/registry';
 import type { Params, StrategyDef } from './strategies/types';
 import { TradeLog } from './tradeLog';
-import type { BacktestOptions, BacktestPhaseMs, Bars, Metrics, Trade } from './types';
+import type { BacktestOptions, BacktestPhaseMs, Bars, MetricName, Metrics, Trade } from './types';
 
 export interface BacktestResult {
   metrics: Metrics;
@@ -134,12 +134,12 @@ export interface StagedRun {
 }
 
 /**
- * Told after each stage of trial `trial` (an index into the parameter sets) its metrics on the window up to that
- * stage's end, with indicators warm as for the whole run; answers whether the trial goes on. After the last
- * stage the trial is complete and the answer is not read. Stages whose prefix is too short for the trial's
- * warm-up (see {@link stageEnds}) are passed over without a call.
+ * Told after each stage of trial `trial` (an index into the parameter sets) the value of the objective metric on
+ * the window up to that stage's end (NaN where it is undefined), with indicators warm as for the whole run;
+ * answers whether the trial goes on. After the last stage the trial is complete and the answer is not read.
+ * Stages whose prefix is too short for the trial's warm-up (see {@link stageEnds}) are passed over without a call.
  */
-export type StageGate = (trial: number, stage: number, metrics: Metrics) => boolean;
+export type StageGate = (trial: number, stage: number, value: number) => boolean;
 
 /**
  * Where each of `stages` stages of a window ends: stage k covers bars `[start, ends[k - 1])`, the first k/S of
@@ -156,10 +156,11 @@ export function stageEnds(window: { start: number; end: number }, stages: number
 
 /**
  * `runManySettled` in stages: each trial's window is cut into `stages` time chunks (see {@link stageEnds}), and
- * after each stage `gate` sees the trial's metrics on the window so far and decides whether it goes on. The broker runs once over the bars: a stage's metrics come
- * from a copy of its state closed as a backtest ending at the stage's end would close it, so they equal that
- * backtest's exactly, and a trial that runs every stage ends with exactly the metrics of `runManySettled`. What
- * a stage adds is its statistics over the prefix.
+ * after each stage `gate` sees the trial's `objective` on the window so far and decides whether it goes on. The
+ * broker runs once over the bars: a stage is measured on a copy of its state closed as a backtest ending at the
+ * stage's end would close it, so its values equal that backtest's exactly. A trial ends with the metrics of the
+ * stage it stopped after, or, run through every stage, with exactly the metrics of `runManySettled`. What a
+ * stage adds is the objective's statistic over the prefix (only the passes it reads: see computeMetric).
  * @throws InputError only for what fails every set alike: bad options, a bad window or stage count, an unknown strategy.
  */
 export function runManyStaged(
@@ -168,6 +169,7 @@ export function runManyStaged(
   paramSets: readonly Params[],
   options: BacktestOptions,
   stages: number,
+  objective: MetricName,
   gate: StageGate,
   phases = noPhases(),
 ): Array<StagedRun | Error> {
@@ -179,7 +181,7 @@ export function runManyStaged(
   phases.load += performance.now() - started;
   return paramSets.map((params, i) => {
     try {
-      return work.runStaged(def, params, settings, phases, plan, (stage, metrics) => gate(i, stage, metrics));
+      return work.runStaged(def, params, settings, phases, plan, objective, (stage, value) => gate(i, stage, value));
     } catch (err) {
       return err instanceof Error ? err : new Error(String(err));
     }
@@ -213,6 +215,8 @@ class Workspace {
   private readonly start: number;
   private readonly windowed: boolean;
   private readonly scratch: StatsScratch;
+  /** The return terms a staged trial keeps from stage to stage (staged runs only). */
+  private terms: ReturnTerms | null = null;
   private readonly calendar: Calendar;
   /** The whole series' calendar, which every window of it is annualised by. */
   private readonly series: Calendar;
@@ -261,11 +265,15 @@ class Workspace {
   }
 
   /** One trial in stages (see runManyStaged): the broker runs on from each stage, measured on a closed copy of it; `goOn` is told every stage. */
-  runStaged(def: StrategyDef, params: Params, settings: BrokerSettings, phases: BacktestPhaseMs, stages: StageBounds[], goOn: (stage: number, metrics: Metrics) => boolean): StagedRun {
+  runStaged(
+    def: StrategyDef, params: Params, settings: BrokerSettings, phases: BacktestPhaseMs, stages: StageBounds[], objective: MetricName, goOn: (stage: number, value: number) => boolean,
+  ): StagedRun {
     const t0 = performance.now();
     const lookback = this.writeTargets(def, params);
     const { seen, targets, marked, log } = this;
     const state = startBroker(Math.max(this.start, lookback + 1), seen.length, settings, marked, log);
+    const terms = (this.terms ??= new ReturnTerms(this.equity.length));
+    terms.reset();
     phases.indicators += performance.now() - t0;
     for (let k = 0; k < stages.length; k++) {
       const { end, measured, calendar } = stages[k];
@@ -278,13 +286,18 @@ class Workspace {
       const kept = log.count;
       if (!final) runBroker(seen, targets, settings, marked, log, closed, end, true);
       const t2 = performance.now();
-      const metrics = this.measure(end, lookback, measured, calendar);
+      const equity = this.prefixEquity(end);
+      // Periods that end before this stage's last bar are done: their return terms serve every later stage.
+      terms.keep(equity, calendar.binLast, calendar.binLast.length - 1);
+      const metrics = final ? computeStats(log, equity, measured, this.tradeStart(lookback), calendar, this.scratch, terms) : null;
+      const value = metrics ? metrics[objective] : computeMetric(objective, log, equity, measured, this.tradeStart(lookback), calendar, this.scratch, terms);
+      const stop = !goOn(k + 1, value) || final;
+      const ended = stop ? (metrics ?? computeStats(log, equity, measured, this.tradeStart(lookback), calendar, this.scratch, terms)) : null;
       // The trades the closed copy added are the prefix's alone; the bar it marked, the run marks again.
       log.truncate(kept);
-      const t3 = performance.now();
       phases.simulation += t2 - t1;
-      phases.statistics += t3 - t2;
-      if (!goOn(k + 1, metrics) || final) return { metrics, stage: k + 1 };
+      phases.statistics += performance.now() - t2;
+      if (ended) return { metrics: ended, stage: k + 1 };
     }
     throw new Error('a staged run ends with its last stage');
   }
@@ -307,8 +320,17 @@ class Workspace {
   private measure(end: number, lookback: number, measured: Bars, calendar: Calendar): Metrics {
     // Exposure, the only statistic that reads trade bars, uses their differences alone, so the log's
     // series indexes serve as the window's own.
-    const equity = end === this.seen.length ? this.equity : this.marked.subarray(this.start, end);
-    return computeStats(this.log, equity, measured, Math.max(this.start, lookback) - this.start, calendar, this.scratch);
+    return computeStats(this.log, this.prefixEquity(end), measured, this.tradeStart(lookback), calendar, this.scratch);
+  }
+
+  /** The window's equity up to bar `end`. */
+  private prefixEquity(end: number): Float64Array {
+    return end === this.seen.length ? this.equity : this.marked.subarray(this.start, end);
+  }
+
+  /** Where buy & hold starts, counted from the window's first bar: where the strategy's indicators are defined. */
+  private tradeStart(lookback: number): number {
+    return Math.max(this.start, lookback) - this.start;
   }
 }
 

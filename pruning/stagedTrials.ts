@@ -40,13 +40,12 @@ export function runStagedTrials(
   const { stages } = staged.pruning;
   const rule = pruningRule(staged.pruning, staged.objective);
   const sets = staged.reports.map((r) => new CheckpointValues(r));
-  const metric = staged.objective.metric as MetricName;
   const judges: TrialJudge[] = [];
   const trials: TrialStages[] = [];
-  const results = runManyStaged(bars, strategy, paramSets, options, stages, (i, stage, metrics) => {
+  const results = runManyStaged(bars, strategy, paramSets, options, stages, staged.objective.metric as MetricName, (i, stage, objective) => {
     const judge = (judges[i] ??= rule.judge(sets));
     const trial = (trials[i] ??= { values: [], pruned: null, reports: judge.reports });
-    const value = Number.isFinite(metrics[metric]) ? metrics[metric] : null;
+    const value = Number.isFinite(objective) ? objective : null;
     trial.values[stage - 1] = value;
     if (stage === stages) {
       judge.finish(true);

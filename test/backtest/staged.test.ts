@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   Target, generateBars, getStrategy, runBacktest, runManySettled, runManyStaged, stageEnds,
-  type BacktestOptions, type Metrics, type Params,
+  type BacktestOptions, type MetricName, type Metrics, type Params,
 } from '../../backtest';
 import { barsOf, scripted } from './helpers';
 
@@ -20,36 +20,41 @@ const CASES: Array<{ strategy: string; sets: Params[] }> = [
 
 const VARIANTS: BacktestOptions[] = [options, { ...options, stopLoss: 0.05, takeProfit: 0.12 }, { ...options, sizeFraction: 0.5 }];
 
-/** Every stage's metrics of every trial, running all stages, and what each trial ended with. */
-function stagedAll(strategy: string, sets: Params[], o: BacktestOptions, stages: number) {
-  const seen: Array<Map<number, Metrics>> = sets.map(() => new Map());
-  const results = runManyStaged(bars, strategy, sets, o, stages, (trial, stage, metrics) => {
-    seen[trial].set(stage, { ...metrics });
+const METRICS = Object.keys(runBacktest(bars, 'sma_crossover', { fast: 5, slow: 20 }, options).metrics) as MetricName[];
+
+/** Every stage's objective of every trial, running all stages, and what each trial ended with. */
+function stagedAll(strategy: string, sets: Params[], o: BacktestOptions, stages: number, objective: MetricName) {
+  const seen: Array<Map<number, number>> = sets.map(() => new Map());
+  const results = runManyStaged(bars, strategy, sets, o, stages, objective, (trial, stage, value) => {
+    seen[trial].set(stage, value);
     return true;
   });
   return { seen, results };
 }
 
 test('each stage measures exactly what a backtest ending at its end measures, and a trial run through every stage ends as the plain run', () => {
+  let next = 0;
   for (const window of [undefined, { start: 400, end: 1500 }, { start: 0, end: 1600 }]) {
     for (const stages of [2, 4, 7]) {
       for (const o of VARIANTS) {
         const opts = { ...o, window };
         for (const { strategy, sets } of CASES) {
-          const { seen, results } = stagedAll(strategy, sets, opts, stages);
+          // Every metric is some case's objective, so each one's own passes are checked against the full statistics.
+          const objective = METRICS[next++ % METRICS.length];
+          const { seen, results } = stagedAll(strategy, sets, opts, stages, objective);
           const plain = runManySettled(bars, strategy, sets, opts);
           const ends = stageEnds(window ?? { start: 0, end: bars.length }, stages);
           sets.forEach((params, i) => {
             const result = results[i];
             if (result instanceof Error) throw result;
-            const label = `${strategy} ${JSON.stringify(params)} window ${JSON.stringify(window)} ${stages} stages`;
+            const label = `${strategy} ${JSON.stringify(params)} window ${JSON.stringify(window)} ${stages} stages, ${objective}`;
             assert.equal(result.stage, stages, label);
             assert.deepEqual(result.metrics, plain[i], `${label}: the complete trial is the plain run`);
-            for (const [stage, metrics] of seen[i]) {
+            for (const [stage, value] of seen[i]) {
               const prefix = runBacktest(bars, strategy, params, { ...o, window: { start: window?.start ?? 0, end: ends[stage - 1] } });
-              assert.deepEqual(metrics, prefix.metrics, `${label}, stage ${stage}`);
+              assert.equal(value, prefix.metrics[objective], `${label}, stage ${stage}`);
             }
-            assert.deepEqual(seen[i].get(stages), plain[i], `${label}: the gate is told the last stage too`);
+            assert.equal(seen[i].get(stages), (plain[i] as Metrics)[objective], `${label}: the gate is told the last stage too`);
           });
         }
       }
@@ -60,7 +65,7 @@ test('each stage measures exactly what a backtest ending at its end measures, an
 test('a trial stopped at a stage ends with that stage\'s metrics, and the next trial on the shared buffers is unharmed', () => {
   const sets = [{ fast: 5, slow: 20 }, { fast: 10, slow: 30 }, { fast: 15, slow: 50 }];
   const window = { start: 200, end: 1600 };
-  const results = runManyStaged(bars, 'sma_crossover', sets, { ...options, window }, 5, (trial, stage) => !(trial === 0 && stage === 2));
+  const results = runManyStaged(bars, 'sma_crossover', sets, { ...options, window }, 5, 'sharpe', (trial, stage) => !(trial === 0 && stage === 2));
   const plain = runManySettled(bars, 'sma_crossover', sets, { ...options, window });
   const stopped = results[0];
   if (stopped instanceof Error) throw stopped;
@@ -72,7 +77,7 @@ test('a trial stopped at a stage ends with that stage\'s metrics, and the next t
 
 test('stages too short for the warm-up are passed over; the gate is told from the first that can trade to the last', () => {
   const asked: number[] = [];
-  const [result] = runManyStaged(bars, 'sma_crossover', [{ fast: 50, slow: 200 }], options, 20, (_trial, stage) => {
+  const [result] = runManyStaged(bars, 'sma_crossover', [{ fast: 50, slow: 200 }], options, 20, 'sharpe', (_trial, stage) => {
     asked.push(stage);
     return true;
   });
@@ -91,16 +96,16 @@ test('a broker that runs out of money mid-window stays at zero in every later st
   const crash = barsOf(rows);
   const short = scripted({ 1: Target.Short });
   for (const stages of [2, 3, 4]) {
-    const seen = new Map<number, Metrics>();
-    const [result] = runManyStaged(crash, short, [{}], options, stages, (_t, stage, metrics) => {
-      seen.set(stage, metrics);
+    const seen = new Map<number, number>();
+    const [result] = runManyStaged(crash, short, [{}], options, stages, 'equity_final', (_t, stage, value) => {
+      seen.set(stage, value);
       return true;
     });
     if (result instanceof Error) throw result;
     assert.deepEqual(result.metrics, runBacktest(crash, short, {}, options).metrics);
     assert.equal(result.metrics.equity_final, 0);
     const ends = stageEnds({ start: 0, end: crash.length }, stages);
-    for (const [stage, metrics] of seen) assert.deepEqual(metrics, runBacktest(crash, short, {}, { ...options, window: { start: 0, end: ends[stage - 1] } }).metrics);
+    for (const [stage, value] of seen) assert.equal(value, runBacktest(crash, short, {}, { ...options, window: { start: 0, end: ends[stage - 1] } }).metrics.equity_final);
   }
 });
 
@@ -108,5 +113,5 @@ test('stage ends split the window evenly, and a window with fewer than two bars 
   assert.deepEqual(stageEnds({ start: 100, end: 200 }, 4), [125, 150, 175, 200]);
   assert.deepEqual(stageEnds({ start: 0, end: 10 }, 3), [3, 6, 10]);
   assert.throws(() => stageEnds({ start: 0, end: 7 }, 4), (e: Error) => e.name === 'InputError' && /4 stages need at least 8 bars, two a stage; the window has 7/.test(e.message));
-  assert.throws(() => runManyStaged(bars, getStrategy('sma_crossover'), [{ fast: 5, slow: 20 }], { ...options, window: { start: 0, end: 30 } }, 20, () => true));
+  assert.throws(() => runManyStaged(bars, getStrategy('sma_crossover'), [{ fast: 5, slow: 20 }], { ...options, window: { start: 0, end: 30 } }, 20, 'sharpe', () => true));
 });
