@@ -116,7 +116,9 @@ export async function aggregate(
   const neighbourhoods = spec.select ? new NeighbourhoodCollector(spec, spec.select, scratch) : undefined;
   // Only sessions that use the result cache have its column, so every other trials.csv keeps its shape.
   const cachedColumn = spec.evaluator.kind === 'backtest' && spec.evaluator.cache ? ['cached'] : [];
-  const trialsCsv = out.csv('trials.csv', ['trial_id', 'status', 'attempt', 'worker_id', 'duration_ms', ...paramNames, 'objective', 'error', 'note', ...cachedColumn]);
+  // Likewise the stage a pruned trial stopped after and its objective there, for sessions with pruning.
+  const prunedColumns = spec.pruning ? ['pruned_stage', 'pruned_value'] : [];
+  const trialsCsv = out.csv('trials.csv', ['trial_id', 'status', 'attempt', 'worker_id', 'duration_ms', ...paramNames, 'objective', 'error', 'note', ...cachedColumn, ...prunedColumns]);
   try {
     const overfittingTrials = OverfittingCollector.of(spec);
     const scan = await scanTrials(store, spec, plan, { trialsCsv, rankings: sorter, neighbourhoods, beat, ranked: (t) => overfittingTrials.offer(t) });
@@ -148,6 +150,7 @@ export async function aggregate(
       ...(robust && spec.select ? { robust: { choice: robust, select: spec.select } } : {}),
       ...(scan.violations ? { violations: scan.violations } : {}),
       ...(meta?.warmStart ? { warmStart: meta.warmStart } : {}),
+      ...(scan.prunedByStage ? { prunedByStage: scan.prunedByStage } : {}),
     };
     out.write('summary.md', renderSummaryMarkdown(common));
     beat();
@@ -159,11 +162,15 @@ export async function aggregate(
     out.writeJson('run.json', {
       ...runIdentity(spec, versions, meta?.startedAt ?? input.startedAt),
       data_sha256: await sha256File(spec.evaluator.dataPath),
-      resolved: { evaluator: spec.evaluator, objective: spec.objective, search: spec.search, trial: spec.trial, session: spec.session, pbo: pboSettings(spec) },
+      resolved: {
+        evaluator: spec.evaluator, objective: spec.objective, search: spec.search, trial: spec.trial, session: spec.session, pbo: pboSettings(spec),
+        ...(spec.pruning ? { pruning: spec.pruning } : {}),
+      },
       stopped_by: input.stoppedBy,
       workflow_runs: input.runs,
       counts: scan.counts,
       ...(meta?.warmStart ? { warm_start: warmStartJson(meta.warmStart) } : {}),
+      ...(scan.prunedByStage ? { pruned_by_stage: scan.prunedByStage } : {}),
       workers: statistics.workers,
       time_breakdown: times,
     });

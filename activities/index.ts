@@ -9,6 +9,7 @@ import { BatchTimeStore } from '../store/redis/batchTimes';
 import { failFast, toActivityFailure } from './failures';
 import type { ManyTrialsEvaluator, TrialEvaluator, TrialInput } from '../evaluators/index';
 import type { TrialTelemetry } from './telemetry';
+import { PruningReports } from '../store/redis/pruningReports';
 import { ResultCache } from '../store/redis/resultCache';
 import { trialCacheKey } from '../store/resultCacheKey';
 import { runTrialBatch, type TrialBatchInput } from './trialBatch';
@@ -46,6 +47,7 @@ export function createActivities(deps: ActivityDeps) {
   const stats = new WorkerStatsStore(deps.redis);
   const times = new BatchTimeStore(deps.redis);
   const cache = new ResultCache(deps.redis);
+  const reports = new PruningReports(deps.redis);
   const { evaluate, telemetry } = deps;
 
   /** A single-trial activity's time, as a batch of one. */
@@ -135,6 +137,7 @@ export function createActivities(deps: ActivityDeps) {
             parts: BATCH_PARTS_PER_THREAD * (deps.threads ?? 1),
             concurrency: deps.concurrency ?? 2,
             cache,
+            reports,
           },
           input,
           { signal: ctx.cancellationSignal, progress: (n) => (settled = n) },

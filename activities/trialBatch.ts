@@ -1,13 +1,17 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import type { BacktestPhaseMs } from '../backtest';
+import { pruningRule, type StageReport } from '../pruning/rules';
+import type { StagedEvaluation, TrialStages } from '../pruning/stagedTrials';
 import type { Params } from '../search/types';
-import type { EvaluatorSpec, RetrySpec, TrialBatchOutcome, TrialBatchResult, TrialFailureSummary } from '../types/session';
+import type { EvaluatorSpec, PruningSpec, RetrySpec, TrialBatchOutcome, TrialBatchResult, TrialFailureSummary } from '../types/session';
 import type { MetricValues, TrialRecord } from '../types/trial';
-import { breaksResultConstraints, failedRecord, objectiveValues, succeededRecord } from './trialRecords';
-import { BatchPartError } from '../errors';
+import { breaksResultConstraints, failedRecord, objectiveValues, prunedRecord, succeededRecord } from './trialRecords';
+import { BatchPartError, InputError } from '../errors';
+import type { PruningReports } from '../store/redis/pruningReports';
 import type { BatchTimeStore } from '../store/redis/batchTimes';
 import type { ResultCache } from '../store/redis/resultCache';
 import { trialCacheKey } from '../store/resultCacheKey';
-import type { ManyTrialsEvaluator, TrialEvaluator, TrialInput } from '../evaluators/index';
+import type { ManyTrialsEvaluator, TrialEvaluator, TrialInput } from '../evaluators';
 import { toActivityFailure } from './failures';
 import type { TrialTelemetry } from './telemetry';
 import { noBacktestPhases, PhaseTally } from '../evaluators/phases';
@@ -27,6 +31,8 @@ export interface TrialBatchInput {
   trial: { timeoutMs: number; retry: RetrySpec };
   /** Trials stored as failed are evaluated again (`tuneflow retry-failed`); only stored successes answer for themselves. */
   rerunFailed?: boolean;
+  /** Trials run in stages and the rule may stop them (sessions with `pruning`). */
+  pruning?: PruningSpec;
 }
 
 export interface TrialBatchDeps {
@@ -44,6 +50,8 @@ export interface TrialBatchDeps {
   concurrency: number;
   /** Where sessions with `cache:` look up and keep their backtests' results; absent: none is used. */
   cache?: ResultCache;
+  /** Where sessions with `pruning` keep their trials' stage reports; needed by them only. */
+  reports?: PruningReports;
 }
 
 export interface BatchContext {
@@ -54,25 +62,33 @@ export interface BatchContext {
 
 type Trial = TrialBatchInput['trials'][number];
 
-/** A settled trial: its record (written to the store) and what the workflow learns of it. */
+/** A settled trial: its record (written to the store), what the workflow learns of it, and what it reported (pruning). */
 interface Settled {
   record: TrialRecord;
   outcome: TrialBatchOutcome;
+  reports?: StageReport[];
 }
+
+/** One attempt at a trial on its own: its metrics, and how its stages went when it ran in stages. */
+type Attempt = (trial: Trial, attempt: number, signal: AbortSignal, phases: BacktestPhaseMs) => Promise<{ metrics: MetricValues; stages: TrialStages | null }>;
 
 /**
  * Runs a batch of trials with single-trial semantics: each has its own timeout, its own retries with backoff
  * and its own record; one invalid, crashing or hanging trial never fails its neighbours. Records are stored as
  * parts of the batch finish, and a trial already in the store (a batch retried after its worker died) is not
  * evaluated again: its stored record answers for it. In a session with `cache:`, a trial whose backtest ran
- * before (in any session) takes its metrics from the result cache, and what runs here is kept there. Where
- * the evaluated trials' time went is returned, and added to the session's times in the store.
+ * before (in any session) takes its metrics from the result cache, and what runs here is kept there. In a
+ * session with `pruning`, the batch reads the session's stage reports once and runs its trials in stages
+ * (each part on its own thread, seeing the reports read plus those of the trials before it in the part); a
+ * trial the rule stops is stored as pruned, and the reports are written before the records, so a batch
+ * retried after its worker died writes them again over themselves. Where the evaluated trials' time went is
+ * returned, and added to the session's times in the store.
  */
 export async function runTrialBatch(deps: TrialBatchDeps, input: TrialBatchInput, ctx: BatchContext): Promise<TrialBatchResult> {
   const started = performance.now();
   const tally = new PhaseTally();
   const stored = await deps.store.getTrials(input.sessionId, input.trials.map((t) => t.trialId));
-  if (input.rerunFailed) for (const [id, record] of stored) if (record.status !== 'succeeded') stored.delete(id);
+  if (input.rerunFailed) for (const [id, record] of stored) if (record.status === 'failed') stored.delete(id);
   const outcomes = new Map<number, TrialBatchOutcome>();
   for (const [id, record] of stored) outcomes.set(id, outcomeOf(record, input));
   const pending = input.trials.filter((t) => !stored.has(t.trialId));
@@ -93,19 +109,21 @@ export async function runTrialBatch(deps: TrialBatchDeps, input: TrialBatchInput
       });
     }
   }
+  const staged = await stagedEvaluation(deps, input, evaluating.length);
   const totals = { running: pending.length, done: 0, failed: 0, retried: 0, busyMs: 0 };
   await deps.stats.trialStarted(deps.workerId, pending.length);
 
   const write = async (settled: Settled[]): Promise<void> => {
     const writing = performance.now();
     const records = settled.map((s) => s.record);
+    if (staged) await deps.reports?.add(input.sessionId, settled.flatMap((s) => (s.reports ?? []).map((r) => ({ ...r, trialId: s.record.trialId }))));
     await deps.store.putTrials(records);
     if (cache) await cache.store.store(freshResults(records, cache.keys), cache.maxEntries);
     tally.stored(performance.now() - writing);
     deps.telemetry?.trialsSettled(records);
     for (const { record, outcome } of settled) {
       outcomes.set(record.trialId, outcome);
-      totals[record.status === 'succeeded' ? 'done' : 'failed'] += 1;
+      totals[record.status === 'failed' ? 'failed' : 'done'] += 1;
       if (record.attempt > 1) totals.retried += 1;
       totals.busyMs += record.durationMs;
     }
@@ -113,19 +131,22 @@ export async function runTrialBatch(deps: TrialBatchDeps, input: TrialBatchInput
   };
   const records = new RecordWriter(write);
   const alone = limiter(deps.concurrency);
-  const runAlone = (trial: Trial, first: Error | null, firstMs: number) => alone(() => settleAlone(deps, input, trial, ctx.signal, tally, first, firstMs)).then((s) => records.add([s]));
+  const attempt = attemptOf(deps, input, staged);
+  const runAlone = (trial: Trial, first: Error | null, firstMs: number) =>
+    alone(() => settleAlone(deps, input, trial, attempt, ctx.signal, tally, first, firstMs)).then((s) => records.add([s]));
 
   try {
     if (hits.length > 0) records.add(hits);
     const many = input.evaluator.kind === 'backtest' ? deps.evaluateMany : undefined;
-    if (many && input.evaluator.kind === 'backtest' && evaluating.length > 1) {
+    // Staged trials always run through the engine's batch evaluator, even one alone: it is what runs stages.
+    if (many && input.evaluator.kind === 'backtest' && (evaluating.length > 1 || staged)) {
       const spec = input.evaluator;
       const size = Math.max(1, Math.ceil(evaluating.length / Math.max(1, deps.parts)));
       const parts: Trial[][] = [];
       for (let i = 0; i < evaluating.length; i += size) parts.push(evaluating.slice(i, i + size));
       await Promise.all(
         parts.map(async (part) => {
-          const { results, elapsedMs, phases } = await many(spec, part.map((t) => t.params), ctx.signal, input.trial.timeoutMs);
+          const { results, elapsedMs, phases, stages } = await many(spec, part.map((t) => t.params), ctx.signal, input.trial.timeoutMs, staged);
           // A part that failed as a whole runs its trials again alone, and only those runs are their time.
           if (!results.every((r) => r instanceof BatchPartError)) tally.evaluated(elapsedMs, phases);
           const each = elapsedMs / part.length;
@@ -133,7 +154,7 @@ export async function runTrialBatch(deps: TrialBatchDeps, input: TrialBatchInput
           const later: Array<Promise<void>> = [];
           part.forEach((trial, i) => {
             const result = results[i] as MetricValues | Error;
-            if (!(result instanceof Error)) now.push(succeeded(input, trial, result, 1, deps.workerId, each));
+            if (!(result instanceof Error)) now.push(evaluated(input, trial, result, stages?.[i] ?? null, 1, deps.workerId, each));
             else if (result instanceof BatchPartError) later.push(runAlone(trial, null, 0));
             else if (isPermanent(result) || input.trial.retry.maximumAttempts <= 1) now.push(failed(input, trial, result, 1, deps.workerId, each));
             else later.push(runAlone(trial, result, each));
@@ -178,6 +199,7 @@ async function settleAlone(
   deps: TrialBatchDeps,
   input: TrialBatchInput,
   trial: Trial,
+  attemptTrial: Attempt,
   signal: AbortSignal,
   tally: PhaseTally,
   first: Error | null,
@@ -202,19 +224,55 @@ async function settleAlone(
       return ms;
     };
     try {
-      const metrics = await deps.evaluate(
-        { sessionId: input.sessionId, trialId: trial.trialId, params: trial.params, evaluator: input.evaluator, objective: input.objective, minTrades: input.minTrades, attempt },
-        AbortSignal.any([signal, limit]),
-        phases,
-      );
+      const { metrics, stages } = await attemptTrial(trial, attempt, AbortSignal.any([signal, limit]), phases);
       busy += spent();
-      return succeeded(input, trial, metrics, attempt, deps.workerId, busy);
+      return evaluated(input, trial, metrics, stages, attempt, deps.workerId, busy);
     } catch (err) {
       busy += spent();
       if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : err;
       last = limit.aborted ? new TrialTimeoutError(`attempt ${attempt} outlived trial.timeout (${timeoutMs} ms)`) : err instanceof Error ? err : new Error(String(err));
     }
   }
+}
+
+/**
+ * How a trial runs on its own: through the worker's evaluator, or for staged trials through the engine's batch
+ * evaluator with a part of one, so that its stages run and are judged as in a batch.
+ */
+function attemptOf(deps: TrialBatchDeps, input: TrialBatchInput, staged: StagedEvaluation | undefined): Attempt {
+  const many = deps.evaluateMany;
+  if (staged && many && input.evaluator.kind === 'backtest') {
+    const spec = input.evaluator;
+    return async (trial, _attempt, signal, phases) => {
+      const run = await many(spec, [trial.params], signal, input.trial.timeoutMs, staged);
+      if (run.phases) for (const phase of ['load', 'indicators', 'simulation', 'statistics'] as const) phases[phase] += run.phases[phase];
+      const result = run.results[0];
+      if (result instanceof Error) throw result;
+      return { metrics: result, stages: run.stages?.[0] ?? null };
+    };
+  }
+  return async (trial, attempt, signal, phases) => ({
+    metrics: await deps.evaluate(
+      { sessionId: input.sessionId, trialId: trial.trialId, params: trial.params, evaluator: input.evaluator, objective: input.objective, minTrades: input.minTrades, attempt },
+      signal,
+      phases,
+    ),
+    stages: null,
+  });
+}
+
+/**
+ * What a session with pruning evaluates with: its rule and the reports this batch reads once, with room for
+ * `added` reports of its own per checkpoint. Undefined for other sessions, or with nothing to evaluate.
+ * @throws InputError when the worker cannot run stages (a test's or embedder's own evaluator).
+ */
+async function stagedEvaluation(deps: TrialBatchDeps, input: TrialBatchInput, added: number): Promise<StagedEvaluation | undefined> {
+  if (!input.pruning || input.evaluator.kind !== 'backtest' || added === 0) return undefined;
+  if (!deps.evaluateMany || !deps.reports) {
+    throw new InputError(`session ${input.sessionId} prunes its trials, which needs the built-in engine's batch evaluator; this worker evaluates trials with an evaluator of its own.`);
+  }
+  const rule = pruningRule(input.pruning, input.objective);
+  return { pruning: input.pruning, objective: input.objective, reports: await deps.reports.read(input.sessionId, rule, added) };
 }
 
 /** How long a settled trial may wait to be written with others: what a worker lost mid-batch can lose. */
@@ -302,9 +360,12 @@ function isPermanent(err: Error): boolean {
   return classify(err).permanent;
 }
 
-function succeeded(input: TrialBatchInput, trial: Trial, metrics: MetricValues, attempt: number, workerId: string, durationMs: number): Settled {
-  const record = succeededRecord({ ...input, ...trial }, metrics, attempt, workerId, durationMs);
-  return { record, outcome: successOutcome(record, input) };
+/** A trial that ran: a success, or with stages a success or a pruned trial, with what it reported. */
+function evaluated(input: TrialBatchInput, trial: Trial, metrics: MetricValues, stages: TrialStages | null, attempt: number, workerId: string, durationMs: number): Settled {
+  const record = stages?.pruned
+    ? prunedRecord({ sessionId: input.sessionId, ...trial }, metrics, stages.pruned, attempt, workerId, durationMs)
+    : succeededRecord({ ...input, ...trial }, metrics, attempt, workerId, durationMs);
+  return { record, outcome: successOutcome(record, input), ...(stages ? { reports: stages.reports } : {}) };
 }
 
 /** The result cache and each pending trial's key, when the session uses the cache (see trialCacheKey). */
@@ -330,8 +391,9 @@ function cachedResult(input: TrialBatchInput, trial: Trial, metrics: MetricValue
   return { record, outcome: successOutcome(record, input) };
 }
 
-/** A succeeded trial's outcome; with several objectives, a ranked one carries all their values. */
+/** A succeeded or pruned trial's outcome; with several objectives, a ranked one carries all their values. */
 function successOutcome(record: TrialRecord, input: TrialBatchInput): TrialBatchOutcome {
+  if (record.status === 'pruned') return { trialId: record.trialId, objective: null, attempts: record.attempt, pruned: true };
   const values = objectiveValues(record, input.objectives);
   const infeasible = breaksResultConstraints({ ...input, trialId: record.trialId, params: record.params }, record);
   return { trialId: record.trialId, objective: record.objective, attempts: record.attempt, ...(values ? { objectives: values } : {}), ...(infeasible ? { infeasible } : {}) };
@@ -345,7 +407,7 @@ function failed(input: TrialBatchInput, trial: Trial, err: Error, attempt: numbe
 
 /** What the workflow learns of a trial stored by an earlier attempt of the batch. */
 function outcomeOf(record: TrialRecord, input: TrialBatchInput): TrialBatchOutcome {
-  if (record.status === 'succeeded') return successOutcome(record, input);
+  if (record.status !== 'failed') return successOutcome(record, input);
   const text = record.error ?? 'Error: failed';
   const at = text.indexOf(': ');
   const failure = at > 0 ? { type: text.slice(0, at), message: text.slice(at + 2) } : { type: 'Error', message: text };

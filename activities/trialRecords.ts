@@ -83,6 +83,34 @@ export function objectiveValues(record: TrialRecord, objectives: readonly { metr
   return objectives.map((o) => record.metrics[o.metric] as number);
 }
 
+/**
+ * The record of a trial the pruning rule stopped after `stage`: the metrics of its window up to there, its
+ * objective there, and the rule's reason as the note. Never ranked; the workflow hands it to the sampler as infeasible.
+ */
+export function prunedRecord(
+  trial: { sessionId: string; trialId: number; params: Params },
+  metrics: MetricValues,
+  pruned: { stage: number; value: number; reason: string },
+  attempt: number,
+  workerId: string,
+  durationMs: number,
+): TrialRecord {
+  return {
+    sessionId: trial.sessionId,
+    trialId: trial.trialId,
+    params: trial.params,
+    status: 'pruned',
+    metrics,
+    objective: null,
+    attempt,
+    workerId,
+    durationMs,
+    finishedAt: new Date().toISOString(),
+    note: pruned.reason,
+    pruned: { stage: pruned.stage, value: pruned.value },
+  };
+}
+
 export function failedRecord(
   trial: { sessionId: string; trialId: number; params: Params },
   attempt: number,

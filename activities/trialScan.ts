@@ -16,8 +16,11 @@ export const ANALYSIS_SAMPLE = 20_000;
 
 /** What one pass over a session's trials leaves in memory: counts, the best, a sample, and the rank columns. */
 export interface TrialScan {
-  /** `cached`: trials answered by the result cache, counted in sessions that use it. */
-  counts: { total: number; succeeded: number; failed: number; retried: number; cached?: number };
+  /**
+   * `cached`: trials answered by the result cache, counted in sessions that use it; `pruned`: trials the pruning
+   * rule stopped, counted in sessions with `pruning` (neither succeeded nor failed).
+   */
+  counts: { total: number; succeeded: number; failed: number; retried: number; cached?: number; pruned?: number };
   /** Every metric name any trial has, sorted. */
   metricNames: string[];
   /** The `topN` best trials by the objective, best first (ties: the lower id). */
@@ -36,6 +39,8 @@ export interface TrialScan {
   violations: ViolationCounts | null;
   /** The Pareto front of a multi-objective session (see ParetoArchive), with how many were thinned out. */
   front?: { trials: FrontTrial[]; thinned: number };
+  /** Sessions with pruning: trials pruned after each stage (index 0: after stage 1). */
+  prunedByStage?: number[];
 }
 
 /** A growable column of numbers: 8 bytes per trial instead of a record. */
@@ -120,10 +125,12 @@ export interface ScanSinks {
 export async function scanTrials(store: TrialStore, spec: SessionSpec, plan: WeightedRankPlan, sinks: ScanSinks): Promise<TrialScan> {
   const paramNames = Object.keys(spec.search.space).sort();
   const cacheColumn = spec.evaluator.kind === 'backtest' && spec.evaluator.cache !== undefined;
+  const pruningColumns = spec.pruning !== undefined;
+  const prunedByStage = spec.pruning ? new Array<number>(spec.pruning.stages).fill(0) : undefined;
   const objectives = spec.objectives;
   const sample = new TrialSample(spec.objective.direction, spec.output.topN, spec.search.seed, objectives?.map((o) => o.metric));
   const archive = objectives ? new ParetoArchive(objectives.map((o) => o.direction)) : null;
-  const counts: TrialScan['counts'] = { total: 0, succeeded: 0, failed: 0, retried: 0, ...(cacheColumn ? { cached: 0 } : {}) };
+  const counts: TrialScan['counts'] = { total: 0, succeeded: 0, failed: 0, retried: 0, ...(cacheColumn ? { cached: 0 } : {}), ...(pruningColumns ? { pruned: 0 } : {}) };
   const metricNames = new Set<string>();
   const ids = new Column(), rankable: boolean[] = [];
   const values = plan.metrics.map(() => new Column());
@@ -131,7 +138,10 @@ export async function scanTrials(store: TrialStore, spec: SessionSpec, plan: Wei
 
   for await (const t of store.iterateTrials(spec.sessionId)) {
     counts.total++;
-    counts[t.status]++;
+    if (t.status === 'pruned') {
+      counts.pruned = (counts.pruned ?? 0) + 1;
+      if (prunedByStage && t.pruned) prunedByStage[t.pruned.stage - 1] += 1;
+    } else counts[t.status]++;
     if (t.attempt > 1) counts.retried++;
     if (counts.total % 10_000 === 0) sinks.beat();
     for (const m in t.metrics) metricNames.add(m);
@@ -140,6 +150,7 @@ export async function scanTrials(store: TrialStore, spec: SessionSpec, plan: Wei
       row.push(t.cached ? 1 : 0);
       if (t.cached) counts.cached = (counts.cached ?? 0) + 1;
     }
+    if (pruningColumns) row.push(t.pruned?.stage ?? '', t.pruned?.value ?? '');
     sinks.trialsCsv.row(row);
     const violates = t.status === 'succeeded' && violations !== null && violations.offer(t.metrics);
     if (plan.eligible(t) && !violates) {
@@ -164,6 +175,7 @@ export async function scanTrials(store: TrialStore, spec: SessionSpec, plan: Wei
     columns: { ids: ids.values(), values: Object.fromEntries(plan.metrics.map((m, k) => [m, values[k].values()])), rankable },
     violations: violations?.counts() ?? null,
     ...(archive ? { front: { trials: archive.front(), thinned: archive.thinned } } : {}),
+    ...(prunedByStage ? { prunedByStage } : {}),
   };
 }
 

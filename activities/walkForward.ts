@@ -14,6 +14,7 @@ import { InputError } from '../errors';
 import { parseResultConstraints, ViolationTally } from '../config/resultConstraints';
 import type { OverfittingReport } from '../analysis/overfitting';
 import { timeBreakdown, type SessionTimes } from '../analysis/timeBreakdown';
+import type { TrialCounts } from '../analysis/summary';
 
 type Split = WalkForwardSpec['splits'][number];
 
@@ -143,7 +144,7 @@ export async function aggregateWalkForward(
   // Every split's trials, numbered across splits, read once in pages: counted, sampled for the charts, and
   // collected for the overfitting statistics of each split's in-sample best.
   const sample = new TrialSample(spec.objective.direction, spec.output.topN, spec.search.seed);
-  const counts = { total: 0, succeeded: 0 };
+  const counts: TrialCounts = { total: 0, succeeded: 0, ...(spec.pruning ? { pruned: 0 } : {}) };
   const overfittingBySplit: Array<{ split: number; report: OverfittingReport }> = [];
   const violations = spec.resultConstraints?.length ? new ViolationTally(parseResultConstraints(spec.resultConstraints)) : null;
   for (const r of results) {
@@ -154,6 +155,7 @@ export async function aggregateWalkForward(
         counts.succeeded += 1;
         violations?.offer(t.metrics);
       }
+      if (t.status === 'pruned') counts.pruned = (counts.pruned ?? 0) + 1;
       if (isRanked(t)) inSample.offer(t);
       const numbered = { ...t, trialId: counts.total };
       if (isRanked(numbered)) sample.offer(numbered);
@@ -168,12 +170,12 @@ export async function aggregateWalkForward(
     'splits.csv',
     toCsv(
       ['split', 'train_from', 'train_to', 'test_from', 'test_to', ...paramNames, `is_${metric}`, `oos_${metric}`, 'is_return_ann_pct', 'oos_return_ann_pct', 'wfe', 'wfe_note', 'trials_succeeded', 'trials_failed',
-        'psr', 'deflated_sharpe', 'trials_effective', 'pbo', 'verdict'],
+        ...(spec.pruning ? ['trials_pruned'] : []), 'psr', 'deflated_sharpe', 'trials_effective', 'pbo', 'verdict'],
       analysis.splits.map((a) => {
         const r = results.find((x) => x.k === a.split)!;
         return [a.split, day(a.inSample.start), day(a.inSample.end), day(a.outOfSample.start), day(a.outOfSample.end), ...paramNames.map((p) => a.params[p]),
           r.candidates[0].inSample[metric], a.oosObjective, a.isReturnAnnPct, a.oosReturnAnnPct, a.wfe.value, a.wfe.reason ?? '', r.counts.succeeded, r.counts.failed,
-          ...overfittingColumns(overfittingBySplit.find((o) => o.split === a.split)?.report)];
+          ...(spec.pruning ? [r.counts.pruned ?? 0] : []), ...overfittingColumns(overfittingBySplit.find((o) => o.split === a.split)?.report)];
       }),
     ),
   );

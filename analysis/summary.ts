@@ -20,6 +20,8 @@ export interface TrialCounts {
   succeeded: number;
   /** Trials the result cache answered, in sessions that use it. */
   cached?: number;
+  /** Trials the pruning rule stopped, in sessions with pruning: neither succeeded nor failed. */
+  pruned?: number;
 }
 
 export interface SampleNote {
@@ -64,6 +66,8 @@ export interface SummaryInput {
   pareto?: ParetoResult;
   /** The earlier session whose trials seeded the search (`search.warm_start`). */
   warmStart?: WarmStartNote;
+  /** Sessions with pruning: how many trials were pruned after each stage (index 0: after stage 1). */
+  prunedByStage?: readonly number[];
 }
 
 /**
@@ -79,6 +83,13 @@ export function warmStartSentence(note: WarmStartNote): string {
     `Warm-started from ${md(note.session)} with ${note.trials} trials: they seeded the search and are not among the trials counted and ranked here` +
     (left.length ? ` (of its other succeeded trials, ${left.join(' and ')}).` : '.')
   );
+}
+
+/** ": 80 after stage 1, 12 after stage 2 of 4" for the stages that pruned any trial; nothing when none did. */
+export function prunedStages(byStage: readonly number[] | undefined): string {
+  if (!byStage) return '';
+  const parts = byStage.flatMap((n, k) => (n > 0 ? [`${n} after stage ${k + 1}`] : []));
+  return parts.length ? `: ${parts.join(', ')} of ${byStage.length}` : '';
 }
 
 /** Front trials summary.md and report.html list at most; pareto.csv has them all. */
@@ -100,7 +111,9 @@ export function renderSummaryMarkdown(input: SummaryInput): string {
     ? `Objectives: ${input.pareto.objectives.map((o) => `${o.direction} \`${md(o.metric)}\``).join(', ')} (a Pareto front; the best trial is by the first).`
     : `Objective: ${objective.direction} \`${md(objective.metric)}\`.`;
   const cached = input.counts?.cached === undefined ? '' : `; ${input.counts.cached} of them from the result cache`;
-  out.push(`${objectives} Trials: ${total} (${succeeded} succeeded, ${total - succeeded} failed${cached}).`, '');
+  const pruned = input.counts?.pruned ?? 0;
+  const prunedText = input.counts?.pruned === undefined ? '' : `, ${pruned} pruned${prunedStages(input.prunedByStage)}`;
+  out.push(`${objectives} Trials: ${total} (${succeeded} succeeded, ${total - succeeded - pruned} failed${prunedText}${cached}).`, '');
   if (input.warmStart) out.push(warmStartSentence(input.warmStart), '');
   if (input.sampled) out.push(sampleSentence(input.sampled), '');
 

@@ -7,8 +7,8 @@ export { formatCsv, loadBars, loadCsv, parseCsv, sliceBars, type DataOptions } f
 export { parseTimeframe, type Timeframe } from './resample';
 export { generateBars, type GenerateOptions } from './generate';
 export { Indicators } from './indicatorCache';
-export { computeStats } from './stats';
-export { runBacktest, runMany, runManySettled, type BacktestResult } from './run';
+export { computeMetric, computeStats } from './stats';
+export { runBacktest, runMany, runManySettled, runManyStaged, stageEnds, type BacktestResult, type StagedRun, type StageGate } from './run';
 export { Target, type Constraint, type ParamSpec, type ParamValue, type Params, type StrategyDef } from './strategies/types';
 export { getStrategy, listStrategies, registerStrategy } from './strategies/registry';
 export { loadStrategyModule } from './strategies/module';

@@ -2,13 +2,13 @@ import { InputError, InvalidParametersError } from '../errors';
 import { computeCalendar, windowCalendar, type Calendar } from './calendar';
 import { sliceBars } from './data';
 import { Indicators } from './indicatorCache';
-import { simulate, type BrokerSettings } from './simulator';
-import { StatsScratch, computeStats } from './stats';
+import { runBroker, simulate, startBroker, type BrokerSettings } from './simulator';
+import { ReturnTerms, StatsScratch, computeMetric, computeStats } from './stats';
 import { resolveParams } from './strategies/params';
 import { getStrategy } from './strategies/registry';
 import type { Params, StrategyDef } from './strategies/types';
 import { TradeLog } from './tradeLog';
-import type { BacktestOptions, BacktestPhaseMs, Bars, Metrics, Trade } from './types';
+import type { BacktestOptions, BacktestPhaseMs, Bars, MetricName, Metrics, Trade } from './types';
 
 export interface BacktestResult {
   metrics: Metrics;
@@ -126,6 +126,68 @@ export function runManySettled(
   });
 }
 
+/** Where a staged trial stopped: the metrics of its window up to the end of `stage`, the last stage it ran. */
+export interface StagedRun {
+  metrics: Metrics;
+  /** 1..stages; `stages` when it ran the whole window, and `metrics` are then its full backtest's. */
+  stage: number;
+}
+
+/**
+ * Told after each stage of trial `trial` (an index into the parameter sets) the value of the objective metric on
+ * the window up to that stage's end (NaN where it is undefined), with indicators warm as for the whole run;
+ * answers whether the trial goes on. After the last stage the trial is complete and the answer is not read.
+ * Stages whose prefix is too short for the trial's warm-up (see {@link stageEnds}) are passed over without a call.
+ */
+export type StageGate = (trial: number, stage: number, value: number) => boolean;
+
+/**
+ * Where each of `stages` stages of a window ends: stage k covers bars `[start, ends[k - 1])`, the first k/S of
+ * the window (rounded down), and the last stage ends with the window.
+ * @throws InputError when the window has fewer bars than two per stage.
+ */
+export function stageEnds(window: { start: number; end: number }, stages: number): number[] {
+  const length = window.end - window.start;
+  if (!Number.isInteger(stages) || stages < 1 || length < 2 * stages) {
+    throw new InputError(`Backtest options: ${stages} stages need at least ${2 * stages} bars, two a stage; the window has ${length}.`);
+  }
+  return Array.from({ length: stages }, (_, k) => window.start + Math.floor(((k + 1) * length) / stages));
+}
+
+/**
+ * `runManySettled` in stages: each trial's window is cut into `stages` time chunks (see {@link stageEnds}), and
+ * after each stage `gate` sees the trial's `objective` on the window so far and decides whether it goes on. The
+ * broker runs once over the bars: a stage is measured on a copy of its state closed as a backtest ending at the
+ * stage's end would close it, so its values equal that backtest's exactly. A trial ends with the metrics of the
+ * stage it stopped after, or, run through every stage, with exactly the metrics of `runManySettled`. What a
+ * stage adds is the objective's statistic over the prefix (only the passes it reads: see computeMetric).
+ * @throws InputError only for what fails every set alike: bad options, a bad window or stage count, an unknown strategy.
+ */
+export function runManyStaged(
+  bars: Bars,
+  strategy: StrategyDef | string,
+  paramSets: readonly Params[],
+  options: BacktestOptions,
+  stages: number,
+  objective: MetricName,
+  gate: StageGate,
+  phases = noPhases(),
+): Array<StagedRun | Error> {
+  const started = performance.now();
+  const def = typeof strategy === 'string' ? getStrategy(strategy) : strategy;
+  const settings = brokerSettings(options);
+  const work = new Workspace(bars, options.window);
+  const plan = work.stages(stages);
+  phases.load += performance.now() - started;
+  return paramSets.map((params, i) => {
+    try {
+      return work.runStaged(def, params, settings, phases, plan, objective, (stage, value) => gate(i, stage, value));
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
+    }
+  });
+}
+
 // Series are immutable once loaded, and callers such as the trial evaluator run many backtests on one.
 const calendars = new WeakMap<Bars, Calendar>();
 
@@ -153,7 +215,11 @@ class Workspace {
   private readonly start: number;
   private readonly windowed: boolean;
   private readonly scratch: StatsScratch;
+  /** The return terms a staged trial keeps from stage to stage (staged runs only). */
+  private terms: ReturnTerms | null = null;
   private readonly calendar: Calendar;
+  /** The whole series' calendar, which every window of it is annualised by. */
+  private readonly series: Calendar;
   private readonly indicators: Indicators;
 
   constructor(bars: Bars, window: BacktestOptions['window']) {
@@ -167,8 +233,8 @@ class Workspace {
     this.marked = new Float64Array(end);
     this.equity = start === 0 ? this.marked : this.marked.subarray(start);
     this.scratch = new StatsScratch(end - start);
-    const series = calendarOf(bars);
-    this.calendar = this.measured === bars ? series : windowCalendar(series, bars, start, end);
+    this.series = calendarOf(bars);
+    this.calendar = this.measured === bars ? this.series : windowCalendar(this.series, bars, start, end);
     this.indicators = new Indicators(this.seen);
   }
 
@@ -178,6 +244,66 @@ class Workspace {
    */
   run(def: StrategyDef, params: Params, settings: BrokerSettings, phases: BacktestPhaseMs): Metrics {
     const t0 = performance.now();
+    const lookback = this.writeTargets(def, params);
+    const t1 = performance.now();
+    simulate(this.seen, this.targets, Math.max(this.start, lookback + 1), settings, this.marked, this.log);
+    const t2 = performance.now();
+    const metrics = this.measure(this.seen.length, lookback, this.measured, this.calendar);
+    const t3 = performance.now();
+    phases.indicators += t1 - t0;
+    phases.simulation += t2 - t1;
+    phases.statistics += t3 - t2;
+    return metrics;
+  }
+
+  /** Where each of `count` stages ends, with the bars and calendar its statistics measure. */
+  stages(count: number): StageBounds[] {
+    const ends = stageEnds({ start: this.start, end: this.seen.length }, count);
+    return ends.map((end, k) =>
+      k === count - 1 ? { end, measured: this.measured, calendar: this.calendar } : { end, measured: sliceBars(this.seen, this.start, end), calendar: windowCalendar(this.series, this.seen, this.start, end) },
+    );
+  }
+
+  /** One trial in stages (see runManyStaged): the broker runs on from each stage, measured on a closed copy of it; `goOn` is told every stage. */
+  runStaged(
+    def: StrategyDef, params: Params, settings: BrokerSettings, phases: BacktestPhaseMs, stages: StageBounds[], objective: MetricName, goOn: (stage: number, value: number) => boolean,
+  ): StagedRun {
+    const t0 = performance.now();
+    const lookback = this.writeTargets(def, params);
+    const { seen, targets, marked, log } = this;
+    const state = startBroker(Math.max(this.start, lookback + 1), seen.length, settings, marked, log);
+    const terms = (this.terms ??= new ReturnTerms(this.equity.length));
+    terms.reset();
+    phases.indicators += performance.now() - t0;
+    for (let k = 0; k < stages.length; k++) {
+      const { end, measured, calendar } = stages[k];
+      const final = k === stages.length - 1;
+      // The backtest of a window ending here needs the warm-up and one bar whose target counts (see runBacktest).
+      if (!final && end < lookback + 2) continue;
+      const t1 = performance.now();
+      runBroker(seen, targets, settings, marked, log, state, final ? end : end - 1, final);
+      const closed = final ? state : { ...state };
+      const kept = log.count;
+      if (!final) runBroker(seen, targets, settings, marked, log, closed, end, true);
+      const t2 = performance.now();
+      const equity = this.prefixEquity(end);
+      // Periods that end before this stage's last bar are done: their return terms serve every later stage.
+      terms.keep(equity, calendar.binLast, calendar.binLast.length - 1);
+      const metrics = final ? computeStats(log, equity, measured, this.tradeStart(lookback), calendar, this.scratch, terms) : null;
+      const value = metrics ? metrics[objective] : computeMetric(objective, log, equity, measured, this.tradeStart(lookback), calendar, this.scratch, terms);
+      const stop = !goOn(k + 1, value) || final;
+      const ended = stop ? (metrics ?? computeStats(log, equity, measured, this.tradeStart(lookback), calendar, this.scratch, terms)) : null;
+      // The trades the closed copy added are the prefix's alone; the bar it marked, the run marks again.
+      log.truncate(kept);
+      phases.simulation += t2 - t1;
+      phases.statistics += performance.now() - t2;
+      if (ended) return { metrics: ended, stage: k + 1 };
+    }
+    throw new Error('a staged run ends with its last stage');
+  }
+
+  /** Checks the parameters and writes the strategy's targets; returns the strategy's lookback. */
+  private writeTargets(def: StrategyDef, params: Params): number {
     const { seen, start } = this;
     const resolved = resolveParams(def, params, this.windowed ? undefined : seen.length);
     const lookback = def.lookback(resolved);
@@ -187,18 +313,32 @@ class Workspace {
     }
     this.targets.fill(0);
     def.signals(this.indicators, resolved, this.targets);
-    const t1 = performance.now();
-    simulate(seen, this.targets, Math.max(start, lookback + 1), settings, this.marked, this.log);
-    const t2 = performance.now();
+    return lookback;
+  }
+
+  /** The statistics of the window's bars up to `end`, from the equity and trades the broker left. */
+  private measure(end: number, lookback: number, measured: Bars, calendar: Calendar): Metrics {
     // Exposure, the only statistic that reads trade bars, uses their differences alone, so the log's
     // series indexes serve as the window's own.
-    const metrics = computeStats(this.log, this.equity, this.measured, Math.max(start, lookback) - start, this.calendar, this.scratch);
-    const t3 = performance.now();
-    phases.indicators += t1 - t0;
-    phases.simulation += t2 - t1;
-    phases.statistics += t3 - t2;
-    return metrics;
+    return computeStats(this.log, this.prefixEquity(end), measured, this.tradeStart(lookback), calendar, this.scratch);
   }
+
+  /** The window's equity up to bar `end`. */
+  private prefixEquity(end: number): Float64Array {
+    return end === this.seen.length ? this.equity : this.marked.subarray(this.start, end);
+  }
+
+  /** Where buy & hold starts, counted from the window's first bar: where the strategy's indicators are defined. */
+  private tradeStart(lookback: number): number {
+    return Math.max(this.start, lookback) - this.start;
+  }
+}
+
+/** Where a stage ends, and the bars and calendar of the window up to there. */
+interface StageBounds {
+  end: number;
+  measured: Bars;
+  calendar: Calendar;
 }
 
 /** A tally nobody reads, for callers that do not ask where the time went. */

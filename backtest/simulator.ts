@@ -29,22 +29,63 @@ export interface BrokerSettings {
  * Fills `equity` (one value per bar) and `log`; targets before `start` are ignored.
  */
 export function simulate(bars: Bars, targets: Int8Array, start: number, s: BrokerSettings, equity: Float64Array, log: TradeLog): void {
-  const n = bars.length;
+  const state = startBroker(start, bars.length, s, equity, log);
+  runBroker(bars, targets, s, equity, log, state, bars.length, true);
+}
+
+/**
+ * Where the broker stands between two bars: what {@link runBroker} keeps in locals while it runs, so a run
+ * can stop at any bar and go on from there with exactly the arithmetic of a run that never stopped.
+ */
+export interface BrokerState {
+  /** The next bar to run. */
+  next: number;
+  cash: number;
+  /** Units of the open trade, negative for a short; 0 when flat. */
+  size: number;
+  entry: number;
+  entryBar: number;
+  sl: number;
+  tp: number;
+  /** The target to fill at the next bar's open. */
+  pending: number;
+  /** Equity reached zero: no more trading, every later bar marks zero. */
+  broke: boolean;
+}
+
+/** A broker about to run from bar `start` (capped at `n`): the log cleared, bars before it marked at `cash`. */
+export function startBroker(start: number, n: number, s: BrokerSettings, equity: Float64Array, log: TradeLog): BrokerState {
+  log.clear();
+  const first = Math.min(start, n);
+  for (let i = 0; i < first; i++) equity[i] = s.cash;
+  return { next: first, cash: s.cash, size: 0, entry: 0, entryBar: 0, sl: NaN, tp: NaN, pending: Target.Hold, broke: false };
+}
+
+/**
+ * Runs the broker from `state.next` up to bar `end` (exclusive) and leaves `state` where it stopped. With
+ * `last`, bar `end - 1` is the last bar of the series: nothing opens on it and a trade still open is closed at
+ * its open. A copy of a state run with `last` gives the result of a backtest that ends at `end`, while the
+ * state itself goes on: how a trial is measured on a prefix of its window without simulating the prefix again.
+ */
+export function runBroker(bars: Bars, targets: Int8Array, s: BrokerSettings, equity: Float64Array, log: TradeLog, state: BrokerState, end: number, last: boolean): void {
+  if (state.broke) {
+    if (state.next < end) equity.fill(0, state.next, end);
+    state.next = Math.max(state.next, end);
+    return;
+  }
   const { open: O, high: H, low: L, close: C } = bars;
   const c = s.commission, f = s.sizeFraction;
   // Locals rather than property loads in the per-bar loop.
   const HOLD: number = Target.Hold, LONG: number = Target.Long, SHORT: number = Target.Short;
-  let cash = s.cash, size = 0, entry = 0, entryBar = 0, sl = NaN, tp = NaN;
-  log.clear();
-  const first = Math.min(start, n);
-  for (let i = 0; i < first; i++) equity[i] = cash;
+  let { cash, size, entry, entryBar, sl, tp, pending } = state;
+  const openBefore = last ? end - 1 : end;
 
-  let pending = HOLD, i = first;
-  while (i < n) {
+  let i = state.next;
+  while (i < end) {
     if (pending === HOLD) {
       // Most bars change nothing: mark them in a tight loop and stop where something happens.
       const lowStop = size > 0 ? sl : size < 0 ? tp : NaN, highStop = size > 0 ? tp : size < 0 ? sl : NaN;
-      const k = quietRun(bars, targets, equity, i, cash, size, entry, lowStop, highStop);
+      const k = quietRun(bars, targets, equity, i, end, cash, size, entry, lowStop, highStop);
       if (k > i) {
         pending = targets[k - 1];
         i = k;
@@ -57,7 +98,7 @@ export function simulate(bars: Bars, targets: Int8Array, start: number, s: Broke
         cash += closeTrade(log, size, entry, entryBar, sl, tp, o, i, c);
         size = 0;
       }
-      if ((pending === LONG || pending === SHORT) && i < n - 1) {
+      if ((pending === LONG || pending === SHORT) && i < openBefore) {
         // Same operations as backtesting.py, so that the floor lands on the same whole number.
         const perUnit = o + (f * o * c) / f;
         const margin = cash > 0 ? cash : 0;
@@ -87,35 +128,45 @@ export function simulate(bars: Bars, targets: Int8Array, start: number, s: Broke
     if (eq <= 0) {
       // Out of money: backtesting.py closes at this close and stops trading; equity stays at zero.
       if (size !== 0) closeTrade(log, size, entry, entryBar, sl, tp, C[i], i, c);
-      equity.fill(0, i, n);
+      equity.fill(0, i, end);
+      state.broke = true;
+      state.next = end;
       return;
     }
     pending = targets[i];
     i++;
   }
-  if (size !== 0) {
-    cash += closeTrade(log, size, entry, entryBar, sl, tp, O[n - 1], n - 1, c);
-    equity[n - 1] = cash > 0 ? cash : 0;
+  if (last && size !== 0) {
+    cash += closeTrade(log, size, entry, entryBar, sl, tp, O[end - 1], end - 1, c);
+    size = 0;
+    equity[end - 1] = cash > 0 ? cash : 0;
   }
+  state.next = i;
+  state.cash = cash;
+  state.size = size;
+  state.entry = entry;
+  state.entryBar = entryBar;
+  state.sl = sl;
+  state.tp = tp;
+  state.pending = pending;
 }
 
 /**
  * Marks bars from `from` on while nothing happens: returns after the first bar with a target, or before the
  * first bar where the open trade's stop (`low <= lowStop` / `high >= highStop`) is reached or equity would
- * end, or at the end. Kept apart from the event handling so that V8 compiles it to a tight loop.
+ * end, or at `end`. Kept apart from the event handling so that V8 compiles it to a tight loop.
  */
-function quietRun(bars: Bars, targets: Int8Array, equity: Float64Array, from: number, cash: number,
+function quietRun(bars: Bars, targets: Int8Array, equity: Float64Array, from: number, end: number, cash: number,
   size: number, entry: number, lowStop: number, highStop: number): number {
-  const n = bars.length;
   const { high: H, low: L, close: C } = bars;
-  for (let j = from; j < n; j++) {
+  for (let j = from; j < end; j++) {
     if (L[j] <= lowStop || H[j] >= highStop) return j;
     const eq = cash + (C[j] * size - size * entry);
     if (eq <= 0) return j;
     equity[j] = eq;
     if (targets[j] !== 0) return j + 1;
   }
-  return n;
+  return end;
 }
 
 /** Records the closed trade and returns the cash it releases: P&L less the exit commission. */

@@ -1,7 +1,7 @@
 import { computeCalendar, type Calendar } from './calendar';
 import { DAY_MS } from './dates';
 import { pairwiseSum, variance } from './numeric';
-import type { Bars, Metrics, TradeColumns } from './types';
+import type { Bars, MetricName, Metrics, TradeColumns } from './types';
 
 /** Three work arrays of at least one value per bar, reused across the trials of a batch. */
 export class StatsScratch {
@@ -36,9 +36,162 @@ export class StatsScratch {
  * Where backtesting.py reports something else, backtest/README.md says so.
  */
 export function computeStats(trades: TradeColumns, equity: Float64Array, bars: Bars, warmup: number,
-  calendar: Calendar = computeCalendar(bars), scratch: StatsScratch = new StatsScratch(bars.length)): Metrics {
+  calendar: Calendar = computeCalendar(bars), scratch: StatsScratch = new StatsScratch(bars.length), terms?: ReturnTerms): Metrics {
+  const parts = new StatParts(trades, equity, bars, warmup, calendar, scratch, terms);
+  const metrics = {} as Metrics;
+  for (const name of Object.keys(FORMULAS) as MetricName[]) metrics[name] = FORMULAS[name](parts);
+  return metrics;
+}
+
+/**
+ * One statistic of {@link computeStats}, computing only the passes it needs (a Sharpe ratio reads the period
+ * returns, not the drawdowns or the trades): the same arithmetic, so the same value to the last bit.
+ */
+export function computeMetric(metric: MetricName, trades: TradeColumns, equity: Float64Array, bars: Bars, warmup: number,
+  calendar: Calendar = computeCalendar(bars), scratch: StatsScratch = new StatsScratch(bars.length), terms?: ReturnTerms): number {
+  return FORMULAS[metric](new StatParts(trades, equity, bars, warmup, calendar, scratch, terms));
+}
+
+/**
+ * The period returns of a window whose run is measured at the ends of growing prefixes (a staged trial): the
+ * return of a period that ends before a prefix's last bar never changes again, so its terms (the return, its
+ * logarithm, its squared loss) are kept and each prefix computes only the rest. The logarithms were most of a
+ * prefix's statistics; the sums over the terms are still taken anew, in the same order, so every value is the
+ * one {@link computeStats} gives without them.
+ */
+export class ReturnTerms {
+  readonly returns: Float64Array;
+  readonly logs: Float64Array;
+  readonly losses: Float64Array;
+  /** The next period (an index into a calendar's `binLast`, from 1) whose terms are not kept. */
+  private nextBin = 1;
+  private kept = 0;
+  private keptWipedOut = false;
+
+  constructor(capacity: number) {
+    this.returns = new Float64Array(capacity);
+    this.logs = new Float64Array(capacity);
+    this.losses = new Float64Array(capacity);
+  }
+
+  /** Forgets every kept term: a new run starts. */
+  reset(): void {
+    this.nextBin = 1;
+    this.kept = 0;
+    this.keptWipedOut = false;
+  }
+
+  /** Keeps the terms of the periods before `upTo` of `binLast`, which the run will not change again. */
+  keep(equity: Float64Array, binLast: Int32Array, upTo: number): void {
+    if (upTo <= this.nextBin) return;
+    const filled = fillReturnTerms(equity, binLast, this.nextBin, upTo, this.returns, this.logs, this.losses, this.kept, this.keptWipedOut);
+    this.nextBin = upTo;
+    this.kept = filled.m;
+    this.keptWipedOut = filled.wipedOut;
+  }
+
+  /** The terms of every period of `binLast`, the kept ones reused and the others written after them (not kept). */
+  fill(equity: Float64Array, binLast: Int32Array): { m: number; wipedOut: boolean } {
+    return fillReturnTerms(equity, binLast, this.nextBin, binLast.length, this.returns, this.logs, this.losses, this.kept, this.keptWipedOut);
+  }
+}
+
+/** What the drawdown passes over the equity find. */
+interface DrawdownPart {
+  peak: number;
+  ddMax: number;
+  avgDrawdown: number;
+  maxDrawdownDuration: number;
+}
+
+/** What the pass over the period returns finds. */
+interface ReturnPart {
+  annual: number;
+  returnAnnPct: number;
+  volatilityPct: number;
+  downside: number;
+}
+
+/** What the passes over the trades find. */
+interface TradePart {
+  count: number;
+  wins: number;
+  best: number;
+  worst: number;
+  profitFactor: number;
+  meanWin: number;
+  meanLoss: number;
+  plStd: number;
+  exposed: number;
+}
+
+/**
+ * The passes behind the statistics, each run on first use and kept: the three write the same scratch arrays
+ * but read only what they wrote themselves, so any of them may run alone or after the others.
+ */
+class StatParts {
+  private drawdownPart?: DrawdownPart;
+  private returnPart?: ReturnPart;
+  private tradePart?: TradePart;
+
+  constructor(readonly trades: TradeColumns, readonly equity: Float64Array, readonly bars: Bars, readonly warmup: number,
+    private readonly calendar: Calendar, readonly scratch: StatsScratch, private readonly terms?: ReturnTerms) {}
+
+  get n(): number {
+    return this.bars.length;
+  }
+
+  get years(): number {
+    return this.calendar.years;
+  }
+
+  get drawdowns(): DrawdownPart {
+    return (this.drawdownPart ??= drawdownPart(this.equity, this.bars, this.calendar, this.scratch));
+  }
+
+  get returns(): ReturnPart {
+    return (this.returnPart ??= returnPart(this.equity, this.calendar, this.scratch, this.terms));
+  }
+
+  get tradeStats(): TradePart {
+    return (this.tradePart ??= tradePart(this.trades, this.scratch));
+  }
+}
+
+/** Each statistic from the passes it reads, in the order computeStats lists them. */
+const FORMULAS: Record<MetricName, (p: StatParts) => number> = {
+  equity_final: (p) => p.equity[p.n - 1],
+  equity_peak: (p) => p.drawdowns.peak,
+  return_pct: (p) => ((p.equity[p.n - 1] - p.equity[0]) / p.equity[0]) * 100,
+  buy_hold_return_pct: (p) => ((p.bars.close[p.n - 1] - p.bars.close[p.warmup]) / p.bars.close[p.warmup]) * 100,
+  return_ann_pct: (p) => p.returns.returnAnnPct,
+  volatility_ann_pct: (p) => p.returns.volatilityPct,
+  cagr_pct: (p) => (p.years ? ((p.equity[p.n - 1] / p.equity[0]) ** (1 / p.years) - 1) * 100 : NaN),
+  sharpe: (p) => p.returns.returnAnnPct / (p.returns.volatilityPct || NaN),
+  sortino: (p) => p.returns.annual / p.returns.downside,
+  calmar: (p) => p.returns.annual / (p.drawdowns.ddMax || NaN),
+  max_drawdown_pct: (p) => -p.drawdowns.ddMax * 100,
+  avg_drawdown_pct: (p) => -p.drawdowns.avgDrawdown * 100,
+  max_drawdown_duration: (p) => p.drawdowns.maxDrawdownDuration,
+  trades: (p) => p.trades.count,
+  win_rate_pct: (p) => winRate(p.tradeStats) * 100,
+  best_trade_pct: (p) => (p.trades.count ? p.tradeStats.best * 100 : NaN),
+  worst_trade_pct: (p) => (p.trades.count ? p.tradeStats.worst * 100 : NaN),
+  avg_trade_pct: (p) => geometricMean(p.trades.returnFrac, p.trades.count, p.scratch.b) * 100,
+  profit_factor: (p) => p.tradeStats.profitFactor,
+  expectancy_pct: (p) => (pairwiseSum(p.trades.returnFrac, 0, p.trades.count) / p.trades.count) * 100,
+  sqn: (p) => (Math.sqrt(p.trades.count) * (pairwiseSum(p.trades.pnl, 0, p.trades.count) / p.trades.count)) / (p.tradeStats.plStd || NaN),
+  kelly: (p) => winRate(p.tradeStats) - (1 - winRate(p.tradeStats)) / (p.tradeStats.meanWin / -p.tradeStats.meanLoss),
+  exposure_pct: (p) => (p.tradeStats.exposed / p.n) * 100,
+};
+
+function winRate(t: TradePart): number {
+  return t.count ? t.wins / t.count : NaN;
+}
+
+function drawdownPart(equity: Float64Array, bars: Bars, calendar: Calendar, scratch: StatsScratch): DrawdownPart {
   const n = bars.length;
-  const { a: dd, b, c } = scratch;
+  const { a: dd, b } = scratch;
 
   let peak = -Infinity, ddMax = 0;
   for (let i = 0; i < n; i++) {
@@ -75,29 +228,47 @@ export function computeStats(trades: TradeColumns, equity: Float64Array, bars: B
   }
   const res = calendar.resolutionMs;
   const maxDrawdownDuration = (Math.ceil(longestMs / res) * res) / DAY_MS;
+  return { peak, ddMax, avgDrawdown, maxDrawdownDuration };
+}
 
-  // Period returns, their logs (for the geometric mean) and squared losses (for Sortino) in one pass.
-  const bins = calendar.binLast;
-  let m = 0, wipedOut = false;
-  for (let k = 1; k < bins.length; k++) {
+/**
+ * The terms of the period returns of periods `from..to-1` (each between the last bars of periods k-1 and k),
+ * written after the `m` terms already there: the return, its logarithm (for the geometric mean) and its squared
+ * loss (for Sortino). Undefined returns (0/0 once the account is empty) are left out.
+ */
+function fillReturnTerms(equity: Float64Array, bins: Int32Array, from: number, to: number, returns: Float64Array, logs: Float64Array, losses: Float64Array,
+  m: number, wipedOut: boolean): { m: number; wipedOut: boolean } {
+  for (let k = from; k < to; k++) {
     const r = equity[bins[k]] / equity[bins[k - 1]] - 1;
     if (r !== r) continue;
     const x = r + 1;
     if (x <= 0) wipedOut = true;
     const loss = Math.min(r, 0);
-    c[m] = r;
-    b[m] = Math.log(x);
-    dd[m] = loss * loss;
+    returns[m] = r;
+    logs[m] = Math.log(x);
+    losses[m] = loss * loss;
     m++;
   }
-  const g = geometricMeanOfLogs(b, m, wipedOut);
-  const downside = Math.sqrt(pairwiseSum(dd, 0, m) / m) * Math.sqrt(calendar.annualDays);
+  return { m, wipedOut };
+}
+
+/** Period returns and what they give: annual return, volatility, the downside for Sortino (terms kept in `terms` reused). */
+function returnPart(equity: Float64Array, calendar: Calendar, scratch: StatsScratch, terms?: ReturnTerms): ReturnPart {
+  const bins = calendar.binLast;
+  const { m, wipedOut } = terms ? terms.fill(equity, bins) : fillReturnTerms(equity, bins, 1, bins.length, scratch.c, scratch.b, scratch.a, 0, false);
+  const [returns, logs, losses] = terms ? [terms.returns, terms.logs, terms.losses] : [scratch.c, scratch.b, scratch.a];
+  const g = geometricMeanOfLogs(logs, m, wipedOut);
+  const downside = Math.sqrt(pairwiseSum(losses, 0, m) / m) * Math.sqrt(calendar.annualDays);
   const D = calendar.annualDays;
   const annual = (1 + g) ** D - 1;
-  const dayVar = variance(c, 0, m, 1, b);
+  // The logs are read by now, so their scratch array takes the variance's squared deviations.
+  const dayVar = variance(returns, 0, m, 1, scratch.b);
   const volatilityPct = Math.sqrt((dayVar + (1 + g) ** 2) ** D - (1 + g) ** (2 * D)) * 100;
-  const returnAnnPct = annual * 100;
+  return { annual, returnAnnPct: annual * 100, volatilityPct, downside };
+}
 
+function tradePart(trades: TradeColumns, scratch: StatsScratch): TradePart {
+  const { b, c } = scratch;
   const count = trades.count;
   const { pnl, returnFrac } = trades;
   let wins = 0, best = -Infinity, worst = Infinity, nPos = 0, nNeg = 0, nWinPl = 0, nLossPl = 0;
@@ -116,7 +287,6 @@ export function computeStats(trades: TradeColumns, equity: Float64Array, bars: B
   }
   const meanWin = pairwiseSum(b, 0, nWinPl) / nWinPl;
   const meanLoss = pairwiseSum(c, 0, nLossPl) / nLossPl;
-  const winRate = count ? wins / count : NaN;
   const plStd = Math.sqrt(variance(pnl, 0, count, 1, b));
 
   let exposed = 0, coveredTo = -1;
@@ -125,33 +295,7 @@ export function computeStats(trades: TradeColumns, equity: Float64Array, bars: B
     if (trades.exitBar[k] >= from) exposed += trades.exitBar[k] - from + 1;
     if (trades.exitBar[k] > coveredTo) coveredTo = trades.exitBar[k];
   }
-
-  const close = bars.close;
-  return {
-    equity_final: equity[n - 1],
-    equity_peak: peak,
-    return_pct: ((equity[n - 1] - equity[0]) / equity[0]) * 100,
-    buy_hold_return_pct: ((close[n - 1] - close[warmup]) / close[warmup]) * 100,
-    return_ann_pct: returnAnnPct,
-    volatility_ann_pct: volatilityPct,
-    cagr_pct: calendar.years ? ((equity[n - 1] / equity[0]) ** (1 / calendar.years) - 1) * 100 : NaN,
-    sharpe: returnAnnPct / (volatilityPct || NaN),
-    sortino: annual / downside,
-    calmar: annual / (ddMax || NaN),
-    max_drawdown_pct: -ddMax * 100,
-    avg_drawdown_pct: -avgDrawdown * 100,
-    max_drawdown_duration: maxDrawdownDuration,
-    trades: count,
-    win_rate_pct: winRate * 100,
-    best_trade_pct: count ? best * 100 : NaN,
-    worst_trade_pct: count ? worst * 100 : NaN,
-    avg_trade_pct: geometricMean(returnFrac, count, b) * 100,
-    profit_factor: profitFactor,
-    expectancy_pct: (pairwiseSum(returnFrac, 0, count) / count) * 100,
-    sqn: (Math.sqrt(count) * (pairwiseSum(pnl, 0, count) / count)) / (plStd || NaN),
-    kelly: winRate - (1 - winRate) / (meanWin / -meanLoss),
-    exposure_pct: (exposed / n) * 100,
-  };
+  return { count, wins, best, worst, profitFactor, meanWin, meanLoss, plStd, exposed };
 }
 
 /** backtesting.py's `geometric_mean`: 0 when any return is -100 % or worse, NaN for no returns. */

@@ -24,6 +24,11 @@ export class TradeLog {
     this.count = 0;
   }
 
+  /** Forgets the trades after the first `count`: those a measurement of a prefix closed only for itself. */
+  truncate(count: number): void {
+    this.count = Math.min(this.count, count);
+  }
+
   push(size: number, entryBar: number, exitBar: number, entryPrice: number, exitPrice: number,
     sl: number, tp: number, pnl: number, returnFrac: number, commission: number): void {
     if (this.count === this.size.length) this.grow();

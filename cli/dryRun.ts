@@ -14,6 +14,7 @@ import { connectClient, type TemporalTarget } from '../workers/connection';
 import { probeServices, sessionUrl, type RedisPlan, type TemporalPlan } from './services';
 import { strategyLabel } from './sessionClient';
 import { checkWarmStart } from './warmStart';
+import { describePruning } from '../pruning/rules';
 
 /** What became of the session id on the server `run` would use; `unknown` while no server runs to ask. */
 type SessionState = 'new' | 'running' | 'finished' | 'unknown';
@@ -30,6 +31,8 @@ export interface DryRunReport {
   sessionId: string;
   session: SessionState;
   search: { algorithm: string; parameters: string[]; trials: number; parallelism: number; seed: number; batch: number | 'auto' };
+  /** How trials are pruned (describePruning), or null when every trial runs whole. */
+  pruning: string | null;
   objective: string;
   evaluator: string;
   /** The bars trials would see: resampled to `timeframe` when the config has one; times written in `timezone` (null: UTC). */
@@ -89,6 +92,7 @@ export async function dryRun(configFile: string, overrides: ConfigOverrides): Pr
       seed: search.seed,
       batch: spec.trial.batch ?? 1,
     },
+    pruning: spec.pruning ? describePruning(spec.pruning) : null,
     objective: objectiveText(spec),
     evaluator: strategyLabel(spec),
     data: {
@@ -159,7 +163,8 @@ export function describeDryRun(report: DryRunReport, opts: { detach: boolean; co
     `Session   ${report.sessionId}: ${sessionLine(report, opts.detach)}`,
     `Search    ${search.algorithm} over ${search.parameters.join(', ')}: ${search.trials} trials, parallelism ${search.parallelism}, ` +
       `batches ${search.batch}, seed ${search.seed}, ${report.objective}` +
-      (report.walkForwardSplits === null ? '' : `; in each of ${report.walkForwardSplits} walk-forward splits`),
+      (report.walkForwardSplits === null ? '' : `; in each of ${report.walkForwardSplits} walk-forward splits`) +
+      (report.pruning === null ? '' : `; pruning ${report.pruning}`),
     `Evaluator ${report.evaluator} on ${report.data.path} (${dataText(report.data)})`,
     `Outputs   ${report.outputs}`,
     `Temporal  ${temporalLine(report.temporal)}`,

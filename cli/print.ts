@@ -1,4 +1,4 @@
-import type { SessionSummary } from '../types/session';
+import type { SessionCounts, SessionSummary } from '../types/session';
 
 /** A fixed-width text table. */
 export function table(header: string[], rows: unknown[][]): string {
@@ -16,7 +16,7 @@ export function formatCell(value: unknown): string {
 /** The end of `tuneflow run`: counts, the leaderboard by the (first) objective, where the outputs are. */
 export function printSummary(summary: SessionSummary, metric: string, objectives?: { metric: string }[]): void {
   const { counts } = summary;
-  console.log(`Session ${summary.sessionId}: ${counts.succeeded} succeeded, ${counts.failed} failed (${STOPPED_BY[summary.stoppedBy]}).`);
+  console.log(`Session ${summary.sessionId}: ${counts.succeeded} succeeded, ${counts.failed} failed${prunedCount(counts)} (${STOPPED_BY[summary.stoppedBy]}).`);
   if (counts.unranked) {
     console.log(`${counts.unranked} succeeded trials are not ranked (no finite ${metric}, too few trades, or a broken result constraint); trials.csv says why for each.`);
   }
@@ -36,6 +36,11 @@ export function printSummary(summary: SessionSummary, metric: string, objectives
     console.log(`Pareto front of ${objectives.map((o) => o.metric).join(', ')}: pareto.csv in the outputs, or tuneflow results ${summary.sessionId} --pareto.`);
   }
   console.log(`Outputs: ${summary.outputDir}`);
+}
+
+/** ", 12 pruned" for a session with pruning; nothing for one without. */
+export function prunedCount(counts: SessionCounts): string {
+  return counts.pruned === undefined ? '' : `, ${counts.pruned} pruned`;
 }
 
 /** Why a finished session stopped suggesting, in words. */

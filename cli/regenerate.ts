@@ -9,6 +9,7 @@ import { withSession } from './storeAccess';
 import { METRIC_DIRECTION } from '../config/metrics';
 import { InputError } from '../errors';
 import type { SessionSpec, SplitResult } from '../types/session';
+import type { TrialStatus } from '../types/trial';
 
 /**
  * Regenerates a session's outputs from the trial store into a fresh temporary folder, for `tuneflow report`
@@ -39,7 +40,7 @@ export async function regenerateOutputs(
       const holdout = meta.holdout ? { holdout: meta.holdout } : {};
       await aggregateWalkForward(store, { spec, results, failures: [], ...holdout }, versions, await new BatchTimeStore(redis).readMany(splitSessionIds(spec)));
     } else {
-      const counts = { succeeded: 0, failed: 0 };
+      const counts: Record<TrialStatus, number> = { succeeded: 0, failed: 0, pruned: 0 };
       for await (const t of store.iterateTrials(sessionId)) counts[t.status] += 1;
       const statistics = { workers: await new WorkerStatsStore(redis).sessionTotals(sessionId), times: await new BatchTimeStore(redis).read(sessionId) };
       await aggregate(store, { spec, leaderboard: [], counts, runs: 0, stoppedBy: 'complete', startedAt: meta.startedAt }, versions, statistics);

@@ -18,6 +18,8 @@ export const LIMITS = {
   maxActivitiesInFlight: 500,
   /** Trials per batch activity. */
   maxBatch: 1000,
+  /** Stages a pruned trial's window is cut into: each adds statistics over its prefix, and the store keeps a report set per stage. */
+  maxStages: 20,
   /** Session ids become workflow ids, Redis keys and a folder name (255 bytes on most file systems). */
   maxSessionIdLength: 128,
 } as const;

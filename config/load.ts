@@ -10,7 +10,7 @@ import { readTextFile, strategyModuleRef } from './files';
 import type { StrategyModuleRef } from '../backtest';
 import { MAX_NAME_LENGTH, MAX_WARM_START_TRIALS } from './schema';
 import { activitiesProblem, parallelismSchema, seedSchema, sessionIdProblem, shownSessionId, trialsSchema } from './limits';
-import type { EvaluatorSpec, ObjectiveSpec, SelectSpec, SessionSpec, WalkForwardSpec } from '../types/session';
+import type { EvaluatorSpec, ObjectiveSpec, PruningSpec, SelectSpec, SessionSpec, WalkForwardSpec } from '../types/session';
 import { parseResultConstraints } from './resultConstraints';
 import { METRIC_DIRECTION } from './metrics';
 import { configSchema, type CampaignConfig, type ParamConfig } from './schema';
@@ -228,6 +228,7 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
       );
     }
   }
+  const pruning = config.pruning ? pruningSpec(config, file, objectives.length, walkForward?.splits.map((split) => ({ split: split.k, ...split.train })) ?? [{ start: 0, end: bars.time.length }]) : undefined;
   withFile(file, () => checkResultConstraints(config.result_constraints, config.evaluator !== undefined));
   const warmStart = warmStartSpec(config, file, sessionId);
   for (const metric of Object.keys(config.rank)) {
@@ -287,6 +288,7 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
     ...(config.result_constraints.length ? { resultConstraints: config.result_constraints } : {}),
     ...(config.select ? { select: selectSpec(config.select) } : {}),
     ...(warmStart ? { warmStart } : {}),
+    ...(pruning ? { pruning } : {}),
     walkForward,
     pbo: { sample: config.analysis.pbo.sample, blocks: config.analysis.pbo.blocks },
     tags: config.session.tags,
@@ -326,6 +328,44 @@ function warmStartSpec(config: CampaignConfig, file: string, sessionId: string):
     throw new InputError(`${file}: \`search.warm_start\`: session ${sessionId} cannot start from its own trials; name an earlier session.`);
   }
   return spec;
+}
+
+/** Optuna's defaults: the median waits for 5 complete trials at a stage; halving keeps the best third. */
+const DEFAULT_STARTUP_TRIALS = 5;
+const DEFAULT_REDUCTION_FACTOR = 3;
+
+/**
+ * `pruning` as the session runs it. Only the built-in engine can stage a trial, one objective orders the
+ * trials a stage compares, and each window pruned (the data, or every walk-forward training window) needs two
+ * bars a stage.
+ * @throws InputError naming the key and why it cannot apply.
+ */
+function pruningSpec(config: CampaignConfig, file: string, objectives: number, windows: Array<{ split?: number; start: number; end: number }>): PruningSpec {
+  const p = config.pruning!;
+  const refuse = (message: string): never => {
+    throw new InputError(`${file}: \`pruning\`: ${message}`);
+  };
+  if (config.evaluator) {
+    refuse('an external `evaluator` runs each trial as one command that reports only its final metrics, so tuneflow cannot stop it after a stage; pruning needs the built-in engine (`strategy`). Remove `pruning`.');
+  }
+  if (objectives > 1) refuse(`a stage compares trials by one objective, and this session has ${objectives}; remove \`pruning\`, or keep one objective and weigh the others with \`rank\`.`);
+  if (config.cache?.enabled) {
+    refuse('a cached result has no stage values to compare, and a pruned trial no full result to keep: use `pruning` or `cache`, not both (or set `cache: { enabled: false }`).');
+  }
+  if (config.trial.batch === 1) {
+    refuse('pruned trials run in batch activities, which read the session\'s stage reports once per batch; set `trial.batch` to auto (slow trials then go one to a batch) or 2 to 1000.');
+  }
+  if (p.rule === 'median' && p.reduction_factor !== undefined) refuse('`reduction_factor` is a setting of rule asha; rule median waits for `startup_trials` complete trials instead.');
+  if (p.rule === 'asha' && p.startup_trials !== undefined) refuse('`startup_trials` is a setting of rule median; rule asha keeps the best 1/`reduction_factor` of the trials at each rung instead.');
+  for (const w of windows) {
+    if (w.end - w.start < 2 * p.stages) {
+      const where = w.split === undefined ? `the data has ${w.end - w.start} bars` : `the training window of walk-forward split ${w.split} has ${w.end - w.start} bars`;
+      throw new InputError(`${file}: \`pruning.stages\`: ${p.stages} stages need at least ${2 * p.stages} bars, two a stage, and ${where}; use fewer stages.`);
+    }
+  }
+  return p.rule === 'median'
+    ? { rule: 'median', stages: p.stages, startupTrials: p.startup_trials ?? DEFAULT_STARTUP_TRIALS }
+    : { rule: 'asha', stages: p.stages, reductionFactor: p.reduction_factor ?? DEFAULT_REDUCTION_FACTOR };
 }
 
 function selectSpec(select: NonNullable<CampaignConfig['select']>): SelectSpec {

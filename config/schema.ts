@@ -198,6 +198,19 @@ export const configSchema = z.strictObject({
       min_neighbours: z.number().int().min(0).max(1_000_000).default(3),
     })
     .optional(),
+  pruning: z
+    .strictObject({
+      stages: z
+        .number()
+        .int(`a whole number of stages from 2 to ${LIMITS.maxStages}`)
+        .min(2, 'at least 2 stages: a trial is judged after each stage but the last')
+        .max(LIMITS.maxStages, `at most ${LIMITS.maxStages} stages`)
+        .default(4),
+      rule: z.enum(['median', 'asha'], { error: 'expected median (Optuna\'s MedianPruner) or asha (asynchronous successive halving)' }),
+      startup_trials: z.number().int('a whole number of trials').min(0).max(LIMITS.maxTrials).optional(),
+      reduction_factor: z.number().int('a whole number from 2 to 10').min(2, 'at least 2').max(10, 'at most 10').optional(),
+    })
+    .optional(),
   cache: z
     .strictObject({
       enabled: z.boolean().default(true),

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { loadBars, moduleRef, resolveStrategy, runBacktest, runManySettled, type BacktestPhaseMs, type Bars, type Metrics, type StrategyDef } from '../backtest';
 import type { Params } from '../search/types';
 import { computeCalendar, windowCalendar } from '../backtest/calendar';
+import { runStagedTrials, type StagedEvaluation, type TrialStages } from '../pruning/stagedTrials';
 import type { BacktestEvaluatorSpec } from '../types/session';
 import type { MetricValues } from '../types/trial';
 
@@ -74,6 +75,25 @@ export function runBacktestTrials(spec: BacktestEvaluatorSpec, paramSets: readon
   const results = runManySettled(data, strategy, paramSets, { cash: spec.cash, commission: spec.commission, window: spec.window }, phases);
   const converting = performance.now();
   const values = results.map((r) => (r instanceof Error ? r : metricValues(r)));
+  if (phases) phases.statistics += performance.now() - converting;
+  return values;
+}
+
+/**
+ * {@link runBacktestTrials} in stages, for a session with pruning: each trial yields the metrics it ended with
+ * (the whole window's, or those of the stage the rule stopped it after) and how its stages went, or its error.
+ * @throws InputError for what fails every trial alike: bad data, an unknown strategy or module, too few bars for the stages.
+ */
+export function runStagedBacktests(
+  spec: BacktestEvaluatorSpec,
+  paramSets: readonly Params[],
+  staged: StagedEvaluation,
+  phases?: BacktestPhaseMs,
+): Array<{ metrics: MetricValues; stages: TrialStages } | Error> {
+  const { data, strategy } = loadInputs(spec, phases);
+  const results = runStagedTrials(data, strategy, paramSets, { cash: spec.cash, commission: spec.commission, window: spec.window }, staged, phases);
+  const converting = performance.now();
+  const values = results.map((r) => (r instanceof Error ? r : { metrics: metricValues(r.metrics), stages: r.stages }));
   if (phases) phases.statistics += performance.now() - converting;
   return values;
 }

@@ -1,6 +1,6 @@
 import type { CommandEvaluatorSpec } from '../types/session';
 import { createBacktestPool, type PoolStats } from './pool';
-import { runBacktestTrial, runBacktestTrials } from './backtest';
+import { runBacktestTrial, runBacktestTrials, runStagedBacktests } from './backtest';
 import { createCommandEvaluator } from './command';
 import { noBacktestPhases } from './phases';
 import type { ManyTrialsEvaluator, TrialEvaluator } from './types';
@@ -51,11 +51,17 @@ export function createWorkerEvaluator(opts: { threads: number; maxMemoryMb?: num
     },
     evaluateMany: pool
       ? pool.evaluateMany
-      : async (spec, paramSets) => {
+      : async (spec, paramSets, _signal, _timeoutMs, staged) => {
           const started = performance.now();
           const phases = noBacktestPhases();
-          const results = runBacktestTrials(spec, paramSets, phases);
-          return { results, elapsedMs: performance.now() - started, phases };
+          if (!staged) return { results: runBacktestTrials(spec, paramSets, phases), elapsedMs: performance.now() - started, phases };
+          const runs = runStagedBacktests(spec, paramSets, staged, phases);
+          return {
+            results: runs.map((r) => (r instanceof Error ? r : r.metrics)),
+            stages: runs.map((r) => (r instanceof Error ? null : r.stages)),
+            elapsedMs: performance.now() - started,
+            phases,
+          };
         },
     poolStats: () => pool?.stats() ?? null,
     close: async () => {

@@ -2,6 +2,7 @@ import type { BacktestPhaseMs } from '../backtest';
 import type { Params } from '../search/types';
 import type { BacktestEvaluatorSpec, EvaluatorSpec } from '../types/session';
 import type { MetricValues } from '../types/trial';
+import type { StagedEvaluation, TrialStages } from '../pruning/stagedTrials';
 
 /** What a worker needs to run one trial. Small: it travels through workflow history. */
 export interface TrialInput {
@@ -30,7 +31,10 @@ export type TrialEvaluator = (input: TrialInput, signal: AbortSignal, phases?: B
 
 /** What several trials run together yield: each trial's metrics or error, and the time spent running them. */
 export interface ManyTrialsResult {
+  /** A pruned trial's metrics are those of the stage it stopped after (see `stages`). */
   results: Array<MetricValues | Error>;
+  /** Trials run in stages: how each went, in the order of `results`; null for one that yields an error. */
+  stages?: Array<TrialStages | null>;
   /** Time the backtests took where they ran, queueing for a thread excluded. */
   elapsedMs: number;
   /** Where that time went; absent when the trials did not run (their part failed as a whole, or bad data). */
@@ -40,11 +44,13 @@ export interface ManyTrialsResult {
 /**
  * Runs several built-in backtest trials of one session at once on shared indicators and settles each on its
  * own: metrics, or the trial's error (a BatchPartError when its part of the batch failed as a whole and the
- * trial must run alone). `perTrialTimeoutMs` bounds a part at that much per trial in it.
+ * trial must run alone). `perTrialTimeoutMs` bounds a part at that much per trial in it. With `staged` (a
+ * session with pruning) the trials run in stages and the rule may stop each after one.
  */
 export type ManyTrialsEvaluator = (
   spec: BacktestEvaluatorSpec,
   paramSets: Params[],
   signal: AbortSignal,
   perTrialTimeoutMs: number,
+  staged?: StagedEvaluation,
 ) => Promise<ManyTrialsResult>;

@@ -120,6 +120,8 @@ export interface SessionSpec {
    * (`search.warm_start`). Absent: a cold start, as in sessions started before warm starts existed.
    */
   warmStart?: { sessionId: string; trials: number };
+  /** Trials evaluated in stages and stopped early by a rule (YAML `pruning:`). Absent: every trial runs whole, as before it existed. */
+  pruning?: PruningSpec;
   walkForward?: WalkForwardSpec;
   /**
    * How PBO cross-validates the trials: `sample` of them drawn at random, their returns cut into `blocks`
@@ -172,6 +174,8 @@ export interface TrialBatchOutcome {
   objective: number | null;
   /** Every objective's value of a ranked trial of a multi-objective session, in order. */
   objectives?: number[];
+  /** Stopped after a stage by the session's pruning rule: stored, not ranked, fed to the sampler as infeasible. */
+  pruned?: true;
   attempts: number;
   /** Present when the trial finally failed. */
   failure?: TrialFailureSummary;
@@ -214,6 +218,13 @@ export interface SessionCounts {
   unranked?: number;
   /** Trials that needed more than one attempt (counted by batches; single-trial activities retry unseen). */
   retried?: number;
+  /** Trials the pruning rule stopped after a stage (sessions with `pruning`): neither succeeded nor failed. */
+  pruned?: number;
+}
+
+/** Trials finished so far, whichever way: succeeded, failed or pruned. */
+export function finishedTrials(counts: SessionCounts): number {
+  return counts.succeeded + counts.failed + (counts.pruned ?? 0);
 }
 
 /** A trial that failed or needed retries, as the session's `trialIssues` query and the Web UI show it. */
@@ -277,6 +288,18 @@ export interface SelectSpec {
   /** Neighbours (besides the trial itself) a trial needs for its neighbourhood to count. */
   minNeighbours: number;
 }
+
+/**
+ * Pruning: each trial's backtest runs over its window in `stages` time chunks (stage k measures the first k/S
+ * of the window), and after each stage but the last the rule compares its objective so far with what the
+ * session's other trials reported there; a trial below the rule stops and is recorded as pruned. `median` is
+ * Optuna's MedianPruner (no pruning at a stage until `startupTrials` complete trials reported there); `asha` is
+ * Optuna's asynchronous successive halving with a minimum resource of one stage: rungs at stages 1, η, η², …
+ * (below the last stage), where a trial goes on only within the top 1/η of the trials that reached the rung.
+ */
+export type PruningSpec =
+  | { rule: 'median'; stages: number; startupTrials: number }
+  | { rule: 'asha'; stages: number; reductionFactor: number };
 
 /** The combinatorially symmetric cross-validation behind PBO (`analysis.pbo` in the YAML). */
 export interface PboSpec {

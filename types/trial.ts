@@ -1,6 +1,7 @@
 import type { Params } from '../search/types';
 
-export type TrialStatus = 'succeeded' | 'failed';
+/** `pruned`: stopped after a stage by the session's pruning rule; stored with that stage's metrics, never ranked. */
+export type TrialStatus = 'succeeded' | 'failed' | 'pruned';
 
 /** Metric values of one trial; `null` where a statistic is undefined (e.g. Sharpe with no variance). */
 export type MetricValues = Record<string, number | null>;
@@ -15,7 +16,7 @@ export interface TrialRecord {
   params: Params;
   status: TrialStatus;
   metrics: MetricValues;
-  /** The objective metric's value; null when the trial failed or the metric is undefined. */
+  /** The objective metric's value; null when the trial failed, was pruned, or the metric is undefined. */
   objective: number | null;
   /** The attempt that produced this record, from 1. */
   attempt: number;
@@ -28,4 +29,6 @@ export interface TrialRecord {
   note?: string;
   /** The metrics came from the result cache: an equal backtest ran before; `durationMs` is the look-up's share. */
   cached?: true;
+  /** A pruned trial: the stage it stopped after and its objective there; `metrics` are that stage's, `note` says why. */
+  pruned?: { stage: number; value: number };
 }

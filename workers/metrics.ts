@@ -3,7 +3,7 @@ import type { TrialTelemetry } from '../activities/telemetry';
 import { TRIAL_PHASES } from '../types/session';
 
 /** The final statuses a trial is counted under (they partition the trials), and `retried`, counted besides. */
-const STATUSES = ['succeeded', 'unranked', 'failed', 'retried'] as const;
+const STATUSES = ['succeeded', 'unranked', 'failed', 'pruned', 'retried'] as const;
 
 /** From 100 µs (a backtest on a few hundred bars) to 10 min (an external command at its limit). */
 const TRIAL_SECONDS_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
@@ -21,7 +21,8 @@ export interface WorkerMetrics {
 /**
  * A worker's Prometheus metrics, in a registry of its own:
  * - `tuneflow_trials_total{status}`: trials settled on this worker as `succeeded` (ranked), `unranked`
- *   (succeeded, objective not a finite number or too few trades) or `failed`; `retried` counts those of them
+ *   (succeeded, objective not a finite number or too few trades), `failed` or `pruned` (stopped after a stage
+ *   by the session's pruning rule); `retried` counts those of them
  *   that needed more than one attempt, so it is left out of a sum over statuses.
  * - `tuneflow_trial_duration_seconds`: each trial's recorded duration (all its attempts; a trial of a batch
  *   part gets its part's time divided by its trials).
@@ -34,7 +35,7 @@ export function createWorkerMetrics(): WorkerMetrics {
   collectDefaultMetrics({ register: registry });
   const trials = new Counter({
     name: 'tuneflow_trials_total',
-    help: 'Trials settled on this worker by final status (succeeded, unranked, failed); retried: those that needed more than one attempt.',
+    help: 'Trials settled on this worker by final status (succeeded, unranked, failed, pruned); retried: those that needed more than one attempt.',
     labelNames: ['status'],
     registers: [registry],
   });
@@ -58,9 +59,9 @@ export function createWorkerMetrics(): WorkerMetrics {
     registry,
     telemetry: {
       trialsSettled(records) {
-        const counts = { succeeded: 0, unranked: 0, failed: 0, retried: 0 };
+        const counts = { succeeded: 0, unranked: 0, failed: 0, pruned: 0, retried: 0 };
         for (const record of records) {
-          counts[record.status === 'failed' ? 'failed' : record.objective === null ? 'unranked' : 'succeeded'] += 1;
+          counts[record.status === 'succeeded' ? (record.objective === null ? 'unranked' : 'succeeded') : record.status] += 1;
           if (record.attempt > 1) counts.retried += 1;
           if (record.durationMs > 0) duration.observe(record.durationMs / 1000);
         }

@@ -1,7 +1,7 @@
 import { allHandlersFinished, condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { ListSampler } from '../search/list';
-import type { LeaderboardEntry, SessionCounts, SessionSpec, SessionSummary } from '../types/session';
+import { finishedTrials, type LeaderboardEntry, type SessionCounts, type SessionSpec, type SessionSummary } from '../types/session';
 import { failOutputs } from './failures';
 import { OUTPUTS, TrialLoop, type SessionCarry } from './trialLoop';
 
@@ -54,7 +54,7 @@ export async function retryFailedSession(spec: SessionSpec, retry: RetryFailedIn
       // A pause or stop sent while the previous page wound down applies to this one.
       control: loop?.carry().control,
     };
-    loop = new TrialLoop(spec, carried, { sampler, rerunFailed: true, shownBudget: counts.succeeded + counts.failed });
+    loop = new TrialLoop(spec, carried, { sampler, rerunFailed: true, shownBudget: finishedTrials(counts) });
     const stop = await loop.run();
     counts = { ...loop.counts, failed: loop.counts.failed + (page.trials.length - sampler.proposed()) };
     leaderboard = loop.board.top();

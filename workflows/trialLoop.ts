@@ -20,7 +20,7 @@ import { LIMITS } from '../config/bounds';
 import { formatDuration } from '../config/duration';
 import { createSampler, restoreSampler } from '../search';
 import type { Sampler, SamplerState, Suggestion } from '../search/types';
-import type { ExtendRequest, LeaderboardEntry, SessionCounts, SessionProgress, SessionSpec, TrialBatchOutcome, TrialBatchResult, TrialFailureSummary, TrialIssue } from '../types/session';
+import { finishedTrials, type ExtendRequest, type LeaderboardEntry, type SessionCounts, type SessionProgress, type SessionSpec, type TrialBatchOutcome, type TrialBatchResult, type TrialFailureSummary, type TrialIssue } from '../types/session';
 import { Leaderboard } from './leaderboard';
 import { extendUpdate, pauseUpdate, resumeUpdate, stopUpdate, type ControlState } from './control';
 import { TuneBestScore, TuneBudget, TuneState, TuneTrialsDone } from './searchAttributes';
@@ -138,7 +138,7 @@ export class TrialLoop {
     this.deadline = carry ? carry.deadline : deadline !== undefined ? deadline : spec.session.timeoutMs === null ? null : started + spec.session.timeoutMs;
     this.perTrialMs = carry?.perTrialMs ?? null;
     this.issues = [...(carry?.issues ?? [])];
-    this.publishedDone = this.counts.succeeded + this.counts.failed;
+    this.publishedDone = finishedTrials(this.counts);
     this.control = carry?.control ? { ...carry.control } : null;
     this.trialOptions = {
       startToCloseTimeout: spec.trial.timeoutMs,
@@ -493,6 +493,7 @@ export class TrialLoop {
       ...resultConstraints(spec),
       trial: { timeoutMs: spec.trial.timeoutMs, retry: spec.trial.retry },
       ...(this.options.rerunFailed ? { rerunFailed: true } : {}),
+      ...pruning(spec),
     };
     let result: TrialBatchResult;
     try {
@@ -524,6 +525,11 @@ export class TrialLoop {
       this.counts.failed += 1;
       this.sampler.update(trial.id, { failed: true });
       if (outcome.failure.type === 'InvalidConfig') this.configError ??= outcome.failure.message;
+    } else if (outcome.pruned) {
+      // Only sessions with pruning have pruned trials, so earlier histories replay unchanged. Ranked below every
+      // complete result, like a broken result constraint, so the search moves away from where trials are pruned.
+      this.counts.pruned = (this.counts.pruned ?? 0) + 1;
+      this.sampler.update(trial.id, { infeasible: true });
     } else {
       this.counts.succeeded += 1;
       if (outcome.objective === null) {
@@ -566,7 +572,7 @@ export class TrialLoop {
   /** Live progress for the Web UI (free: no history event) and, now and then, the search attributes. */
   private publish(force: boolean): void {
     this.describe();
-    const done = this.counts.succeeded + this.counts.failed;
+    const done = finishedTrials(this.counts);
     const best = this.board.best();
     const step = Math.max(10, Math.ceil(this.sampler.budget() / 20));
     // Batches settle many trials at once, so a multiple of the step is crossed rather than hit.
@@ -579,7 +585,7 @@ export class TrialLoop {
 
   /** The Web UI's current details: progress, control state, best so far and (batched) the latest issues. */
   private describe(): void {
-    const done = this.counts.succeeded + this.counts.failed;
+    const done = finishedTrials(this.counts);
     const best = this.board.best();
     const budget = this.shownBudget();
     const control = this.control;
@@ -592,7 +598,8 @@ export class TrialLoop {
     }
     const issues = this.issues.slice(-3).map((i) => `- trial ${i.trialId}: ${i.attempts} attempt${i.attempts === 1 ? '' : 's'}${i.error ? `, failed: ${i.error.slice(0, 160)}` : ', then succeeded'}`);
     setCurrentDetails(
-      `${state}**${done} / ${budget}** trials done${extended} (${this.counts.failed} failed, ${this.counts.retried ?? 0} retried, ${this.running.size} running), ` +
+      `${state}**${done} / ${budget}** trials done${extended} (${this.counts.failed} failed, ${this.counts.retried ?? 0} retried, ` +
+        `${this.counts.pruned === undefined ? '' : `${this.counts.pruned} pruned, `}${this.running.size} running), ` +
         `batches of ${this.batchSize()}, run ${this.runs}${bestLine}` +
         (issues.length > 0 ? `\n\nLatest failed or retried trials (query \`trialIssues\` for more):\n${issues.join('\n')}` : ''),
     );
@@ -661,6 +668,11 @@ function objectives(spec: SessionSpec): { objectives?: SessionSpec['objectives']
 
 function resultConstraints(spec: SessionSpec): { resultConstraints?: string[] } {
   return spec.resultConstraints?.length ? { resultConstraints: spec.resultConstraints } : {};
+}
+
+/** A session's pruning for its batch activities; sessions without it send what they always did. */
+function pruning(spec: SessionSpec): { pruning?: SessionSpec['pruning'] } {
+  return spec.pruning ? { pruning: spec.pruning } : {};
 }
 
 function failureMessage(err: ActivityFailure): string {

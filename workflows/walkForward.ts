@@ -14,7 +14,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { ExtendRequest, LeaderboardEntry, SessionProgress, SessionSpec, SessionSummary, SplitOutcome, WalkForwardSpec } from '../types/session';
+import { finishedTrials, type ExtendRequest, type LeaderboardEntry, type SessionCounts, type SessionProgress, type SessionSpec, type SessionSummary, type SplitOutcome, type WalkForwardSpec } from '../types/session';
 import { extendUpdate, pauseUpdate, resumeUpdate, stopUpdate } from './control';
 import { failOutputs } from './failures';
 import { TuneBestScore, TuneTrialsDone } from './searchAttributes';
@@ -87,10 +87,7 @@ export async function walkForwardSession(spec: SessionSpec): Promise<SessionSumm
   setHandler(progressQuery, () => ({
     sessionId: spec.sessionId,
     phase,
-    counts: {
-      succeeded: results.reduce((n, r) => n + r.counts.succeeded, 0),
-      failed: results.reduce((n, r) => n + r.counts.failed, 0),
-    },
+    counts: sumCounts(results, spec),
     running: running.size,
     budget: spec.search.trials * wf.splits.length,
     best: bestLeader(results, spec.objective),
@@ -132,10 +129,8 @@ export async function walkForwardSession(spec: SessionSpec): Promise<SessionSumm
   );
   phase = 'done';
   await condition(allHandlersFinished);
-  const counts = {
-    succeeded: results.reduce((n, r) => n + r.counts.succeeded, 0),
-    failed: results.reduce((n, r) => n + r.counts.failed, 0) + failures.length,
-  };
+  const summed = sumCounts(results, spec);
+  const counts = { ...summed, failed: summed.failed + failures.length };
   return {
     sessionId: spec.sessionId,
     status: counts.failed > 0 ? 'completed_with_failures' : 'completed',
@@ -171,9 +166,15 @@ function refuseControl(sessionId: string): void {
  */
 function publishProgress(results: SplitOutcome[], objective: SessionSpec['objective']): void {
   if (!patched('walk-forward-progress-attributes')) return;
-  const done = results.reduce((n, r) => n + r.counts.succeeded + r.counts.failed, 0);
+  const done = results.reduce((n, r) => n + finishedTrials(r.counts), 0);
   const best = bestLeader(results, objective);
   upsertSearchAttributes([{ key: TuneTrialsDone, value: done }, ...(best ? [{ key: TuneBestScore, value: best.objective }] : [])]);
+}
+
+/** The splits' counts added up; `pruned` only for sessions with pruning, so other sessions return what they did. */
+function sumCounts(results: SplitOutcome[], spec: SessionSpec): SessionCounts {
+  const sum = (of: (c: SessionCounts) => number) => results.reduce((n, r) => n + of(r.counts), 0);
+  return { succeeded: sum((c) => c.succeeded), failed: sum((c) => c.failed), ...(spec.pruning ? { pruned: sum((c) => c.pruned ?? 0) } : {}) };
 }
 
 /** The best in-sample leader of the splits finished so far, for the progress query. */

@@ -82,14 +82,16 @@ export function renderReportHtml(input: ReportInput): string {
   const maxPoints = input.maxPoints ?? 5000;
   const title = input.title ?? `Session ${input.sessionId}`;
   const total = input.counts?.total ?? input.trials.length;
-  const failed = total - (input.counts?.succeeded ?? input.trials.filter((t) => t.status === 'succeeded').length);
+  const pruned = input.counts?.pruned;
+  const failed = total - (pruned ?? 0) - (input.counts?.succeeded ?? input.trials.filter((t) => t.status === 'succeeded').length);
   const names = paramNamesOf(scored);
 
   const cards = [
     [`best ${objective.metric}`, formatNumber(best?.objective)],
     ['best trial', best ? `#${best.trialId}` : '—'],
     ['trials', String(total)],
-    ['succeeded / failed', `${total - failed} / ${failed}`],
+    ['succeeded / failed', `${total - failed - (pruned ?? 0)} / ${failed}`],
+    ...(pruned === undefined ? [] : [['pruned', String(pruned)]]),
     ['parameters', String(names.length)],
     ...(input.pareto ? [['Pareto front', `${input.pareto.rows.length} trials`]] : []),
   ].map(([label, value]) => `<div class="card"><span>${esc(label)}</span><b>${esc(value)}</b></div>`).join('');

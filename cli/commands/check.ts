@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadSessionSpec } from '../../config/load';
 import { objectiveText } from '../../config/metrics';
+import { describePruning } from '../../pruning/rules';
 import { strategyLabel } from '../sessionClient';
 import { addSessionFlags, overridesOf, type SessionFlags } from '../sessionFlags';
 
@@ -26,7 +27,8 @@ export function registerCheckCommand(program: Command): void {
       console.log(
         `${configFile}: ok. Session ${spec.sessionId}: ${strategyLabel(spec)}, ${search.algorithm} over ${Object.keys(search.space).join(', ')}, ` +
           `${search.trials} trials, parallelism ${search.parallelism}, seed ${search.seed}, ${objectiveText(spec)}` +
-          `${spec.walkForward ? `, ${spec.walkForward.splits.length} walk-forward splits` : ''}; outputs in ${spec.output.dir}.` +
+          `${spec.walkForward ? `, ${spec.walkForward.splits.length} walk-forward splits` : ''}${spec.pruning ? `, pruning ${describePruning(spec.pruning)}` : ''}; outputs in ${spec.output.dir}.` +
+
           (spec.warmStart ? ` Warm start from session ${spec.warmStart.sessionId}: its trials are checked against this config when the session starts (or by \`run --dry-run\`).` : ''),
       );
     });

@@ -2,7 +2,8 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { LIMITS } from '../../config/bounds';
 import { parseDuration } from '../../config/duration';
 import { InputError } from '../../errors';
-import type { ExtendRequest, SessionProgress } from '../../types/session';
+import { finishedTrials, type ExtendRequest, type SessionProgress } from '../../types/session';
+import { prunedCount } from '../print';
 import { extendUpdate, pauseUpdate, resumeUpdate, stopUpdate } from '../../workflows/control';
 import { sessionOrSplitArgument } from '../options';
 import { sendControl, withRunningSession } from '../sessionControl';
@@ -69,8 +70,7 @@ function report(progress: SessionProgress, flags: JsonFlag, headline: string): v
     return;
   }
   console.log(headline);
-  const done = progress.counts.succeeded + progress.counts.failed;
-  console.log(`Trials: ${done}/${progress.budget} done, ${progress.counts.failed} failed, ${progress.running} running.`);
+  console.log(`Trials: ${finishedTrials(progress.counts)}/${progress.budget} done, ${progress.counts.failed} failed${prunedCount(progress.counts)}, ${progress.running} running.`);
 }
 
 function trialBudget(value: string): number {

@@ -39,10 +39,11 @@ export function registerResultsCommand(program: Command): void {
         if (!direction) throw new InputError(`--metric: unknown metric "${flags.metric}"; choose one of ${Object.keys(METRIC_DIRECTION).join(', ')}.`);
         // Streamed through a bounded heap: a session may hold a million trials.
         const best = new BoundedBest<ScoredTrial>(flags.topN, trialRanksBefore(direction));
-        let stored = 0, failed = 0;
+        let stored = 0, failed = 0, pruned = 0;
         for await (const t of store.iterateTrials(sessionId)) {
           stored++;
           if (t.status === 'failed') failed++;
+          if (t.status === 'pruned') pruned++;
           const value = t.metrics[metric];
           // Trials the session does not rank (too few trades, a broken result constraint) are never listed as best.
           if (t.status === 'succeeded' && t.objective !== null && typeof value === 'number' && Number.isFinite(value)) best.offer({ ...t, objective: value });
@@ -53,7 +54,7 @@ export function registerResultsCommand(program: Command): void {
         const rows = ranked.map((t, i) => [i + 1, t.trialId, ...names.map((n) => t.params[n]), t.objective, t.metrics.trades, t.metrics.return_pct, t.metrics.max_drawdown_pct]);
         if (flags.csv) process.stdout.write(toCsv(header, rows));
         else {
-          console.log(`Session ${sessionId}: ${stored} trials stored, ${failed} failed; top ${ranked.length} by ${metric}:`);
+          console.log(`Session ${sessionId}: ${stored} trials stored, ${failed} failed${spec.pruning ? `, ${pruned} pruned` : ''}; top ${ranked.length} by ${metric}:`);
           console.log(table(header, rows));
         }
       });

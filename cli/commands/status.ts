@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { sessionOrSplitArgument } from '../options';
-import type { SessionSummary } from '../../types/session';
+import { finishedTrials, type SessionSummary } from '../../types/session';
 import { progressQuery } from '../../workflows';
-import { STOPPED_BY } from '../print';
+import { prunedCount, STOPPED_BY } from '../print';
 import { stalledOn } from '../retries';
 import { resolveTemporal, sessionUrl } from '../services';
 import { openSession } from '../sessionControl';
@@ -36,15 +36,15 @@ export function registerStatusCommand(program: Command): void {
         }
         console.log(`Session ${sessionId}: ${status.status} (started ${status.startTime}${status.closeTime ? `, closed ${status.closeTime}` : ''})`);
         if (progress) {
-          const done = progress.counts.succeeded + progress.counts.failed;
+          const done = finishedTrials(progress.counts);
           const steered = progress.stopping ? '; STOPPING (tuneflow stop)' : progress.paused ? '; PAUSED (tuneflow resume to go on)' : '';
-          console.log(`Trials: ${done}/${progress.budget} done, ${progress.counts.failed} failed, ${progress.running} running; phase ${progress.phase}${steered}; workflow run ${progress.runs}`);
+          console.log(`Trials: ${done}/${progress.budget} done, ${progress.counts.failed} failed${prunedCount(progress.counts)}, ${progress.running} running; phase ${progress.phase}${steered}; workflow run ${progress.runs}`);
           if (progress.deadline) console.log(`Deadline: ${new Date(progress.deadline).toISOString()} (tuneflow extend --timeout moves it)`);
           if (progress.best) console.log(`Best: ${progress.best.objective} at trial ${progress.best.trialId} ${JSON.stringify(progress.best.params)}`);
           if (status.waitingOn) console.log(`Waiting on retries: ${status.waitingOn}`);
         }
         if (finished) {
-          console.log(`Trials: ${finished.counts.succeeded} succeeded, ${finished.counts.failed} failed (${STOPPED_BY[finished.stoppedBy]}); outputs in ${finished.outputDir}`);
+          console.log(`Trials: ${finished.counts.succeeded} succeeded, ${finished.counts.failed} failed${prunedCount(finished.counts)} (${STOPPED_BY[finished.stoppedBy]}); outputs in ${finished.outputDir}`);
           if (finished.best) console.log(`Best: ${finished.best.objective} ${JSON.stringify(finished.best.params)}`);
         }
         if (status.webUi) console.log(`Web UI: ${status.webUi}`);

@@ -1,3 +1,4 @@
+import { prunedCount } from '../print';
 import { trialsDone, type WatchSnapshot } from './snapshot';
 import { progressRecord } from './records';
 import { renderView } from './view';
@@ -98,7 +99,7 @@ export function linearDisplay(stream: NodeJS.WritableStream): ProgressDisplay {
       if (p) {
         const done = trialsDone(p);
         const best = p.best ? ` best ${p.best.objective.toFixed(4)} (#${p.best.trialId})` : '';
-        const line = `${done}/${p.budget} trials, ${p.running} running, ${p.counts.failed} failed${best}`;
+        const line = `${done}/${p.budget} trials, ${p.running} running, ${p.counts.failed} failed${prunedCount(p.counts)}${best}`;
         if (line !== last) {
           last = line;
           if (done % Math.max(1, Math.ceil(p.budget / 10)) === 0) stream.write(`${line}\n`);

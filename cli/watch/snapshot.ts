@@ -1,5 +1,5 @@
 import type { WorkerStats } from '../../store/redis/workerStats';
-import type { LeaderboardEntry, SessionProgress, SessionSummary, TrialIssue } from '../../types/session';
+import { finishedTrials, type LeaderboardEntry, type SessionProgress, type SessionSummary, type TrialIssue } from '../../types/session';
 
 /** One worker as the live view shows it: its trials for the watched session, beside its state in the fleet. */
 export interface FleetRow {
@@ -51,7 +51,7 @@ export interface WatchSnapshot {
 
 /** Trials finished, successfully or not. */
 export function trialsDone(progress: Pick<SessionProgress, 'counts'>): number {
-  return progress.counts.succeeded + progress.counts.failed;
+  return finishedTrials(progress.counts);
 }
 
 /**

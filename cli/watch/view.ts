@@ -112,6 +112,7 @@ function countsLine(p: SessionProgress): string {
   const parts = [`${formatCount(p.counts.succeeded)} succeeded`, `${formatCount(p.counts.failed)} failed`];
   if (p.counts.retried) parts.push(`${formatCount(p.counts.retried)} retried`);
   if (p.counts.unranked) parts.push(`${formatCount(p.counts.unranked)} unranked`);
+  if (p.counts.pruned !== undefined) parts.push(`${formatCount(p.counts.pruned)} pruned`);
   parts.push(`${formatCount(p.running)} running`);
   return parts.join(' · ');
 }

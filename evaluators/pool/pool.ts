@@ -4,6 +4,7 @@ import { Piscina } from 'piscina';
 import type { BacktestPhaseMs } from '../../backtest';
 import type { Params } from '../../search/types';
 import type { ManyTrialsEvaluator, ManyTrialsResult, TrialEvaluator } from '../types';
+import type { StagedEvaluation } from '../../pruning/stagedTrials';
 import { BatchPartError, InputError, InvalidParametersError } from '../../errors';
 import type { ThreadError, ThreadReply, ThreadTask } from './protocol';
 
@@ -35,8 +36,8 @@ export interface BacktestPool {
   /** Runs a built-in or user-module backtest in a thread; see {@link createBacktestPool} for its errors. */
   evaluate: TrialEvaluator;
   /**
-   * Runs several trials of one session in one thread on shared indicators (`runMany`). Each trial yields its
-   * metrics or its own error; when the run fails as a whole (its thread ran out of memory or crashed, or it
+   * Runs several trials of one session in one thread on shared indicators (`runMany`), in stages with
+   * `staged` (pruning). Each trial yields its metrics or its own error; when the run fails as a whole (its thread ran out of memory or crashed, or it
    * outlived `perTrialTimeoutMs` times its length) each trial yields a BatchPartError, so the caller can run
    * them one by one. Calls queue for a free thread like single trials.
    */
@@ -125,12 +126,12 @@ export function createBacktestPool(options: BacktestPoolOptions = {}): BacktestP
     }
   };
 
-  const runPart = async (spec: ThreadTask['spec'], paramSets: Params[], signal: AbortSignal, timeoutMs: number): Promise<ManyTrialsResult> => {
+  const runPart = async (spec: ThreadTask['spec'], paramSets: Params[], signal: AbortSignal, timeoutMs: number, staged?: StagedEvaluation): Promise<ManyTrialsResult> => {
     const part = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
     const started = performance.now();
     counts.inFlight += paramSets.length;
     try {
-      const reply = await pool.run({ spec, paramSets }, { signal: part });
+      const reply = await pool.run({ spec, paramSets, ...(staged ? { staged } : {}) }, { signal: part });
       if (!('replies' in reply)) throw rebuild('error' in reply ? reply.error : { kind: 'Other', name: 'Error', message: 'no replies' });
       const results = reply.replies.map((r) => {
         if ('error' in r) {
@@ -140,7 +141,8 @@ export function createBacktestPool(options: BacktestPoolOptions = {}): BacktestP
         counts.succeeded++;
         return r.metrics;
       });
-      return { results, elapsedMs: reply.elapsedMs, phases: reply.phases };
+      const stages = staged ? reply.replies.map((r) => ('stages' in r ? (r.stages ?? null) : null)) : undefined;
+      return { results, elapsedMs: reply.elapsedMs, phases: reply.phases, ...(stages ? { stages } : {}) };
     } catch (err) {
       if (signal.aborted) {
         counts.cancelled += paramSets.length;
@@ -159,9 +161,9 @@ export function createBacktestPool(options: BacktestPoolOptions = {}): BacktestP
     }
   };
 
-  const evaluateMany: ManyTrialsEvaluator = async (spec, paramSets, signal, perTrialTimeoutMs) => {
+  const evaluateMany: ManyTrialsEvaluator = async (spec, paramSets, signal, perTrialTimeoutMs, staged) => {
     if (spec.kind !== 'backtest') throw new InputError(`the backtest thread pool cannot run a ${spec.kind} evaluator.`);
-    return runPart(spec, paramSets, signal, perTrialTimeoutMs * paramSets.length);
+    return runPart(spec, paramSets, signal, perTrialTimeoutMs * paramSets.length, staged);
   };
 
   return {

@@ -1,13 +1,14 @@
 import type { BacktestPhaseMs } from '../../backtest';
+import type { StagedEvaluation, TrialStages } from '../../pruning/stagedTrials';
 import type { Params } from '../../search/types';
 import type { BacktestEvaluatorSpec } from '../../types/session';
 import type { MetricValues } from '../../types/trial';
 
 /**
  * Trials as they cross into a thread: only what the backtests need, as plain data. One parameter set is one
- * trial; several are a batch run on shared indicators.
+ * trial; several are a batch run on shared indicators, in stages when `staged` is given (pruning).
  */
-export type ThreadTask = { spec: BacktestEvaluatorSpec; params: Params } | { spec: BacktestEvaluatorSpec; paramSets: Params[] };
+export type ThreadTask = { spec: BacktestEvaluatorSpec; params: Params } | { spec: BacktestEvaluatorSpec; paramSets: Params[]; staged?: StagedEvaluation };
 
 /**
  * Which error class the main thread rebuilds. Structured cloning turns every Error subclass into a plain
@@ -22,8 +23,8 @@ export interface ThreadError {
   stack?: string;
 }
 
-/** One trial's answer: metrics or a described error. */
-export type TrialReply = { metrics: MetricValues } | { error: ThreadError };
+/** One trial's answer: metrics (with its stages when it ran in stages) or a described error. */
+export type TrialReply = { metrics: MetricValues; stages?: TrialStages } | { error: ThreadError };
 
 /**
  * A thread answers a single trial with its reply, and a batch with one reply per set and the time the batch

@@ -1,4 +1,4 @@
-import { runBacktestTrial, runBacktestTrials } from '../backtest';
+import { runBacktestTrial, runBacktestTrials, runStagedBacktests } from '../backtest';
 import { noBacktestPhases } from '../phases';
 import { InputError, InvalidParametersError } from '../../errors';
 import type { ThreadError, ThreadErrorKind, ThreadReply, ThreadTask } from './protocol';
@@ -20,7 +20,9 @@ export default function runTrial(task: ThreadTask): ThreadReply {
   try {
     if ('paramSets' in task) {
       const started = performance.now();
-      const replies = runBacktestTrials(task.spec, task.paramSets, phases).map((r) => (r instanceof Error ? { error: describe(r) } : { metrics: r }));
+      const replies = task.staged
+        ? runStagedBacktests(task.spec, task.paramSets, task.staged, phases).map((r) => (r instanceof Error ? { error: describe(r) } : r))
+        : runBacktestTrials(task.spec, task.paramSets, phases).map((r) => (r instanceof Error ? { error: describe(r) } : { metrics: r }));
       return { replies, elapsedMs: performance.now() - started, phases };
     }
     return { metrics: runBacktestTrial(task.spec, task.params, phases), phases };

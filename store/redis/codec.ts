@@ -6,9 +6,10 @@ import type { MetricValues, TrialRecord } from '../../types/trial';
  * each is a small index into the session's name dictionary, stored once per session, so a record costs
  * about 9 bytes per non-integer metric and 1-3 bytes per integer, parameter or index.
  *
- * Layout: flags byte (bit 0 succeeded first, so the store's write script reads the status at a fixed
- * offset; bit 5 marks metrics taken from the result cache), attempt, worker index, duration in µs, finishedAt
- * in epoch ms (varints), the parameters, the metrics, the objective, the error and the note. A value's header
+ * Layout: flags byte (bit 0 settled without failing first, so the store's write script reads the status at a
+ * fixed offset; bit 5 marks metrics taken from the result cache, bit 6 a pruned trial), attempt, worker index,
+ * duration in µs, finishedAt in epoch ms (varints), the parameters, the metrics, the objective, the error, the
+ * note, and for a pruned trial its stage (varint) and objective there. A value's header
  * is one varint `(column delta << 3) | tag`;
  * columns are written in ascending order so the delta is nearly always 1 and the header one byte.
  */
@@ -27,6 +28,8 @@ const FLAG_OBJECTIVE_IS_METRIC = 4;
 const FLAG_ERROR = 8;
 const FLAG_NOTE = 16;
 const FLAG_CACHED = 32;
+/** Set with FLAG_SUCCEEDED: a pruned trial, like a success, is never replaced by a late failure of its own. */
+const FLAG_PRUNED = 64;
 
 const TAG_NULL = 0, TAG_FALSE = 1, TAG_TRUE = 2, TAG_INT = 3, TAG_FLOAT32 = 4, TAG_FLOAT64 = 5, TAG_STRING = 6;
 
@@ -205,7 +208,7 @@ export function encodeTrial(record: TrialRecord, dict: NameDictionary): Buffer {
   const objective = record.objective;
   const objectiveMetric = objective === null ? undefined
     : Object.keys(record.metrics).find((m) => Object.is(record.metrics[m], objective));
-  let flags = record.status === 'succeeded' ? FLAG_SUCCEEDED : 0;
+  let flags = record.status === 'succeeded' ? FLAG_SUCCEEDED : record.status === 'pruned' ? FLAG_SUCCEEDED | FLAG_PRUNED : 0;
   if (objective !== null) flags |= FLAG_OBJECTIVE | (objectiveMetric !== undefined ? FLAG_OBJECTIVE_IS_METRIC : 0);
   if (record.error !== undefined) flags |= FLAG_ERROR;
   if (record.note !== undefined) flags |= FLAG_NOTE;
@@ -224,6 +227,10 @@ export function encodeTrial(record: TrialRecord, dict: NameDictionary): Buffer {
   }
   if (record.error !== undefined) w.text(record.error);
   if (record.note !== undefined) w.text(record.note);
+  if (record.status === 'pruned') {
+    w.varint(record.pruned?.stage ?? 0);
+    writeValue(w, 0, record.pruned?.value ?? null);
+  }
   return w.bytes();
 }
 
@@ -250,11 +257,16 @@ export function decodeTrial(bytes: Buffer, sessionId: string, trialId: number, d
     }
   }
   const record: TrialRecord = {
-    sessionId, trialId, params, status: flags & FLAG_SUCCEEDED ? 'succeeded' : 'failed', metrics, objective, attempt, workerId, durationMs, finishedAt,
+    sessionId, trialId, params, status: flags & FLAG_PRUNED ? 'pruned' : flags & FLAG_SUCCEEDED ? 'succeeded' : 'failed', metrics, objective, attempt, workerId, durationMs, finishedAt,
   };
   if (flags & FLAG_ERROR) record.error = r.text();
   if (flags & FLAG_NOTE) record.note = r.text();
   if (flags & FLAG_CACHED) record.cached = true;
+  if (flags & FLAG_PRUNED) {
+    const stage = r.varint();
+    const value = readValue(r, r.varint() % 8);
+    record.pruned = { stage, value: value as number };
+  }
   return record;
 }
 

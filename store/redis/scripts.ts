@@ -25,7 +25,7 @@ return out
  *
  * KEYS: 1 the bucket hash, 2 the tally hash (`count`, `max`), 3 the legacy id index, 4 the legacy leaderboard,
  * then the legacy record key of each record, in ARGV order. ARGV: the number of buckets, then per bucket its
- * field and its number of records, then per record: slot, trial id, '1' when it succeeded, bucket entry.
+ * field and its number of records, then per record: slot, trial id, '1' when it succeeded or was pruned, bucket entry.
  * Returns per record (in ARGV order) 1 when written, 0 when a stored success was kept.
  *
  * A late success of a timed-out attempt must win over a failure record, never the other way round: the stored

@@ -4,6 +4,7 @@ import { BUCKET_SIZE, bucketEntries, bucketEntry, decodeTrial, encodeTrial, Miss
 import { INTERN_NAMES, PUT_TRIALS } from './scripts';
 import type { RedisClient } from './client';
 import { timeKeys } from './batchTimes';
+import { reportKeys } from './pruningReports';
 import { workerKeys } from './workerStats';
 
 /**
@@ -20,6 +21,7 @@ import { workerKeys } from './workerStats';
  * | `tf:{<session>}:workers`    | hash   | per-worker totals of the session (workerStats)                      |
  * | `tf:{<session>}:time`       | hash   | where trial time went: totals per phase, batch wall-time histogram  |
  * | `tf:{<session>}:time:slowest` | zset | the 10 slowest batches, JSON scored by wall ms (batchTimes)         |
+ * | `tf:{<session>}:reports:<k>` | zset  | sessions with pruning: trial ids scored by their objective at the rule's checkpoint k (pruningReports) |
  *
  * Why buckets: a million trials must fit in about 300 bytes each. A JSON string key per trial plus two index
  * zsets cost about 1,500; one hash field per trial still pays ~50 bytes of dict entry, field and allocator
@@ -127,7 +129,7 @@ export class RedisTrialStore implements TrialStore {
         args.push(field, String(members.length));
         for (const i of members) {
           const r = records[i];
-          args.push(String(r.trialId % BUCKET_SIZE), String(r.trialId), r.status === 'succeeded' ? '1' : '0', bucketEntry(r.trialId, encodeTrial(r, dict)));
+          args.push(String(r.trialId % BUCKET_SIZE), String(r.trialId), r.status === 'failed' ? '0' : '1', bucketEntry(r.trialId, encodeTrial(r, dict)));
           legacyKeys.push(keys.legacy.trial(session, r.trialId));
           order.push(i);
         }
@@ -270,6 +272,7 @@ export class RedisTrialStore implements TrialStore {
     removed += await this.redis.del(
       keys.meta(sessionId), keys.names(sessionId), keys.buckets(sessionId), keys.tally(sessionId),
       workerKeys.session(sessionId), timeKeys.totals(sessionId), timeKeys.slowest(sessionId), legacyIndex, keys.legacy.board(sessionId),
+      ...reportKeys.all(sessionId),
     );
     await this.redis.zrem(keys.sessions, sessionId);
     this.names.delete(sessionId);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { computeStats, generateBars, runBacktest } from '../../backtest';
+import { computeMetric, computeStats, generateBars, runBacktest, type MetricName } from '../../backtest';
 import { computeCalendar } from '../../backtest/calendar';
 import { TradeLog } from '../../backtest/tradeLog';
 import { barsOf, scripted } from './helpers';
@@ -54,4 +54,18 @@ test('returns compound a geometric mean daily return over the trading year', () 
   // backtesting.py's compounded volatility cancels to a rounding residue here, NaN when negative.
   assert.ok(!(Math.abs(m.volatility_ann_pct) > 0.01));
   assert.ok(m.sortino === Infinity, 'no losing days');
+});
+
+test('one statistic alone, from only the passes it reads, is the value of all of them computed together', () => {
+  const bars = generateBars({ seed: 9, bars: 900, interval: '1d', weekends: false, start: '2016-01-04', mu: 0.05, sigma: 0.3, startPrice: 50 });
+  const calendar = computeCalendar(bars);
+  for (const params of [{ fast: 5, slow: 20 }, { fast: 30, slow: 120 }]) {
+    const { metrics, trades, equity } = runBacktest(bars, 'sma_crossover', params, { cash: 10_000, commission: 0.001 });
+    const log = new TradeLog();
+    for (const t of trades) log.push(t.size, t.entryBar, t.exitBar, t.entryPrice, t.exitPrice, t.sl, t.tp, t.pnl, t.returnPct / 100, t.commission);
+    const warmup = params.slow - 1;
+    const all = computeStats(log, equity, bars, warmup, calendar);
+    assert.equal(all.sharpe, metrics.sharpe);
+    for (const name of Object.keys(all) as MetricName[]) assert.equal(computeMetric(name, log, equity, bars, warmup, calendar), all[name], name);
+  }
 });

@@ -35,6 +35,7 @@ describe('trial codec', () => {
     ['a failure', { ...base, status: 'failed', metrics: {}, objective: null, workerId: '', error: 'Error: boom ✗', attempt: 3 }],
     ['special numbers', { ...base, metrics: { a: Infinity, b: -Infinity, c: NaN, d: 1e300, e: -1e-300 }, objective: null }],
     ['a result taken from the result cache', { ...base, cached: true, durationMs: 0.09 }],
+    ['a pruned trial, with its stage and objective there', { ...base, status: 'pruned', objective: null, note: 'pruned after stage 2 of 4: sharpe -0.3431 is below 0.1', pruned: { stage: 2, value: -0.34310245124655503 } }],
   ];
   for (const [what, record] of cases) {
     it(`gives back ${what} as it was`, () => {

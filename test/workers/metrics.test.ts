@@ -12,7 +12,7 @@ import { startMetricsServer } from '../../workers/metricsServer';
 import { closedPort } from '../helpers/ports';
 import { makePoolFixture } from '../evaluators/poolFixtures';
 
-function record(status: 'succeeded' | 'failed', objective: number | null, attempt: number, durationMs: number): TrialRecord {
+function record(status: TrialRecord['status'], objective: number | null, attempt: number, durationMs: number): TrialRecord {
   return { sessionId: 's', trialId: 1, params: {}, status, metrics: {}, objective, attempt, workerId: 'w', durationMs, finishedAt: '' };
 }
 
@@ -27,17 +27,18 @@ describe('worker metrics', () => {
   it('counts trials by final status, retried besides, and times only trials that ran', async () => {
     const { registry, telemetry } = createWorkerMetrics();
     const empty = await registry.metrics();
-    for (const status of ['succeeded', 'unranked', 'failed', 'retried']) assert.equal(sample(empty, `tuneflow_trials_total{status="${status}"}`), 0);
-    telemetry.trialsSettled([record('succeeded', 1.5, 1, 2), record('succeeded', null, 2, 3), record('failed', null, 3, 1), record('failed', null, 1, 0)]);
+    for (const status of ['succeeded', 'unranked', 'failed', 'pruned', 'retried']) assert.equal(sample(empty, `tuneflow_trials_total{status="${status}"}`), 0);
+    telemetry.trialsSettled([record('succeeded', 1.5, 1, 2), record('succeeded', null, 2, 3), record('failed', null, 3, 1), record('failed', null, 1, 0), record('pruned', null, 1, 1)]);
     telemetry.trialsSettled([record('succeeded', -0.2, 1, 4)]);
     const text = await registry.metrics();
     assert.equal(sample(text, 'tuneflow_trials_total{status="succeeded"}'), 2);
     assert.equal(sample(text, 'tuneflow_trials_total{status="unranked"}'), 1);
     assert.equal(sample(text, 'tuneflow_trials_total{status="failed"}'), 2);
+    assert.equal(sample(text, 'tuneflow_trials_total{status="pruned"}'), 1);
     assert.equal(sample(text, 'tuneflow_trials_total{status="retried"}'), 2);
-    assert.equal(sample(text, 'tuneflow_trial_duration_seconds_count'), 4, 'the failure without a duration is not timed');
-    assert.ok(Math.abs(sample(text, 'tuneflow_trial_duration_seconds_sum') - 0.01) < 1e-12);
-    assert.equal(sample(text, 'tuneflow_trial_duration_seconds_bucket{le="0.0025"}'), 2);
+    assert.equal(sample(text, 'tuneflow_trial_duration_seconds_count'), 5, 'the failure without a duration is not timed');
+    assert.ok(Math.abs(sample(text, 'tuneflow_trial_duration_seconds_sum') - 0.011) < 1e-12);
+    assert.equal(sample(text, 'tuneflow_trial_duration_seconds_bucket{le="0.0025"}'), 3);
     assert.match(text, /^process_cpu_seconds_total /m, 'Node process metrics are there too');
   });
 
