@@ -1,4 +1,4 @@
-import { createSampler, type Algorithm } from '../search';
+import { createSampler, withCurrentDefaults, type Algorithm } from '../search';
 import { machineDescription, writeBenchmarkSection } from './benchReport';
 import { FUNCTIONS, pointOf, spaceOf } from './bench/samplers/functions';
 import { backtestObjective, testFunctions, type Objective } from './bench/samplers/objectives';
@@ -40,7 +40,8 @@ const SPEED_AT = [1_000, 10_000];
 
 /** Best value after each trial of one sequential run (parallelism 1, ordered), as a new session runs it. */
 function ourRun(objective: Objective, algorithm: Algorithm, seed: number, trials: number): number[] {
-  const sampler = createSampler({ algorithm, space: objective.space, constraints: objective.constraints, seed, trials, direction: objective.direction });
+  const config = { algorithm, space: objective.space, constraints: objective.constraints, seed, trials, direction: objective.direction };
+  const sampler = createSampler(withCurrentDefaults(config));
   const best: number[] = [];
   for (let t = sampler.suggest(); t; t = sampler.suggest()) {
     sampler.update(t.id, { value: objective.evaluate(t.params) });
@@ -127,7 +128,7 @@ function goals(cells: Cell[], speedRatio: number): string {
 function ourSpeed(): { observed: number; perSecond: number; stateBytes: number; heapMiB: number }[] {
   const fn = FUNCTIONS.find((f) => f.name === 'hartmann6')!;
   const max = SPEED_AT[SPEED_AT.length - 1]!;
-  const sampler = createSampler({ algorithm: 'tpe', space: spaceOf(fn), seed: 0, trials: max + 1_000, direction: 'minimize' });
+  const sampler = createSampler(withCurrentDefaults({ algorithm: 'tpe', space: spaceOf(fn), seed: 0, trials: max + 1_000, direction: 'minimize' }));
   const step = (): void => {
     const t = sampler.suggest()!;
     sampler.update(t.id, { value: fn.f(pointOf(fn, t.params)) });

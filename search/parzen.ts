@@ -84,33 +84,36 @@ export class Parzen {
   /** log density of each point under the mixture, over all dims or (with `only`) one dim's marginal. */
   logPdf(points: readonly (readonly number[])[], only?: number): Float64Array {
     const k = this.logW.length;
-    const acc = points.map(() => Float64Array.from(this.logW));
-    this.dims.forEach((d, j) => {
-      if (only !== undefined && j !== only) return;
-      const rows = this.categorical[j];
-      const nk = this.numeric[j];
-      const cellCache = new Map<number, Float64Array>();
-      points.forEach((x, p) => {
-        const a = acc[p] as Float64Array;
+    const out = new Float64Array(points.length);
+    // One row of per-kernel log terms, reused point after point.
+    const acc = new Float64Array(k);
+    const cellCaches = this.dims.map(() => new Map<number, Float64Array>());
+    points.forEach((x, p) => {
+      acc.set(this.logW);
+      this.dims.forEach((d, j) => {
+        if (only !== undefined && j !== only) return;
+        const rows = this.categorical[j];
         const u = x[j] as number;
         if (rows) {
           const c = d.cellOf(u);
-          for (let i = 0; i < k; i++) a[i] += Math.log((rows[i] as Float64Array)[c] as number);
+          for (let i = 0; i < k; i++) acc[i] += Math.log((rows[i] as Float64Array)[c] as number);
         } else if (d.kind === 'continuous') {
-          const { mu, sigma, logNorm } = nk as NumericKernels;
+          const { mu, sigma, logNorm } = this.numeric[j] as NumericKernels;
           for (let i = 0; i < k; i++) {
             const z = (u - (mu[i] as number)) / (sigma[i] as number);
-            a[i] += -0.5 * z * z - (logNorm[i] as number);
+            acc[i] += -0.5 * z * z - (logNorm[i] as number);
           }
         } else {
           const c = d.cellOf(u);
-          let masses = cellCache.get(c);
-          if (!masses) cellCache.set(c, (masses = cellMasses(nk as NumericKernels, d.edge(c), d.edge(c + 1))));
-          for (let i = 0; i < k; i++) a[i] += masses[i] as number;
+          const cache = cellCaches[j] as Map<number, Float64Array>;
+          let masses = cache.get(c);
+          if (!masses) cache.set(c, (masses = cellMasses(this.numeric[j] as NumericKernels, d.edge(c), d.edge(c + 1))));
+          for (let i = 0; i < k; i++) acc[i] += masses[i] as number;
         }
       });
+      out[p] = logSumExp(acc);
     });
-    return Float64Array.from(acc, logSumExp);
+    return out;
   }
 }
 
@@ -120,21 +123,23 @@ function cellMasses({ mu, sigma, logZ }: NumericKernels, lo: number, hi: number)
 
 function numericKernels(values: readonly number[]): NumericKernels {
   const n = values.length;
-  const mu = new Float64Array(n + 1);
+  // One buffer for the four kernel arrays and the sorted means: a proposal builds these for every dim.
+  const buffer = new Float64Array(5 * (n + 1) + 1);
+  const [mu, sigma, logZ, logNorm] = [0, 1, 2, 3].map((a) => buffer.subarray(a * (n + 1), (a + 1) * (n + 1))) as [Float64Array, Float64Array, Float64Array, Float64Array];
   mu.set(values);
   mu[n] = 0.5;
   // Sorted means with the endpoints 0 and 1 around them; order[r] is the observation of rank r (ties by index).
-  const sorted = new Float64Array(n + 2);
+  const sorted = buffer.subarray(4 * (n + 1));
   sorted.set(values, 1);
   sorted.subarray(1, n + 1).sort();
   sorted[n + 1] = 1;
-  const order = new Uint32Array(n);
-  const taken = new Uint32Array(n);
+  const ranks = new Uint32Array(2 * n);
+  const order = ranks.subarray(0, n);
+  const taken = ranks.subarray(n);
   for (let i = 0; i < n; i++) {
     const r = lowerBound(sorted, mu[i] as number) - 1;
     order[r + (taken[r] as number)++] = i;
   }
-  const sigma = new Float64Array(n + 1);
   const minSigma = 1 / Math.min(100, n + 2);
   for (let r = 0; r < n; r++) {
     let s = Math.max((sorted[r + 1] as number) - (sorted[r] as number), (sorted[r + 2] as number) - (sorted[r + 1] as number));
@@ -144,14 +149,14 @@ function numericKernels(values: readonly number[]): NumericKernels {
     sigma[order[r] as number] = s < minSigma ? minSigma : s > 1 ? 1 : s;
   }
   sigma[n] = 1;
-  const logZ = new Float64Array(n + 1);
-  const logNorm = new Float64Array(n + 1);
+  // Most kernels of a long history sit at the smallest bandwidth: its log once.
+  const logMinSigma = Math.log(minSigma);
   for (let i = 0; i <= n; i++) {
     const m = mu[i] as number;
     const sd = sigma[i] as number;
     // Kernels 8 sigmas inside both ends lose under 1e-15 of their mass to the truncation.
     logZ[i] = Math.min(m, 1 - m) > 8 * sd ? 0 : logNormalMass(-m / sd, (1 - m) / sd);
-    logNorm[i] = logZ[i]! + Math.log(sd) + LOG_SQRT_2PI;
+    logNorm[i] = logZ[i]! + (sd === minSigma ? logMinSigma : Math.log(sd)) + LOG_SQRT_2PI;
   }
   return { mu, sigma, logZ, logNorm };
 }
@@ -170,10 +175,10 @@ function lowerBound(sorted: Float64Array, v: number): number {
 
 function logSumExp(a: Float64Array): number {
   let max = -Infinity;
-  for (const v of a) if (v > max) max = v;
+  for (let i = 0; i < a.length; i++) if ((a[i] as number) > max) max = a[i] as number;
   if (max === -Infinity) return max;
   let sum = 0;
   // Terms 40 nats below the largest add less than 1e-17 each.
-  for (const v of a) if (v > max - 40) sum += Math.exp(v - max);
+  for (let i = 0; i < a.length; i++) if ((a[i] as number) > max - 40) sum += Math.exp((a[i] as number) - max);
   return max + Math.log(sum);
 }
