@@ -46,7 +46,7 @@ export class Parzen {
     this.logW = Float64Array.from(w, (v) => Math.log(v / total));
     this.cumW = new Float64Array(k);
     w.reduce((acc, v, i) => (this.cumW[i] = acc + v / total), 0);
-    this.numeric = dims.map((d, j) => (d.kind === 'categorical' ? null : numericKernels(observations.map((x) => x[j] as number))));
+    this.numeric = dims.map((d, j) => (d.kind === 'categorical' ? null : numericKernels(observations, j)));
     this.categorical = dims.map((d, j) => {
       if (d.kind !== 'categorical') return null;
       const rows = observations.map((x) => {
@@ -87,11 +87,13 @@ export class Parzen {
     const out = new Float64Array(points.length);
     // One row of per-kernel log terms, reused point after point.
     const acc = new Float64Array(k);
+    const dims = this.dims.map((_, j) => j).filter((j) => only === undefined || j === only);
     const cellCaches = this.dims.map(() => new Map<number, Float64Array>());
-    points.forEach((x, p) => {
+    for (let p = 0; p < points.length; p++) {
+      const x = points[p] as readonly number[];
       acc.set(this.logW);
-      this.dims.forEach((d, j) => {
-        if (only !== undefined && j !== only) return;
+      for (const j of dims) {
+        const d = this.dims[j] as Dim;
         const rows = this.categorical[j];
         const u = x[j] as number;
         if (rows) {
@@ -110,9 +112,9 @@ export class Parzen {
           if (!masses) cache.set(c, (masses = cellMasses(this.numeric[j] as NumericKernels, d.edge(c), d.edge(c + 1))));
           for (let i = 0; i < k; i++) acc[i] += masses[i] as number;
         }
-      });
+      }
       out[p] = logSumExp(acc);
-    });
+    }
     return out;
   }
 }
@@ -121,25 +123,20 @@ function cellMasses({ mu, sigma, logZ }: NumericKernels, lo: number, hi: number)
   return mu.map((m, i) => logNormalMass((lo - m) / (sigma[i] as number), (hi - m) / (sigma[i] as number)) - (logZ[i] as number));
 }
 
-function numericKernels(values: readonly number[]): NumericKernels {
-  const n = values.length;
+/** The kernels of dim `j` of the observations, and the prior's as the last. */
+function numericKernels(observations: readonly (readonly number[])[], j: number): NumericKernels {
+  const n = observations.length;
   // One buffer for the four kernel arrays and the sorted means: a proposal builds these for every dim.
   const buffer = new Float64Array(5 * (n + 1) + 1);
   const [mu, sigma, logZ, logNorm] = [0, 1, 2, 3].map((a) => buffer.subarray(a * (n + 1), (a + 1) * (n + 1))) as [Float64Array, Float64Array, Float64Array, Float64Array];
-  mu.set(values);
+  for (let i = 0; i < n; i++) mu[i] = (observations[i] as readonly number[])[j] as number;
   mu[n] = 0.5;
-  // Sorted means with the endpoints 0 and 1 around them; order[r] is the observation of rank r (ties by index).
+  // order[r] is the observation of rank r (ties by index); sorted holds the means in that order, with the
+  // endpoints 0 and 1 around them.
+  const order = rankOrder(mu, n);
   const sorted = buffer.subarray(4 * (n + 1));
-  sorted.set(values, 1);
-  sorted.subarray(1, n + 1).sort();
+  for (let r = 0; r < n; r++) sorted[r + 1] = mu[order[r] as number] as number;
   sorted[n + 1] = 1;
-  const ranks = new Uint32Array(2 * n);
-  const order = ranks.subarray(0, n);
-  const taken = ranks.subarray(n);
-  for (let i = 0; i < n; i++) {
-    const r = lowerBound(sorted, mu[i] as number) - 1;
-    order[r + (taken[r] as number)++] = i;
-  }
   const minSigma = 1 / Math.min(100, n + 2);
   for (let r = 0; r < n; r++) {
     let s = Math.max((sorted[r + 1] as number) - (sorted[r] as number), (sorted[r + 2] as number) - (sorted[r + 1] as number));
@@ -161,16 +158,44 @@ function numericKernels(values: readonly number[]): NumericKernels {
   return { mu, sigma, logZ, logNorm };
 }
 
-/** First index of the sorted array (from 1) whose value is >= v. */
-function lowerBound(sorted: Float64Array, v: number): number {
-  let lo = 1;
-  let hi = sorted.length - 1;
-  while (lo < hi) {
+/** Indices 0..n-1 of `values` in ascending order, equal values by index: a quicksort of the indices. */
+function rankOrder(values: Float64Array, n: number): Uint32Array {
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  // Every (value, index) pair is distinct, so any correct sort gives this one order.
+  const before = (a: number, b: number): boolean => (values[a] as number) < (values[b] as number) || ((values[a] as number) === (values[b] as number) && a < b);
+  const stack = [0, n - 1];
+  while (stack.length > 0) {
+    const hi = stack.pop() as number;
+    const lo = stack.pop() as number;
+    if (hi - lo < 16) {
+      for (let i = lo + 1; i <= hi; i++) {
+        const v = order[i] as number;
+        let k = i - 1;
+        while (k >= lo && before(v, order[k] as number)) order[k + 1] = order[k--] as number;
+        order[k + 1] = v;
+      }
+      continue;
+    }
+    // Median of three as the pivot, so that already sorted stretches stay O(n log n).
     const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as number) < v) lo = mid + 1;
-    else hi = mid;
+    const [a, b, c] = [order[lo] as number, order[mid] as number, order[hi] as number];
+    const pivot = before(a, b) ? (before(b, c) ? b : before(a, c) ? c : a) : before(a, c) ? a : before(b, c) ? c : b;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (before(order[i] as number, pivot)) i++;
+      while (before(pivot, order[j] as number)) j--;
+      if (i <= j) {
+        const t = order[i] as number;
+        order[i++] = order[j] as number;
+        order[j--] = t;
+      }
+    }
+    if (lo < j) stack.push(lo, j);
+    if (i < hi) stack.push(i, hi);
   }
-  return lo;
+  return order;
 }
 
 function logSumExp(a: Float64Array): number {

@@ -88,12 +88,21 @@ export const tpe: Algorithm<TpeState> = {
 export function estimators(state: TpeState, { space, options, pending }: Omit<ProposeContext, 'rng'>): { l: Parzen; g: Parzen } {
   const nBelow = Math.min(Math.ceil(0.1 * state.count), KEEP_BEST, state.best.length);
   const below = state.best.slice(0, nBelow).sort(bySeq);
-  const above = [...state.best.slice(nBelow), ...state.recent].sort(bySeq).map((o) => o.x);
+  const above = mergeBySeq(state.best.slice(nBelow).sort(bySeq), state.recent).map((o) => o.x);
   if (options.constantLiar) above.push(...pending.map((x) => space.snap(x)));
   const prior = options.priorWeight as number;
   const l = new Parzen(space.dims, below.map((o) => o.x), new Array<number>(below.length).fill(1), prior);
   const g = new Parzen(space.dims, above, rampWeights(above.length), prior);
   return { l, g };
+}
+
+/** Two lists sorted by seq (and sharing none) as one. */
+function mergeBySeq(a: readonly Observation[], b: readonly Observation[]): Observation[] {
+  const out: Observation[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) out.push(j >= b.length || (i < a.length && a[i]!.seq < b[j]!.seq) ? a[i++]! : b[j++]!);
+  return out;
 }
 
 /** Observations TPE remembers: the `history` option, or by default 500, fewer beyond 39 dims, at least 100. */
