@@ -176,17 +176,19 @@ async function main(): Promise<void> {
     return `| ${s.observed.toLocaleString('en')} | ${fmt(s.perSecond)} | ${fmt(o.per_second)} | ${(s.perSecond / o.per_second).toFixed(1)}× | ${(s.stateBytes / 1024).toFixed(0)} kB | ${s.heapMiB.toFixed(0)} MiB |`;
   });
 
-  const body = `Command: \`npm run bench:samplers\` (BENCH_SEEDS=${SEEDS}); ${started.toISOString().slice(0, 10)}; ${machineDescription()}, cores shared with other work; ${PACKAGES.join(' and ').replace(/==/g, ' ')} in a throw-away venv, every sampler at its defaults, one sequential run per seed (seeds 0 to ${SEEDS - 1}; tuneflow: ordered mode, parallelism 1, the options a new session gets). Each Optuna run's result is cached under .tuneflow/bench-cache/ by function, sampler, seed, trials and package versions, so a re-run runs only what is missing (Optuna runs at nice 10, ${2} processes at most).
+  const body = `Command: \`npm run bench:samplers\` (BENCH_SEEDS=${SEEDS}); ${started.toISOString().slice(0, 10)}; ${machineDescription()}, cores shared with other work; ${PACKAGES.join(' and ').replace(/==/g, ' ')} in a throw-away venv, every sampler at its defaults, one sequential run per seed (seeds 0 to ${SEEDS - 1}; tuneflow: ordered mode, parallelism 1, the options a new session gets: for TPE 64 EI candidates where Optuna draws 24, see docs/search.md). Each Optuna run's result is cached under .tuneflow/bench-cache/ by function, sampler, seed, trials and package versions, so a re-run runs only what is missing (Optuna runs at nice 10, ${2} processes at most).
 
 ### Quality: regret of the best value, median (quartiles) over ${SEEDS} seeds
 
-Regret is the distance from the best value found to the known optimum (lower is better); 100 and 300 trials are the same runs read at two points. The backtest objective is the Sharpe ratio of \`sma_crossover\` on ${data}, fast 2..60, slow 5..250, \`fast < slow\`; tuneflow samples only feasible points, Optuna (which has no constraint language for sampling) scores an infeasible point as the worst feasible value. Six-Hump Camel, Goldstein-Price, Hartmann 3-D, Styblinski-Tang, Rastrigin and Levy were added after TPE's defaults were settled, to check them on functions they were not tuned on. p is the one-sided Mann-Whitney p-value of "tuneflow's regret is stochastically larger than Optuna's".
+Regret is the distance from the best value found to the known optimum (lower is better); 100 and 300 trials are the same runs read at two points. The backtest objective is the Sharpe ratio of \`sma_crossover\` on ${data}, fast 2..60, slow 5..250, \`fast < slow\`; tuneflow samples only feasible points, Optuna (which has no constraint language for sampling) scores an infeasible point as the worst feasible value. Six-Hump Camel, Goldstein-Price, Hartmann 3-D, Styblinski-Tang, Rastrigin and Levy (TPE only) check TPE beyond the first five objectives, on smooth and multimodal functions of 2 to 6 dimensions. p is the one-sided Mann-Whitney p-value of "tuneflow's regret is stochastically larger than Optuna's".
 
 ${qualityTable(cells)}
 
+Whether the two TPEs differ at all: \`node dist/scripts/bench/samplers/compareProposals.js [function ...]\` (after \`npm run build\`) feeds tuneflow's TPE and Optuna's TPESampler the same histories and compares what they propose next over many seeds (the objective at the proposed point, its place per dimension, and l(x)/g(x) of fixed points).
+
 ### Sampler cost: TPE suggest+update per second on Hartmann 6-D
 
-tuneflow measures 200 suggest+update pairs after running that many trials; Optuna measures 20 ask+tell pairs of an in-memory study prefilled with that many random trials. The figures depend on the machine's load.
+tuneflow (64 EI candidates, as a new session) measures 200 suggest+update pairs after running that many trials; Optuna measures 20 ask+tell pairs of an in-memory study prefilled with that many random trials. The figures depend on the machine's load.
 
 | observed trials | tuneflow TPE /s | Optuna TPESampler /s | ratio | tuneflow state (JSON) | tuneflow heap |
 |---|---|---|---|---|---|
