@@ -2,7 +2,7 @@ import { createSampler, withCurrentDefaults, type Algorithm } from '../search';
 import { machineDescription, writeBenchmarkSection } from './benchReport';
 import { FUNCTIONS, pointOf, spaceOf } from './bench/samplers/functions';
 import { backtestObjective, testFunctions, type Objective } from './bench/samplers/objectives';
-import { ensureVenv, optunaBest, PACKAGES, runOptuna } from './bench/samplers/optuna';
+import { ensureVenv, optunaBest, PACKAGES, PROCESSES, runOptuna } from './bench/samplers/optuna';
 import { fmt, fmtQuartiles, mannWhitneyGreater, quartiles } from './bench/samplers/stats';
 
 const SEEDS = Number(process.env.BENCH_SEEDS ?? 50);
@@ -176,7 +176,7 @@ async function main(): Promise<void> {
     return `| ${s.observed.toLocaleString('en')} | ${fmt(s.perSecond)} | ${fmt(o.per_second)} | ${(s.perSecond / o.per_second).toFixed(1)}× | ${(s.stateBytes / 1024).toFixed(0)} kB | ${s.heapMiB.toFixed(0)} MiB |`;
   });
 
-  const body = `Command: \`npm run bench:samplers\` (BENCH_SEEDS=${SEEDS}); ${started.toISOString().slice(0, 10)}; ${machineDescription()}, cores shared with other work; ${PACKAGES.join(' and ').replace(/==/g, ' ')} in a throw-away venv, every sampler at its defaults, one sequential run per seed (seeds 0 to ${SEEDS - 1}; tuneflow: ordered mode, parallelism 1, the options a new session gets: for TPE 64 EI candidates where Optuna draws 24, see docs/search.md). Each Optuna run's result is cached under .tuneflow/bench-cache/ by function, sampler, seed, trials and package versions, so a re-run runs only what is missing (Optuna runs at nice 10, ${2} processes at most).
+  const body = `Command: \`npm run bench:samplers\` (BENCH_SEEDS=${SEEDS}); ${started.toISOString().slice(0, 10)}; ${machineDescription()}, cores shared with other work; ${PACKAGES.join(' and ').replace(/==/g, ' ')} in a throw-away venv, every sampler at its defaults, one sequential run per seed (seeds 0 to ${SEEDS - 1}; tuneflow: ordered mode, parallelism 1, the options a new session gets: for TPE 64 EI candidates where Optuna draws 24, see docs/search.md). Each Optuna run's result is cached under .tuneflow/bench-cache/ by function, sampler, seed, trials and package versions, so a re-run runs only what is missing (Optuna runs at nice 10, ${PROCESSES} processes at most).
 
 ### Quality: regret of the best value, median (quartiles) over ${SEEDS} seeds
 

@@ -7,7 +7,7 @@ import { PROJECT_ROOT, tuneflowHome } from '../../paths';
 /** Versions the published numbers were measured with. */
 export const PACKAGES = ['optuna==5.0.0', 'cmaes==0.13.1'];
 /** Optuna processes at once: its TPE at 300 trials is the slow part of the benchmark, on 2 shared cores. */
-const PROCESSES = 2;
+export const PROCESSES = 2;
 /** Seeds per Optuna process: enough to pay for its start, few enough to spread the work over both processes. */
 const SEEDS_PER_JOB = 10;
 
