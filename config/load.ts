@@ -3,7 +3,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { checkStrategyParams } from '../backtest';
 import type { z } from 'zod';
-import { createSampler, gridSize, validateSpace } from '../search';
+import { createSampler, gridSize, validateSpace, withCurrentDefaults } from '../search';
 import type { AlgorithmName, Distribution, SamplerConfig, SearchSpace } from '../search/types';
 import { InputError } from '../errors';
 import { readTextFile, strategyModuleRef } from './files';
@@ -237,7 +237,8 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
     }
   }
 
-  const search: SamplerConfig = {
+  // A new session records the options its algorithm gets today; sessions recorded before keep theirs.
+  const search: SamplerConfig = withCurrentDefaults({
     algorithm,
     space,
     constraints: config.constraints,
@@ -248,7 +249,7 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
     parallelism: overrides.parallelism ?? config.search.parallelism,
     mode: config.search.mode,
     options: config.search.options,
-  };
+  });
   const pending = activitiesProblem(search.parallelism ?? 1, config.trial.batch, walkForward?.concurrency ?? 1);
   if (pending) throw new InputError(`${file}: ${pending}.`);
   // The session workflow builds its sampler from exactly this; what would fail it there (unknown or

@@ -7,7 +7,7 @@ import { ListSampler, type ListState } from './list';
 import { motpe } from './motpe';
 import { nsga2 } from './nsga2';
 import { didYouMean } from '../errors/didYouMean';
-import { resolveOptions } from './options';
+import { resolveOptions, type OptionValue } from './options';
 import { MAX_OBJECTIVES } from './pareto';
 import { qmc } from './qmc';
 import { random } from './random';
@@ -96,13 +96,35 @@ function compile(config: SamplerConfig): Compiled {
 }
 
 /**
+ * Option values a new session records, for options whose best value was found after sessions had recorded
+ * their states: a state or session history without the option keeps its old default and so proposes what it
+ * always did, while a session started now gets the value written into its config.
+ * - tpe with one objective, `nEiCandidates` 64 (24 before): with the same history it proposes what Optuna's
+ *   TPESampler proposes, so only more candidates made it better than Optuna's default (BENCHMARKS.md).
+ */
+const NEW_SESSION_OPTIONS: Partial<Record<AlgorithmName, Record<string, OptionValue>>> = { tpe: { nEiCandidates: 64 } };
+
+/**
+ * The config as a new session should record it: `NEW_SESSION_OPTIONS` of its algorithm written into
+ * `options` where the config leaves them unset. Call it where a session's config is first built (never on a
+ * config read back from a state or a session's history).
+ */
+export function withCurrentDefaults(config: SamplerConfig): SamplerConfig {
+  const current = NEW_SESSION_OPTIONS[config.algorithm];
+  if (!current || (config.directions?.length ?? 1) > 1) return config;
+  const given = Object.fromEntries(Object.entries(config.options ?? {}).filter(([, v]) => v !== undefined && v !== null));
+  return { ...config, options: { ...current, ...given } };
+}
+
+/**
  * Builds a sampler for a new session: validates the whole config, then starts the algorithm from the seed.
  *
  * `options` by algorithm (all optional):
  * - grid: `shuffle` (false).
  * - random, qmc: none.
- * - tpe: `nStartupTrials` (10), `nEiCandidates` (24), `multivariate` (true), `constantLiar` (true),
- *   `priorWeight` (1), `history` (observations kept: 500, fewer beyond 39 parameters).
+ * - tpe: `nStartupTrials` (10), `nEiCandidates` (24; {@link withCurrentDefaults} gives new sessions 64),
+ *   `multivariate` (true), `constantLiar` (true), `priorWeight` (1), `history` (observations kept: 500, fewer
+ *   beyond 39 parameters).
  * - cmaes: `sigma0` (1/6 of each range), `popsize` (4 + 3 ln d), `restarts` ('ipop' | 'none'), `incPopsize` (2).
  * - genetic: `populationSize` (50), `tournamentSize` (2), `crossover` ('blx' | 'uniform'), `crossoverProb` (0.9),
  *   `mutationProb` (1/d), `mutationScale` (0.1 of each range).

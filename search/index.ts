@@ -2,7 +2,7 @@
  * tuneflow/search: seeded, deterministic samplers whose state is plain JSON, safe to run inside Temporal
  * workflows (no wall clock, no Math.random, no I/O, no dependencies).
  */
-export { createSampler, restoreSampler } from './create';
+export { createSampler, restoreSampler, withCurrentDefaults } from './create';
 export { ListSampler } from './list';
 export { checkConstraints, parseConstraint } from './constraints';
 export type { Comparator, Constraint, Expr } from './constraints';

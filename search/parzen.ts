@@ -46,7 +46,7 @@ export class Parzen {
     this.logW = Float64Array.from(w, (v) => Math.log(v / total));
     this.cumW = new Float64Array(k);
     w.reduce((acc, v, i) => (this.cumW[i] = acc + v / total), 0);
-    this.numeric = dims.map((d, j) => (d.kind === 'categorical' ? null : numericKernels(observations.map((x) => x[j] as number))));
+    this.numeric = dims.map((d, j) => (d.kind === 'categorical' ? null : numericKernels(observations, j)));
     this.categorical = dims.map((d, j) => {
       if (d.kind !== 'categorical') return null;
       const rows = observations.map((x) => {
@@ -84,33 +84,38 @@ export class Parzen {
   /** log density of each point under the mixture, over all dims or (with `only`) one dim's marginal. */
   logPdf(points: readonly (readonly number[])[], only?: number): Float64Array {
     const k = this.logW.length;
-    const acc = points.map(() => Float64Array.from(this.logW));
-    this.dims.forEach((d, j) => {
-      if (only !== undefined && j !== only) return;
-      const rows = this.categorical[j];
-      const nk = this.numeric[j];
-      const cellCache = new Map<number, Float64Array>();
-      points.forEach((x, p) => {
-        const a = acc[p] as Float64Array;
+    const out = new Float64Array(points.length);
+    // One row of per-kernel log terms, reused point after point.
+    const acc = new Float64Array(k);
+    const dims = this.dims.map((_, j) => j).filter((j) => only === undefined || j === only);
+    const cellCaches = this.dims.map(() => new Map<number, Float64Array>());
+    for (let p = 0; p < points.length; p++) {
+      const x = points[p] as readonly number[];
+      acc.set(this.logW);
+      for (const j of dims) {
+        const d = this.dims[j] as Dim;
+        const rows = this.categorical[j];
         const u = x[j] as number;
         if (rows) {
           const c = d.cellOf(u);
-          for (let i = 0; i < k; i++) a[i] += Math.log((rows[i] as Float64Array)[c] as number);
+          for (let i = 0; i < k; i++) acc[i] += Math.log((rows[i] as Float64Array)[c] as number);
         } else if (d.kind === 'continuous') {
-          const { mu, sigma, logNorm } = nk as NumericKernels;
+          const { mu, sigma, logNorm } = this.numeric[j] as NumericKernels;
           for (let i = 0; i < k; i++) {
             const z = (u - (mu[i] as number)) / (sigma[i] as number);
-            a[i] += -0.5 * z * z - (logNorm[i] as number);
+            acc[i] += -0.5 * z * z - (logNorm[i] as number);
           }
         } else {
           const c = d.cellOf(u);
-          let masses = cellCache.get(c);
-          if (!masses) cellCache.set(c, (masses = cellMasses(nk as NumericKernels, d.edge(c), d.edge(c + 1))));
-          for (let i = 0; i < k; i++) a[i] += masses[i] as number;
+          const cache = cellCaches[j] as Map<number, Float64Array>;
+          let masses = cache.get(c);
+          if (!masses) cache.set(c, (masses = cellMasses(this.numeric[j] as NumericKernels, d.edge(c), d.edge(c + 1))));
+          for (let i = 0; i < k; i++) acc[i] += masses[i] as number;
         }
-      });
-    });
-    return Float64Array.from(acc, logSumExp);
+      }
+      out[p] = logSumExp(acc);
+    }
+    return out;
   }
 }
 
@@ -118,23 +123,20 @@ function cellMasses({ mu, sigma, logZ }: NumericKernels, lo: number, hi: number)
   return mu.map((m, i) => logNormalMass((lo - m) / (sigma[i] as number), (hi - m) / (sigma[i] as number)) - (logZ[i] as number));
 }
 
-function numericKernels(values: readonly number[]): NumericKernels {
-  const n = values.length;
-  const mu = new Float64Array(n + 1);
-  mu.set(values);
+/** The kernels of dim `j` of the observations, and the prior's as the last. */
+function numericKernels(observations: readonly (readonly number[])[], j: number): NumericKernels {
+  const n = observations.length;
+  // One buffer for the four kernel arrays and the sorted means: a proposal builds these for every dim.
+  const buffer = new Float64Array(5 * (n + 1) + 1);
+  const [mu, sigma, logZ, logNorm] = [0, 1, 2, 3].map((a) => buffer.subarray(a * (n + 1), (a + 1) * (n + 1))) as [Float64Array, Float64Array, Float64Array, Float64Array];
+  for (let i = 0; i < n; i++) mu[i] = (observations[i] as readonly number[])[j] as number;
   mu[n] = 0.5;
-  // Sorted means with the endpoints 0 and 1 around them; order[r] is the observation of rank r (ties by index).
-  const sorted = new Float64Array(n + 2);
-  sorted.set(values, 1);
-  sorted.subarray(1, n + 1).sort();
+  // order[r] is the observation of rank r (ties by index); sorted holds the means in that order, with the
+  // endpoints 0 and 1 around them.
+  const order = rankOrder(mu, n);
+  const sorted = buffer.subarray(4 * (n + 1));
+  for (let r = 0; r < n; r++) sorted[r + 1] = mu[order[r] as number] as number;
   sorted[n + 1] = 1;
-  const order = new Uint32Array(n);
-  const taken = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    const r = lowerBound(sorted, mu[i] as number) - 1;
-    order[r + (taken[r] as number)++] = i;
-  }
-  const sigma = new Float64Array(n + 1);
   const minSigma = 1 / Math.min(100, n + 2);
   for (let r = 0; r < n; r++) {
     let s = Math.max((sorted[r + 1] as number) - (sorted[r] as number), (sorted[r + 2] as number) - (sorted[r + 1] as number));
@@ -144,36 +146,64 @@ function numericKernels(values: readonly number[]): NumericKernels {
     sigma[order[r] as number] = s < minSigma ? minSigma : s > 1 ? 1 : s;
   }
   sigma[n] = 1;
-  const logZ = new Float64Array(n + 1);
-  const logNorm = new Float64Array(n + 1);
+  // Most kernels of a long history sit at the smallest bandwidth: its log once.
+  const logMinSigma = Math.log(minSigma);
   for (let i = 0; i <= n; i++) {
     const m = mu[i] as number;
     const sd = sigma[i] as number;
     // Kernels 8 sigmas inside both ends lose under 1e-15 of their mass to the truncation.
     logZ[i] = Math.min(m, 1 - m) > 8 * sd ? 0 : logNormalMass(-m / sd, (1 - m) / sd);
-    logNorm[i] = logZ[i]! + Math.log(sd) + LOG_SQRT_2PI;
+    logNorm[i] = logZ[i]! + (sd === minSigma ? logMinSigma : Math.log(sd)) + LOG_SQRT_2PI;
   }
   return { mu, sigma, logZ, logNorm };
 }
 
-/** First index of the sorted array (from 1) whose value is >= v. */
-function lowerBound(sorted: Float64Array, v: number): number {
-  let lo = 1;
-  let hi = sorted.length - 1;
-  while (lo < hi) {
+/** Indices 0..n-1 of `values` in ascending order, equal values by index: a quicksort of the indices. */
+function rankOrder(values: Float64Array, n: number): Uint32Array {
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  // Every (value, index) pair is distinct, so any correct sort gives this one order.
+  const before = (a: number, b: number): boolean => (values[a] as number) < (values[b] as number) || ((values[a] as number) === (values[b] as number) && a < b);
+  const stack = [0, n - 1];
+  while (stack.length > 0) {
+    const hi = stack.pop() as number;
+    const lo = stack.pop() as number;
+    if (hi - lo < 16) {
+      for (let i = lo + 1; i <= hi; i++) {
+        const v = order[i] as number;
+        let k = i - 1;
+        while (k >= lo && before(v, order[k] as number)) order[k + 1] = order[k--] as number;
+        order[k + 1] = v;
+      }
+      continue;
+    }
+    // Median of three as the pivot, so that already sorted stretches stay O(n log n).
     const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as number) < v) lo = mid + 1;
-    else hi = mid;
+    const [a, b, c] = [order[lo] as number, order[mid] as number, order[hi] as number];
+    const pivot = before(a, b) ? (before(b, c) ? b : before(a, c) ? c : a) : before(a, c) ? a : before(b, c) ? c : b;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (before(order[i] as number, pivot)) i++;
+      while (before(pivot, order[j] as number)) j--;
+      if (i <= j) {
+        const t = order[i] as number;
+        order[i++] = order[j] as number;
+        order[j--] = t;
+      }
+    }
+    if (lo < j) stack.push(lo, j);
+    if (i < hi) stack.push(i, hi);
   }
-  return lo;
+  return order;
 }
 
 function logSumExp(a: Float64Array): number {
   let max = -Infinity;
-  for (const v of a) if (v > max) max = v;
+  for (let i = 0; i < a.length; i++) if ((a[i] as number) > max) max = a[i] as number;
   if (max === -Infinity) return max;
   let sum = 0;
   // Terms 40 nats below the largest add less than 1e-17 each.
-  for (const v of a) if (v > max - 40) sum += Math.exp(v - max);
+  for (let i = 0; i < a.length; i++) if ((a[i] as number) > max - 40) sum += Math.exp((a[i] as number) - max);
   return max + Math.log(sum);
 }

@@ -1,4 +1,4 @@
-import type { Algorithm, Candidate } from './algorithm';
+import type { Algorithm, Candidate, ProposeContext } from './algorithm';
 import type { ResolvedOptions } from './options';
 import { Parzen, rampWeights } from './parzen';
 import type { Prng } from './prng';
@@ -23,7 +23,7 @@ interface Observation {
  * forgotten may be proposed again (at most once each in a finite space, where duplicates are skipped). The state
  * stays near history x (dims + 2) numbers (history 500 by default, fewer above 39 dims: about 80 kB for 6 dims), and a proposal costs O(history), flat in n.
  */
-interface TpeState {
+export interface TpeState {
   /** Observations ever seen (failed trials excluded). */
   count: number;
   /** Sorted by loss, best first. */
@@ -54,16 +54,10 @@ export const tpe: Algorithm<TpeState> = {
   shuffledWalk: () => true,
   init: () => ({ count: 0, best: [], recent: [] }),
 
-  propose(state, { space, rng, options, pending }) {
-    if (state.count < (options.nStartupTrials as number)) return [{ x: space.uniform(rng) }];
-    const nBelow = Math.min(Math.ceil(0.1 * state.count), KEEP_BEST, state.best.length);
-    const below = state.best.slice(0, nBelow).sort(bySeq);
-    const above = [...state.best.slice(nBelow), ...state.recent].sort(bySeq).map((o) => o.x);
-    if (options.constantLiar) above.push(...pending.map((x) => space.snap(x)));
-    const prior = options.priorWeight as number;
-    const l = new Parzen(space.dims, below.map((o) => o.x), new Array<number>(below.length).fill(1), prior);
-    const g = new Parzen(space.dims, above, rampWeights(above.length), prior);
-    return candidatesFrom(l, g, space, rng, options);
+  propose(state, ctx) {
+    if (state.count < (ctx.options.nStartupTrials as number)) return [{ x: ctx.space.uniform(ctx.rng) }];
+    const { l, g } = estimators(state, ctx);
+    return candidatesFrom(l, g, ctx.space, ctx.rng, ctx.options);
   },
 
   observe(state, x, loss, _tag, { space, options }) {
@@ -86,6 +80,30 @@ export const tpe: Algorithm<TpeState> = {
     while (state.best.length + state.recent.length > Math.max(limit, KEEP_BEST)) state.recent.shift();
   },
 };
+
+/**
+ * l(x) over the good group (the best min(ceil(n/10), 25), equal weights) and g(x) over the rest, older ones
+ * fading (with the constant liar, the pending points join g as the latest).
+ */
+export function estimators(state: TpeState, { space, options, pending }: Omit<ProposeContext, 'rng'>): { l: Parzen; g: Parzen } {
+  const nBelow = Math.min(Math.ceil(0.1 * state.count), KEEP_BEST, state.best.length);
+  const below = state.best.slice(0, nBelow).sort(bySeq);
+  const above = mergeBySeq(state.best.slice(nBelow).sort(bySeq), state.recent).map((o) => o.x);
+  if (options.constantLiar) above.push(...pending.map((x) => space.snap(x)));
+  const prior = options.priorWeight as number;
+  const l = new Parzen(space.dims, below.map((o) => o.x), new Array<number>(below.length).fill(1), prior);
+  const g = new Parzen(space.dims, above, rampWeights(above.length), prior);
+  return { l, g };
+}
+
+/** Two lists sorted by seq (and sharing none) as one. */
+function mergeBySeq(a: readonly Observation[], b: readonly Observation[]): Observation[] {
+  const out: Observation[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) out.push(j >= b.length || (i < a.length && a[i]!.seq < b[j]!.seq) ? a[i++]! : b[j++]!);
+  return out;
+}
 
 /** Observations TPE remembers: the `history` option, or by default 500, fewer beyond 39 dims, at least 100. */
 export function historyLimit(options: Record<string, unknown>, dims: number): number {

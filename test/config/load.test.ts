@@ -38,6 +38,15 @@ test('command-line overrides win over the YAML', () => {
   assert.equal(spec.search.algorithm, 'grid');
 });
 
+test('a new TPE session records the options it runs with today; what the YAML sets and other algorithms stay as written', () => {
+  const tpe = loadSessionSpec(makeCampaign(`${SMA_GRID}search: { algorithm: tpe, trials: 20 }\n`).config);
+  assert.deepEqual(tpe.search.options, { nEiCandidates: 64 });
+  const set = loadSessionSpec(makeCampaign(`${SMA_GRID}search: { algorithm: tpe, trials: 20, options: { nEiCandidates: 24 } }\n`).config);
+  assert.deepEqual(set.search.options, { nEiCandidates: 24 });
+  const flag = loadSessionSpec(makeCampaign(`${SMA_GRID}search: { algorithm: tpe, trials: 20 }\n`).config, { algorithm: 'random' });
+  assert.deepEqual(flag.search.options, {});
+});
+
 test('short forms: a bare list is categorical, float bounds make a float', () => {
   const campaign = makeCampaign(`strategy: bollinger_breakout
 params:

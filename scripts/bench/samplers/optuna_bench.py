@@ -1,10 +1,13 @@
 """Optuna's side of `npm run bench:samplers`: the same test functions, samplers at their defaults.
 
 Reads one JSON job from stdin and prints one JSON result per line:
-  {"kind": "quality", "sampler": "tpe", "function": "branin", "seeds": [0, 1], "trials": 300, "table": null}
+  {"kind": "quality", "sampler": "TPESampler", "function": "branin", "seeds": [0, 1], "trials": 300, "table": null}
     -> {"sampler", "function", "seed", "best": [best value after each trial]}
   {"kind": "speed", "observed": [1000, 10000], "measure": 30}
     -> {"observed", "per_second"}
+  {"kind": "propose", "function": "branin", "history": [[[x0, x1], value], ...], "draws": 1000, "candidates": [[x0, x1], ...]}
+    -> {"proposals": [point TPESampler proposes from that history with seed r, for r < draws],
+        "acquisition": [log l(x) - log g(x) of each candidate]}
 """
 
 import json
@@ -21,15 +24,8 @@ optuna.logging.set_verbosity(optuna.logging.WARNING)
 
 
 def make_sampler(name, seed):
-    if name == "tpe":
-        return optuna.samplers.TPESampler(seed=seed)
-    if name == "cmaes":
-        return optuna.samplers.CmaEsSampler(seed=seed)
-    if name == "genetic":
-        return optuna.samplers.NSGAIISampler(seed=seed)
-    if name == "random":
-        return optuna.samplers.RandomSampler(seed=seed)
-    raise ValueError(name)
+    """An Optuna sampler by its class name (TPESampler, CmaEsSampler, ...), at its defaults."""
+    return getattr(optuna.samplers, name)(seed=seed)
 
 
 def table_objective(table):
@@ -88,6 +84,34 @@ def speed(job):
         print(json.dumps({"observed": observed, "per_second": job["measure"] / elapsed}), flush=True)
 
 
+def propose(job):
+    """What TPESampler (defaults) proposes next from a given history, over many seeds, and its EI of fixed points."""
+    from optuna.samplers._tpe.sampler import _split_trials, default_gamma
+
+    _, bounds = FUNCTIONS[job["function"]]
+    dists = {f"x{i}": optuna.distributions.FloatDistribution(lo, hi) for i, (lo, hi) in enumerate(bounds)}
+    sampler = optuna.samplers.TPESampler(seed=0)
+    study = optuna.create_study(sampler=sampler)
+    study.add_trials(
+        [optuna.trial.create_trial(params=dict(zip(dists, x)), distributions=dists, value=value) for x, value in job["history"]]
+    )
+    # The trial being sampled for: running, and left out of its own constant liar as in study.optimize.
+    asked = study._storage.get_trial(study.ask()._trial_id)
+    proposals = []
+    for r in range(job["draws"]):
+        sampler._rng.rng.seed(r)
+        params = sampler._sample(study, asked, dists)
+        proposals.append([params[k] for k in dists])
+    done = study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))
+    below, above = _split_trials(study, done, default_gamma(len(done)))
+    l = sampler._build_parzen_estimator(study, dists, below, handle_below=True)
+    g = sampler._build_parzen_estimator(study, dists, above, handle_below=False)
+    candidates = np.asarray(job["candidates"], dtype=float)
+    samples = {k: candidates[:, i] for i, k in enumerate(dists)}
+    acquisition = sampler._compute_acquisition_func(samples, l, g)
+    print(json.dumps({"proposals": proposals, "acquisition": acquisition.tolist()}))
+
+
 if __name__ == "__main__":
     job = json.loads(sys.stdin.read())
-    {"quality": quality, "speed": speed}[job["kind"]](job)
+    {"quality": quality, "speed": speed, "propose": propose}[job["kind"]](job)
