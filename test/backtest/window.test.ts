@@ -24,6 +24,9 @@ function windowColumns(trades: Trade[], start: number): TradeColumns {
       const units = Math.abs(t.size);
       return Math.sign(t.size) * (t.exitPrice / t.entryPrice - 1) - t.commission / (units * t.entryPrice);
     }),
+    commission: Float64Array.from(trades, (t) => t.commission),
+    entryTime: Float64Array.from(trades, (t) => t.entryTime),
+    exitTime: Float64Array.from(trades, (t) => t.exitTime),
   };
 }
 
