@@ -71,8 +71,10 @@ export function startBroker(start: number, n: number, s: BrokerSettings, equity:
  * (and is then closed there, a trade that only pays commission), and a signal on the last bar itself fills at
  * the same open after that close, as backtesting.py's second broker pass on the last bar does: that trade stays
  * out of the trade log (unless its stop-loss or take-profit is hit within the bar) while its entry commission and
- * the bar's P&L reach the last equity. Without it nothing opens on the last bar. A copy of a state run with `last` gives the result of a backtest that ends at `end`, while the
- * state itself goes on: how a trial is measured on a prefix of its window without simulating the prefix again.
+ * the bar's P&L reach the last equity. Without it nothing opens on the last bar.
+ *
+ * A copy of a state run with `last` gives the result of a backtest that ends at `end`, while the state itself
+ * goes on: how a trial is measured on a prefix of its window without simulating the prefix again.
  */
 export function runBroker(bars: Bars, targets: Int8Array, s: BrokerSettings, equity: Float64Array, log: TradeLog, state: BrokerState, end: number, last: boolean): void {
   if (state.broke) {

@@ -335,7 +335,8 @@ function tradePart(trades: TradeColumns, calendar: Calendar, scratch: StatsScrat
   }
   const res = calendar.resolutionMs;
   const maxTradeDuration = count ? (Math.ceil(longestMs / res) * res) / DAY_MS : NaN;
-  return { count, wins, best, worst, profitFactor, meanWin, meanLoss, plStd, exposed, commissions, maxTradeDuration, avgTradeDuration: meanDays(totalMs, count, res) };
+  const avgTradeDuration = meanDays(totalMs, count, res);
+  return { count, wins, best, worst, profitFactor, meanWin, meanLoss, plStd, exposed, commissions, maxTradeDuration, avgTradeDuration };
 }
 
 /**
