@@ -31,7 +31,8 @@ export interface BacktestResult {
  *   earliest, and a window that starts before the strategy is warm trades as a backtest of the whole series
  *   would, from its first warm bar. The bars up to `end` must hold the warm-up plus one bar whose target
  *   counts (`end >= lookback + 2`).
- * - A trade still open at bar `end - 1` closes at that bar's open, nothing opens on it, as at a series' end.
+ * - A trade still open at bar `end - 1` closes at that bar's open and entries on it follow `lastBarEntries`, as
+ *   at a series' end.
  * - The metrics are `computeStats` of the window's bars `[start, end)`, their equity (starting with `cash`)
  *   and the window's trades: buy & hold from bar `max(start, lookback)`, exposure and drawdowns within the
  *   window, CAGR over its span. Annualisation (252/365/52/12/1 periods a year) and the duration unit are
@@ -366,5 +367,13 @@ function brokerSettings(o: BacktestOptions): BrokerSettings {
   if (o.stopLoss !== undefined && !(sl > 0 && sl < 1)) fail(`stopLoss is a fraction in (0, 1), got ${sl}.`);
   if (o.takeProfit !== undefined && !(tp > 0)) fail(`takeProfit is a positive fraction, got ${tp}.`);
   // backtesting.py's all-in order size is 1 - ε, because a size of 1 would mean one unit.
-  return { cash: o.cash, commission: o.commission, sizeFraction: f === 1 ? 1 - Number.EPSILON : f, stopLoss: sl, takeProfit: tp };
+  if (o.lastBarEntries !== undefined && typeof o.lastBarEntries !== 'boolean') fail(`lastBarEntries is true or false, got ${String(o.lastBarEntries)}.`);
+  return {
+    cash: o.cash,
+    commission: o.commission,
+    sizeFraction: f === 1 ? 1 - Number.EPSILON : f,
+    stopLoss: sl,
+    takeProfit: tp,
+    lastBarEntries: o.lastBarEntries ?? true,
+  };
 }

@@ -12,6 +12,11 @@ export interface BrokerSettings {
   /** Stop-loss / take-profit distance as a fraction of the signal bar's close; NaN for none. */
   stopLoss: number;
   takeProfit: number;
+  /**
+   * backtesting.py's last bar: a signal from the bar before fills at the last open and closes at once, and a
+   * signal on the last bar opens a trade that stays outside the trade list (see {@link runBroker}).
+   */
+  lastBarEntries: boolean;
 }
 
 /**
@@ -22,9 +27,7 @@ export interface BrokerSettings {
  * range); equity is marked to market at every close; a trade still open at the end is closed at the last
  * bar's open (backtesting.py's `finalize_trades`, which re-runs its broker on the last bar).
  *
- * One deliberate difference: nothing is opened on the last bar. backtesting.py opens such a trade and
- * then closes it at the same price (a trade that only pays commission), or, for a signal on the last bar
- * itself, leaves it open outside the trade list while its commission and one bar of P&L reach the equity.
+ * The last bar follows `s.lastBarEntries` (see {@link runBroker}).
  *
  * Fills `equity` (one value per bar) and `log`; targets before `start` are ignored.
  */
@@ -63,9 +66,15 @@ export function startBroker(start: number, n: number, s: BrokerSettings, equity:
 
 /**
  * Runs the broker from `state.next` up to bar `end` (exclusive) and leaves `state` where it stopped. With
- * `last`, bar `end - 1` is the last bar of the series: nothing opens on it and a trade still open is closed at
- * its open. A copy of a state run with `last` gives the result of a backtest that ends at `end`, while the
- * state itself goes on: how a trial is measured on a prefix of its window without simulating the prefix again.
+ * `last`, bar `end - 1` is the last bar of the series and a trade still open is closed at its open. What opens
+ * on it follows `s.lastBarEntries`: with it, as in backtesting.py, a signal from the bar before fills at its open
+ * (and is then closed there, a trade that only pays commission), and a signal on the last bar itself fills at
+ * the same open after that close, as backtesting.py's second broker pass on the last bar does: that trade stays
+ * out of the trade log (unless its stop-loss or take-profit is hit within the bar) while its entry commission and
+ * the bar's P&L reach the last equity. Without it nothing opens on the last bar.
+ *
+ * A copy of a state run with `last` gives the result of a backtest that ends at `end`, while the state itself
+ * goes on: how a trial is measured on a prefix of its window without simulating the prefix again.
  */
 export function runBroker(bars: Bars, targets: Int8Array, s: BrokerSettings, equity: Float64Array, log: TradeLog, state: BrokerState, end: number, last: boolean): void {
   if (state.broke) {
@@ -78,7 +87,7 @@ export function runBroker(bars: Bars, targets: Int8Array, s: BrokerSettings, equ
   // Locals rather than property loads in the per-bar loop.
   const HOLD: number = Target.Hold, LONG: number = Target.Long, SHORT: number = Target.Short;
   let { cash, size, entry, entryBar, sl, tp, pending } = state;
-  const openBefore = last ? end - 1 : end;
+  const openBefore = last && !s.lastBarEntries ? end - 1 : end;
 
   let i = state.next;
   while (i < end) {
@@ -95,23 +104,19 @@ export function runBroker(bars: Bars, targets: Int8Array, s: BrokerSettings, equ
     const o = O[i];
     if (pending !== HOLD) {
       if (size !== 0) {
-        cash += closeTrade(log, size, entry, entryBar, sl, tp, o, i, c);
+        cash += closeTrade(log, bars.time, size, entry, entryBar, sl, tp, o, i, c);
         size = 0;
       }
       if ((pending === LONG || pending === SHORT) && i < openBefore) {
-        // Same operations as backtesting.py, so that the floor lands on the same whole number.
-        const perUnit = o + (f * o * c) / f;
-        const margin = cash > 0 ? cash : 0;
-        const units = pyFloorDiv(margin * f, perUnit);
-        if (units > 0 && !(units * perUnit > margin)) {
+        const units = entryUnits(o, cash, f, c);
+        if (units > 0) {
           const long = pending === LONG;
           size = long ? units : -units;
           entry = o;
           entryBar = i;
           cash -= units * o * c;
-          const ref = C[i - 1];
-          sl = s.stopLoss > 0 ? ref * (long ? 1 - s.stopLoss : 1 + s.stopLoss) : NaN;
-          tp = s.takeProfit > 0 ? ref * (long ? 1 + s.takeProfit : 1 - s.takeProfit) : NaN;
+          sl = stopPrice(C[i - 1], long, s.stopLoss);
+          tp = stopPrice(C[i - 1], long, -s.takeProfit);
         }
       }
       pending = HOLD;
@@ -119,7 +124,7 @@ export function runBroker(bars: Bars, targets: Int8Array, s: BrokerSettings, equ
     if (size !== 0 && (sl === sl || tp === tp)) {
       const exit = contingentExit(size, sl, tp, o, H[i], L[i]);
       if (exit === exit) {
-        cash += closeTrade(log, size, entry, entryBar, sl, tp, exit, i, c);
+        cash += closeTrade(log, bars.time, size, entry, entryBar, sl, tp, exit, i, c);
         size = 0;
       }
     }
@@ -127,7 +132,7 @@ export function runBroker(bars: Bars, targets: Int8Array, s: BrokerSettings, equ
     equity[i] = eq;
     if (eq <= 0) {
       // Out of money: backtesting.py closes at this close and stops trading; equity stays at zero.
-      if (size !== 0) closeTrade(log, size, entry, entryBar, sl, tp, C[i], i, c);
+      if (size !== 0) closeTrade(log, bars.time, size, entry, entryBar, sl, tp, C[i], i, c);
       equity.fill(0, i, end);
       state.broke = true;
       state.next = end;
@@ -137,9 +142,13 @@ export function runBroker(bars: Bars, targets: Int8Array, s: BrokerSettings, equ
     i++;
   }
   if (last && size !== 0) {
-    cash += closeTrade(log, size, entry, entryBar, sl, tp, O[end - 1], end - 1, c);
+    cash += closeTrade(log, bars.time, size, entry, entryBar, sl, tp, O[end - 1], end - 1, c);
     size = 0;
     equity[end - 1] = cash > 0 ? cash : 0;
+  }
+  if (last && s.lastBarEntries && (pending === LONG || pending === SHORT)) {
+    equity[end - 1] = lastBarEntry(bars, end - 1, pending === LONG, s, cash, log);
+    pending = HOLD;
   }
   state.next = i;
   state.cash = cash;
@@ -149,6 +158,37 @@ export function runBroker(bars: Bars, targets: Int8Array, s: BrokerSettings, equ
   state.sl = sl;
   state.tp = tp;
   state.pending = pending;
+}
+
+/** Whole units an all-in (or `f`) entry at `price` buys: the same operations as backtesting.py, so that the floor lands on the same number. */
+function entryUnits(price: number, cash: number, f: number, c: number): number {
+  const perUnit = price + (f * price * c) / f;
+  const margin = cash > 0 ? cash : 0;
+  const units = pyFloorDiv(margin * f, perUnit);
+  return units > 0 && !(units * perUnit > margin) ? units : 0;
+}
+
+/** A stop-loss (`distance` > 0) or take-profit (`distance` < 0) price `|distance|` away from `ref`; NaN for none. */
+function stopPrice(ref: number, long: boolean, distance: number): number {
+  if (distance === 0 || Number.isNaN(distance)) return NaN;
+  return ref * (long ? 1 - distance : 1 + distance);
+}
+
+/**
+ * The trade a signal on the last bar `i` opens at its open, after every other trade has closed, and the equity it
+ * leaves at the bar's close. Its stop-loss and take-profit (from bar i's close) are checked within the bar, and a
+ * hit closes it into the log; otherwise it stays open outside the log, as in backtesting.py.
+ */
+function lastBarEntry(bars: Bars, i: number, long: boolean, s: BrokerSettings, cash: number, log: TradeLog): number {
+  const o = bars.open[i], c = s.commission;
+  const units = entryUnits(o, cash, s.sizeFraction, c);
+  if (units === 0) return cash > 0 ? cash : 0;
+  const size = long ? units : -units;
+  cash -= units * o * c;
+  const sl = stopPrice(bars.close[i], long, s.stopLoss), tp = stopPrice(bars.close[i], long, -s.takeProfit);
+  const exit = sl === sl || tp === tp ? contingentExit(size, sl, tp, o, bars.high[i], bars.low[i]) : NaN;
+  if (exit === exit) return cash + closeTrade(log, bars.time, size, o, i, sl, tp, exit, i, c);
+  return cash + (bars.close[i] * size - size * o);
 }
 
 /**
@@ -170,14 +210,14 @@ function quietRun(bars: Bars, targets: Int8Array, equity: Float64Array, from: nu
 }
 
 /** Records the closed trade and returns the cash it releases: P&L less the exit commission. */
-function closeTrade(log: TradeLog, size: number, entry: number, entryBar: number, sl: number, tp: number,
+function closeTrade(log: TradeLog, time: Float64Array, size: number, entry: number, entryBar: number, sl: number, tp: number,
   price: number, bar: number, c: number): number {
   const units = Math.abs(size);
   const exitCommission = units * price * c;
   const commissions = exitCommission + units * entry * c;
   const pl = size * (price - entry);
   const returnFrac = Math.sign(size) * (price / entry - 1) - commissions / (units * entry);
-  log.push(size, entryBar, bar, entry, price, sl, tp, pl - commissions, returnFrac, commissions);
+  log.push(size, entryBar, bar, entry, price, sl, tp, pl - commissions, returnFrac, commissions, time[entryBar], time[bar]);
   return pl - exitCommission;
 }
 

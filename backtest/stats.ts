@@ -3,16 +3,19 @@ import { DAY_MS } from './dates';
 import { pairwiseSum, variance } from './numeric';
 import type { Bars, MetricName, Metrics, TradeColumns } from './types';
 
-/** Three work arrays of at least one value per bar, reused across the trials of a batch. */
+/** Four work arrays of at least one value per bar, reused across the trials of a batch. */
 export class StatsScratch {
   readonly a: Float64Array;
   readonly b: Float64Array;
   readonly c: Float64Array;
+  /** The equity's log returns, for beta. */
+  readonly d: Float64Array;
 
   constructor(length: number) {
     this.a = new Float64Array(length);
     this.b = new Float64Array(length);
     this.c = new Float64Array(length);
+    this.d = new Float64Array(length);
   }
 }
 
@@ -27,7 +30,12 @@ export class StatsScratch {
  *   (not `std · √252`), and `sharpe = return_ann_pct / volatility_ann_pct` with a zero risk-free rate.
  * - `sortino` divides the annual return by the annualised root mean square of negative period returns.
  * - `calmar` divides the annual return by the maximum drawdown.
- * - `max_drawdown_duration` is in days (fractional for intraday bars), rounded up to the bar period's unit.
+ * - `max_drawdown_duration` and `avg_drawdown_duration` (the longest and the mean drawdown that ended),
+ *   `max_trade_duration` and `avg_trade_duration` (entry to exit time) are in days (fractional for intraday
+ *   bars), rounded up to the bar period's unit; means are taken in whole microseconds, as pandas takes them.
+ * - `beta` is the covariance of the equity's bar log returns with the close's over the close's variance;
+ *   `alpha_pct = return_pct − beta · buy_hold_return_pct` (a zero risk-free rate).
+ * - `commissions` adds up the entry and exit commissions of the closed trades.
  * - `buy_hold_return_pct` runs from bar `warmup` (the first bar where the strategy's indicators are defined).
  * - Trade statistics use returns net of commission: `avg_trade_pct` is their geometric mean,
  *   `expectancy_pct` their arithmetic mean, `profit_factor` the sum of gains over the sum of losses (in
@@ -102,6 +110,7 @@ interface DrawdownPart {
   ddMax: number;
   avgDrawdown: number;
   maxDrawdownDuration: number;
+  avgDrawdownDuration: number;
 }
 
 /** What the pass over the period returns finds. */
@@ -123,6 +132,9 @@ interface TradePart {
   meanLoss: number;
   plStd: number;
   exposed: number;
+  commissions: number;
+  maxTradeDuration: number;
+  avgTradeDuration: number;
 }
 
 /**
@@ -133,6 +145,7 @@ class StatParts {
   private drawdownPart?: DrawdownPart;
   private returnPart?: ReturnPart;
   private tradePart?: TradePart;
+  private betaValue?: number;
 
   constructor(readonly trades: TradeColumns, readonly equity: Float64Array, readonly bars: Bars, readonly warmup: number,
     private readonly calendar: Calendar, readonly scratch: StatsScratch, private readonly terms?: ReturnTerms) {}
@@ -154,7 +167,20 @@ class StatParts {
   }
 
   get tradeStats(): TradePart {
-    return (this.tradePart ??= tradePart(this.trades, this.scratch));
+    return (this.tradePart ??= tradePart(this.trades, this.calendar, this.scratch));
+  }
+
+  get beta(): number {
+    return (this.betaValue ??= beta(this.equity, this.bars, this.scratch));
+  }
+
+  get returnPct(): number {
+    return ((this.equity[this.n - 1] - this.equity[0]) / this.equity[0]) * 100;
+  }
+
+  get buyHoldReturnPct(): number {
+    const close = this.bars.close, first = close[this.warmup];
+    return ((close[this.n - 1] - first) / first) * 100;
   }
 }
 
@@ -162,22 +188,28 @@ class StatParts {
 const FORMULAS: Record<MetricName, (p: StatParts) => number> = {
   equity_final: (p) => p.equity[p.n - 1],
   equity_peak: (p) => p.drawdowns.peak,
-  return_pct: (p) => ((p.equity[p.n - 1] - p.equity[0]) / p.equity[0]) * 100,
-  buy_hold_return_pct: (p) => ((p.bars.close[p.n - 1] - p.bars.close[p.warmup]) / p.bars.close[p.warmup]) * 100,
+  commissions: (p) => p.tradeStats.commissions,
+  return_pct: (p) => p.returnPct,
+  buy_hold_return_pct: (p) => p.buyHoldReturnPct,
   return_ann_pct: (p) => p.returns.returnAnnPct,
   volatility_ann_pct: (p) => p.returns.volatilityPct,
   cagr_pct: (p) => (p.years ? ((p.equity[p.n - 1] / p.equity[0]) ** (1 / p.years) - 1) * 100 : NaN),
   sharpe: (p) => p.returns.returnAnnPct / (p.returns.volatilityPct || NaN),
   sortino: (p) => p.returns.annual / p.returns.downside,
   calmar: (p) => p.returns.annual / (p.drawdowns.ddMax || NaN),
+  alpha_pct: (p) => p.returnPct - p.beta * p.buyHoldReturnPct,
+  beta: (p) => p.beta,
   max_drawdown_pct: (p) => -p.drawdowns.ddMax * 100,
   avg_drawdown_pct: (p) => -p.drawdowns.avgDrawdown * 100,
   max_drawdown_duration: (p) => p.drawdowns.maxDrawdownDuration,
+  avg_drawdown_duration: (p) => p.drawdowns.avgDrawdownDuration,
   trades: (p) => p.trades.count,
   win_rate_pct: (p) => winRate(p.tradeStats) * 100,
   best_trade_pct: (p) => (p.trades.count ? p.tradeStats.best * 100 : NaN),
   worst_trade_pct: (p) => (p.trades.count ? p.tradeStats.worst * 100 : NaN),
   avg_trade_pct: (p) => geometricMean(p.trades.returnFrac, p.trades.count, p.scratch.b) * 100,
+  max_trade_duration: (p) => p.tradeStats.maxTradeDuration,
+  avg_trade_duration: (p) => p.tradeStats.avgTradeDuration,
   profit_factor: (p) => p.tradeStats.profitFactor,
   expectancy_pct: (p) => (pairwiseSum(p.trades.returnFrac, 0, p.trades.count) / p.trades.count) * 100,
   sqn: (p) => (Math.sqrt(p.trades.count) * (pairwiseSum(p.trades.pnl, 0, p.trades.count) / p.trades.count)) / (p.tradeStats.plStd || NaN),
@@ -204,7 +236,7 @@ function drawdownPart(equity: Float64Array, bars: Bars, calendar: Calendar, scra
 
   // Drawdown episodes run between bars at a new peak (dd == 0), the last one ending at the last bar.
   b.fill(0, 0, n);
-  let episodes = 0, longestMs = NaN, prev = -1, runMax = 0;
+  let episodes = 0, longestMs = NaN, totalMs = 0, prev = -1, runMax = 0;
   for (let i = 0; i < n; i++) {
     const d = dd[i];
     if (d > runMax) runMax = d;
@@ -214,6 +246,7 @@ function drawdownPart(equity: Float64Array, bars: Bars, calendar: Calendar, scra
       b[i] = runMax;
       const ms = bars.time[i] - bars.time[prev];
       if (!(ms <= longestMs)) longestMs = ms;
+      totalMs += ms;
     }
     prev = i;
     runMax = 0;
@@ -228,7 +261,7 @@ function drawdownPart(equity: Float64Array, bars: Bars, calendar: Calendar, scra
   }
   const res = calendar.resolutionMs;
   const maxDrawdownDuration = (Math.ceil(longestMs / res) * res) / DAY_MS;
-  return { peak, ddMax, avgDrawdown, maxDrawdownDuration };
+  return { peak, ddMax, avgDrawdown, maxDrawdownDuration, avgDrawdownDuration: meanDays(totalMs, episodes, res) };
 }
 
 /**
@@ -267,7 +300,7 @@ function returnPart(equity: Float64Array, calendar: Calendar, scratch: StatsScra
   return { annual, returnAnnPct: annual * 100, volatilityPct, downside };
 }
 
-function tradePart(trades: TradeColumns, scratch: StatsScratch): TradePart {
+function tradePart(trades: TradeColumns, calendar: Calendar, scratch: StatsScratch): TradePart {
   const { b, c } = scratch;
   const count = trades.count;
   const { pnl, returnFrac } = trades;
@@ -289,13 +322,81 @@ function tradePart(trades: TradeColumns, scratch: StatsScratch): TradePart {
   const meanLoss = pairwiseSum(c, 0, nLossPl) / nLossPl;
   const plStd = Math.sqrt(variance(pnl, 0, count, 1, b));
 
-  let exposed = 0, coveredTo = -1;
+  // Commissions add up in trade order, as Python's sum does; durations are whole milliseconds, exact in any order.
+  let exposed = 0, coveredTo = -1, commissions = 0, longestMs = -Infinity, totalMs = 0;
   for (let k = 0; k < count; k++) {
     const from = Math.max(trades.entryBar[k], coveredTo + 1);
     if (trades.exitBar[k] >= from) exposed += trades.exitBar[k] - from + 1;
     if (trades.exitBar[k] > coveredTo) coveredTo = trades.exitBar[k];
+    commissions += trades.commission[k];
+    const ms = trades.exitTime[k] - trades.entryTime[k];
+    if (ms > longestMs) longestMs = ms;
+    totalMs += ms;
   }
-  return { count, wins, best, worst, profitFactor, meanWin, meanLoss, plStd, exposed };
+  const res = calendar.resolutionMs;
+  const maxTradeDuration = count ? (Math.ceil(longestMs / res) * res) / DAY_MS : NaN;
+  const avgTradeDuration = meanDays(totalMs, count, res);
+  return { count, wins, best, worst, profitFactor, meanWin, meanLoss, plStd, exposed, commissions, maxTradeDuration, avgTradeDuration };
+}
+
+/**
+ * The mean of `count` durations adding up to `totalMs`, in days, as backtesting.py reports a mean Timedelta:
+ * pandas truncates the mean to whole microseconds (the unit of the times it parses), then it is rounded up to
+ * the bar period's unit `resolutionMs`. NaN for no durations.
+ */
+function meanDays(totalMs: number, count: number, resolutionMs: number): number {
+  if (count === 0) return NaN;
+  const meanUs = Math.trunc((totalMs * 1000) / count), resUs = resolutionMs * 1000;
+  return (Math.ceil(meanUs / resUs) * resUs) / (DAY_MS * 1000);
+}
+
+/** The close's bar log returns less their mean (numpy's pairwise mean), and their sum of squares: what beta divides by. */
+interface MarketReturns {
+  deviations: Float64Array;
+  sumSquares: number;
+}
+
+// Every trial of a series (or of one window of it) measures against the same closes.
+const marketReturns = new WeakMap<Bars, MarketReturns>();
+
+function marketReturnsOf(bars: Bars): MarketReturns {
+  let market = marketReturns.get(bars);
+  if (!market) {
+    const close = bars.close, m = bars.length - 1;
+    const deviations = new Float64Array(Math.max(m, 0));
+    for (let i = 0; i < m; i++) deviations[i] = Math.log(close[i + 1] / close[i]);
+    const mean = pairwiseSum(deviations, 0, m) / m;
+    let sumSquares = 0;
+    for (let i = 0; i < m; i++) {
+      const y = deviations[i] - mean;
+      deviations[i] = y;
+      sumSquares += y * y;
+    }
+    market = { deviations, sumSquares };
+    marketReturns.set(bars, market);
+  }
+  return market;
+}
+
+/**
+ * backtesting.py's beta: `np.cov` of the equity's and the close's bar log returns (deviations from numpy's
+ * pairwise means, products summed, both scaled by 1/(m − 1)), covariance over the close's variance. NaN for
+ * fewer than two returns. Bars where the equity did not move contribute a zero log return without a logarithm.
+ */
+function beta(equity: Float64Array, bars: Bars, scratch: StatsScratch): number {
+  const m = bars.length - 1;
+  if (m < 2) return NaN;
+  const x = scratch.d;
+  for (let i = 0; i < m; i++) {
+    const a = equity[i], b = equity[i + 1];
+    x[i] = a === b && a > 0 ? 0 : Math.log(b / a);
+  }
+  const mean = pairwiseSum(x, 0, m) / m;
+  const { deviations, sumSquares } = marketReturnsOf(bars);
+  let cross = 0;
+  for (let i = 0; i < m; i++) cross += (x[i] - mean) * deviations[i];
+  const scale = 1 / (m - 1);
+  return (cross * scale) / (sumSquares * scale);
 }
 
 /** backtesting.py's `geometric_mean`: 0 when any return is -100 % or worse, NaN for no returns. */

@@ -19,6 +19,9 @@ export class TradeLog {
   returnFrac = new Float64Array(64);
   /** Entry plus exit commission in cash. */
   commission = new Float64Array(64);
+  /** Epoch milliseconds of the entry and exit bars. */
+  entryTime = new Float64Array(64);
+  exitTime = new Float64Array(64);
 
   clear(): void {
     this.count = 0;
@@ -30,7 +33,7 @@ export class TradeLog {
   }
 
   push(size: number, entryBar: number, exitBar: number, entryPrice: number, exitPrice: number,
-    sl: number, tp: number, pnl: number, returnFrac: number, commission: number): void {
+    sl: number, tp: number, pnl: number, returnFrac: number, commission: number, entryTime: number, exitTime: number): void {
     if (this.count === this.size.length) this.grow();
     const k = this.count++;
     this.size[k] = size;
@@ -43,6 +46,8 @@ export class TradeLog {
     this.pnl[k] = pnl;
     this.returnFrac[k] = returnFrac;
     this.commission[k] = commission;
+    this.entryTime[k] = entryTime;
+    this.exitTime[k] = exitTime;
   }
 
   private grow(): void {
@@ -67,5 +72,7 @@ export class TradeLog {
     this.pnl = f64(this.pnl);
     this.returnFrac = f64(this.returnFrac);
     this.commission = f64(this.commission);
+    this.entryTime = f64(this.entryTime);
+    this.exitTime = f64(this.exitTime);
   }
 }

@@ -28,6 +28,14 @@ export interface BacktestOptions {
   /** Take-profit distance from the signal bar's close as a fraction; none unless given. */
   takeProfit?: number;
   /**
+   * backtesting.py's last bar (the default): a signal from the bar before fills at the last open and is closed
+   * there at once (a trade that only pays commission), and a signal on the last bar opens a trade at its open that
+   * stays outside the trade list while its commission and the bar's P&L reach the final equity. `false`: nothing
+   * opens on the last bar, so the final equity is that of the last trade that could be held for a bar. The same
+   * holds at a window's last bar.
+   */
+  lastBarEntries?: boolean;
+  /**
    * Trade and measure only bars `[start, end)` of the series (whole bar indexes, half-open, so adjacent
    * windows share no bar); the whole series unless given. Indicators read bars `[0, end)`, so the bars before
    * `start` warm them up and nothing after `end` is seen. Targets count from bar `start` (first fill at bar
@@ -68,6 +76,11 @@ export interface TradeColumns {
   readonly pnl: Float64Array;
   /** Net return as a fraction of the entry value. */
   readonly returnFrac: Float64Array;
+  /** Entry plus exit commission in cash. */
+  readonly commission: Float64Array;
+  /** Epoch milliseconds of the entry and exit bars. */
+  readonly entryTime: Float64Array;
+  readonly exitTime: Float64Array;
 }
 
 /**
@@ -77,6 +90,8 @@ export interface TradeColumns {
 export interface Metrics {
   equity_final: number;
   equity_peak: number;
+  /** Entry and exit commissions of the closed trades, in cash. */
+  commissions: number;
   return_pct: number;
   buy_hold_return_pct: number;
   return_ann_pct: number;
@@ -85,14 +100,23 @@ export interface Metrics {
   sharpe: number;
   sortino: number;
   calmar: number;
+  /** Jensen's alpha with a zero risk-free rate: `return_pct − beta · buy_hold_return_pct`. */
+  alpha_pct: number;
+  /** Covariance of the equity's and the close's bar log returns over the variance of the close's. */
+  beta: number;
   max_drawdown_pct: number;
   avg_drawdown_pct: number;
   max_drawdown_duration: number;
+  /** Days, like `max_drawdown_duration`: the mean length of the drawdowns that ended. */
+  avg_drawdown_duration: number;
   trades: number;
   win_rate_pct: number;
   best_trade_pct: number;
   worst_trade_pct: number;
   avg_trade_pct: number;
+  /** Days from entry to exit of the longest trade, and the mean over trades. */
+  max_trade_duration: number;
+  avg_trade_duration: number;
   profit_factor: number;
   expectancy_pct: number;
   sqn: number;

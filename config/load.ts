@@ -190,7 +190,8 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
       strategyModule = modulePath ? strategyModuleRef(modulePath, '`strategy.module`: strategy module') : undefined;
       checkStrategyParams(strategy, Object.keys(space), strategyModule);
     });
-    evaluator = { kind: 'backtest', dataPath, ...dataOptions, strategy, strategyModule, cash: config.backtest.cash, commission: config.backtest.commission };
+    evaluator = { kind: 'backtest', dataPath, ...dataOptions, strategy, strategyModule, cash: config.backtest.cash, commission: config.backtest.commission,
+      lastBarEntries: config.backtest.last_bar_entries };
   }
   if (config.cache?.enabled) {
     if (evaluator.kind !== 'backtest') {

@@ -183,8 +183,10 @@ export const configSchema = z.strictObject({
       cash: z.number().positive().default(10_000),
       // The engine's own bound: a commission of 10 % or more per fill is a typo for a percentage.
       commission: z.number().min(0).lt(0.1).default(0),
+      // backtesting.py's last bar (see backtest/README.md); false: nothing opens on it.
+      last_bar_entries: z.boolean().default(true),
     })
-    .default({ cash: 10_000, commission: 0 }),
+    .default({ cash: 10_000, commission: 0, last_bar_entries: true }),
   params: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'parameter names are identifiers'), param),
   constraints: z.array(z.string()).default([]),
   objective: objective.default('sharpe'),

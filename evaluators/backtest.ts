@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { loadBars, moduleRef, resolveStrategy, runBacktest, runManySettled, type BacktestPhaseMs, type Bars, type Metrics, type StrategyDef } from '../backtest';
+import { loadBars, moduleRef, resolveStrategy, runBacktest, runManySettled, type BacktestOptions, type BacktestPhaseMs, type Bars, type Metrics, type StrategyDef } from '../backtest';
 import type { Params } from '../search/types';
 import { computeCalendar, windowCalendar } from '../backtest/calendar';
 import { runStagedTrials, type StagedEvaluation, type TrialStages } from '../pruning/stagedTrials';
@@ -57,7 +57,7 @@ function loadInputs(spec: BacktestEvaluatorSpec, phases?: BacktestPhaseMs): { da
  */
 export function runBacktestTrial(spec: BacktestEvaluatorSpec, params: Params, phases?: BacktestPhaseMs): MetricValues {
   const { data, strategy } = loadInputs(spec, phases);
-  const result = runBacktest(data, strategy, params, { cash: spec.cash, commission: spec.commission, window: spec.window }, phases);
+  const result = runBacktest(data, strategy, params, backtestOptions(spec, spec.window), phases);
   const converting = performance.now();
   const values = metricValues(result.metrics);
   if (phases) phases.statistics += performance.now() - converting;
@@ -72,7 +72,7 @@ export function runBacktestTrial(spec: BacktestEvaluatorSpec, params: Params, ph
  */
 export function runBacktestTrials(spec: BacktestEvaluatorSpec, paramSets: readonly Params[], phases?: BacktestPhaseMs): Array<MetricValues | Error> {
   const { data, strategy } = loadInputs(spec, phases);
-  const results = runManySettled(data, strategy, paramSets, { cash: spec.cash, commission: spec.commission, window: spec.window }, phases);
+  const results = runManySettled(data, strategy, paramSets, backtestOptions(spec, spec.window), phases);
   const converting = performance.now();
   const values = results.map((r) => (r instanceof Error ? r : metricValues(r)));
   if (phases) phases.statistics += performance.now() - converting;
@@ -91,11 +91,20 @@ export function runStagedBacktests(
   phases?: BacktestPhaseMs,
 ): Array<{ metrics: MetricValues; stages: TrialStages } | Error> {
   const { data, strategy } = loadInputs(spec, phases);
-  const results = runStagedTrials(data, strategy, paramSets, { cash: spec.cash, commission: spec.commission, window: spec.window }, staged, phases);
+  const results = runStagedTrials(data, strategy, paramSets, backtestOptions(spec, spec.window), staged, phases);
   const converting = performance.now();
   const values = results.map((r) => (r instanceof Error ? r : { metrics: metricValues(r.metrics), stages: r.stages }));
   if (phases) phases.statistics += performance.now() - converting;
   return values;
+}
+
+/**
+ * The engine's options for a session's trials. A spec written before `lastBarEntries` existed lacks it, and its
+ * trials keep the behaviour they started with: nothing opens on the last bar. New specs always carry it (the
+ * configuration loader writes YAML's `backtest.last_bar_entries`, true unless set).
+ */
+function backtestOptions(spec: BacktestEvaluatorSpec, window: BacktestOptions['window']): BacktestOptions {
+  return { cash: spec.cash, commission: spec.commission, lastBarEntries: spec.lastBarEntries ?? false, window };
 }
 
 function metricValues(engine: Metrics): MetricValues {
@@ -110,7 +119,7 @@ const MAX_CURVE_POINTS = 5000;
 /** The equity curve of one parameter set (for the report), thinned to at most MAX_CURVE_POINTS points. */
 export function bestEquityCurve(spec: BacktestEvaluatorSpec, params: Params): { times: number[]; equity: number[] } {
   const data = sessionBars(spec);
-  const { equity } = runBacktest(data, strategyOf(spec), params, { cash: spec.cash, commission: spec.commission });
+  const { equity } = runBacktest(data, strategyOf(spec), params, backtestOptions(spec, undefined));
   const step = Math.max(1, Math.ceil(equity.length / MAX_CURVE_POINTS));
   const times: number[] = [];
   const values: number[] = [];
@@ -128,7 +137,7 @@ export function runWindow(
   window: { start: number; end: number },
 ): { metrics: MetricValues; times: number[]; equity: number[] } {
   const data = sessionBars(spec);
-  const result = runBacktest(data, strategyOf(spec), params, { cash: spec.cash, commission: spec.commission, window });
+  const result = runBacktest(data, strategyOf(spec), params, backtestOptions(spec, window));
   return { metrics: metricValues(result.metrics), times: Array.from(data.time.subarray(window.start, window.end)), equity: Array.from(result.equity) };
 }
 
@@ -152,7 +161,7 @@ export function periodReturnSource(spec: BacktestEvaluatorSpec): PeriodReturnSou
   return {
     periodsPerYear: series.annualDays,
     returnsOf(params) {
-      const { equity, metrics } = runBacktest(data, strategy, params, { cash: spec.cash, commission: spec.commission, window: spec.window });
+      const { equity, metrics } = runBacktest(data, strategy, params, backtestOptions(spec, spec.window));
       const returns = new Float64Array(Math.max(0, bins.length - 1));
       for (let k = 1; k < bins.length; k++) returns[k - 1] = equity[bins[k]] / equity[bins[k - 1]] - 1;
       return { returns, metrics: metricValues(metrics) };

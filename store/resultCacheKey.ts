@@ -20,6 +20,8 @@ export interface BacktestIdentity {
   timeframe?: string;
   cash: number;
   commission: number;
+  /** Absent in specs written before it existed (nothing opens on the last bar there), so their keys stay as they were. */
+  lastBarEntries?: boolean;
   window: { start: number; end: number } | null;
   params: Params;
 }
@@ -64,6 +66,7 @@ export function backtestIdentity(spec: BacktestEvaluatorSpec, params: Params): B
     timeframe: spec.timeframe,
     cash: spec.cash,
     commission: spec.commission,
+    lastBarEntries: spec.lastBarEntries,
     window: spec.window ?? null,
     params,
   };

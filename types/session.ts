@@ -20,6 +20,12 @@ export interface BacktestEvaluatorSpec {
   cash: number;
   commission: number;
   /**
+   * Entries on the last bar as backtesting.py makes them (YAML `backtest.last_bar_entries`, true unless set). Absent
+   * in specs written before it existed: those sessions keep the behaviour they started with, nothing opens on
+   * the last bar, so a session resumed or replayed after an upgrade computes what its first trials computed.
+   */
+  lastBarEntries?: boolean;
+  /**
    * Trade and measure only inside these bars (walk-forward windows); indicators still read the bars
    * before the window, so they are warm when it starts.
    */

@@ -21,6 +21,7 @@ interface BacktestFlags {
   size?: string;
   stopLoss?: string;
   takeProfit?: string;
+  lastBarEntries: boolean;
   json?: boolean;
 }
 
@@ -40,6 +41,7 @@ export function registerBacktestCommand(program: Command): void {
     .option('--size <fraction>', 'share of cash each entry commits (default: all in)')
     .option('--stop-loss <fraction>', 'stop-loss distance from the signal close, e.g. 0.05')
     .option('--take-profit <fraction>', 'take-profit distance from the signal close, e.g. 0.1')
+    .option('--no-last-bar-entries', "open nothing on the last bar (backtesting.py fills a signal there at the last open)")
     .option('--json', 'print one JSON object: every metric (null where undefined) and the parameters')
     .action((flags: BacktestFlags) => {
       const strategyModule = flags.strategyModule ? strategyModuleRef(path.resolve(flags.strategyModule), '--strategy-module: strategy module') : undefined;
@@ -58,6 +60,7 @@ export function registerBacktestCommand(program: Command): void {
         sizeFraction: flags.size === undefined ? undefined : number('--size', flags.size),
         stopLoss: flags.stopLoss === undefined ? undefined : number('--stop-loss', flags.stopLoss),
         takeProfit: flags.takeProfit === undefined ? undefined : number('--take-profit', flags.takeProfit),
+        lastBarEntries: flags.lastBarEntries,
       };
       const { metrics } = runBacktest(bars, def, params, options);
       const values = Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, Number.isFinite(v) ? v : null]));

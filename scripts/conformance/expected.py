@@ -18,6 +18,7 @@ from backtesting.lib import crossover
 METRICS = {
     'equity_final': 'Equity Final [$]',
     'equity_peak': 'Equity Peak [$]',
+    'commissions': 'Commissions [$]',
     'return_pct': 'Return [%]',
     'buy_hold_return_pct': 'Buy & Hold Return [%]',
     'return_ann_pct': 'Return (Ann.) [%]',
@@ -26,14 +27,19 @@ METRICS = {
     'sharpe': 'Sharpe Ratio',
     'sortino': 'Sortino Ratio',
     'calmar': 'Calmar Ratio',
+    'alpha_pct': 'Alpha [%]',
+    'beta': 'Beta',
     'max_drawdown_pct': 'Max. Drawdown [%]',
     'avg_drawdown_pct': 'Avg. Drawdown [%]',
     'max_drawdown_duration': 'Max. Drawdown Duration',
+    'avg_drawdown_duration': 'Avg. Drawdown Duration',
     'trades': '# Trades',
     'win_rate_pct': 'Win Rate [%]',
     'best_trade_pct': 'Best Trade [%]',
     'worst_trade_pct': 'Worst Trade [%]',
     'avg_trade_pct': 'Avg. Trade [%]',
+    'max_trade_duration': 'Max. Trade Duration',
+    'avg_trade_duration': 'Avg. Trade Duration',
     'profit_factor': 'Profit Factor',
     'expectancy_pct': 'Expectancy [%]',
     'sqn': 'SQN',
@@ -78,12 +84,26 @@ class SmaCross(Strategy):
             self.sell(**self.order_args(False))
 
 
+DURATIONS = {'max_drawdown_duration', 'avg_drawdown_duration', 'max_trade_duration', 'avg_trade_duration'}
+
+
+def stat(stats, name):
+    """One statistic as tuneflow names and measures it: durations in days, commissions 0 where backtesting.py hides them."""
+    key = METRICS[name]
+    if name == 'commissions':
+        return number(stats[key] if key in stats else 0.0)
+    value = stats[key]
+    if name in DURATIONS and not isinstance(value, pd.Timedelta):
+        # NaT, or the drawdown fraction backtesting.py reports as a duration when no drawdown ends: not a duration.
+        return None
+    return number(value)
+
+
 def number(value):
-    """JSON has no NaN or infinity: NaN -> None, infinities -> strings."""
+    """JSON has no NaN or infinity: NaN -> None, infinities -> strings; a Timedelta in days."""
     if isinstance(value, pd.Timedelta):
         return value / pd.Timedelta(days=1)
     if not isinstance(value, (int, float, np.integer, np.floating)):
-        # backtesting.py reports a drawdown fraction as the duration when no drawdown ends; not a duration.
         return None
     value = float(value)
     if math.isnan(value):
@@ -106,12 +126,14 @@ def run(case, fixture_dir):
     trades = [[int(r.Size), int(r.EntryBar), int(r.ExitBar), float(r.EntryPrice), float(r.ExitPrice),
                float(r.PnL), float(r.ReturnPct) * 100] for r in t.itertuples()]
     n = len(data)
-    # tuneflow opens nothing on the last bar; backtesting.py does (see backtest/README.md).
-    last_bar_entry = any(tr[1] == n - 1 for tr in trades) or len(stats['_strategy']._broker.trades) > 0
+    # What tuneflow's `lastBarEntries: false` leaves out: trades opened on the last bar, closed or still open.
+    open_at_end = len(stats['_strategy']._broker.trades) > 0
+    last_bar_entry = any(tr[1] == n - 1 for tr in trades) or open_at_end
     return {
-        'stats': {k: number(stats[v]) for k, v in METRICS.items()},
+        'stats': {k: stat(stats, k) for k in METRICS},
         'trades': trades,
         'lastBarEntry': last_bar_entry,
+        'openAtEnd': open_at_end,
     }
 
 

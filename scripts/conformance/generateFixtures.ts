@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { formatCsv, generateBars, type BacktestOptions, type Bars } from '../../backtest';
+import { Indicators, formatCsv, generateBars, getStrategy, resolveParams, type BacktestOptions, type Bars } from '../../backtest';
 import { ensureVenv, runPython } from '../../harness/python';
 import { PROJECT_ROOT } from '../../services/paths';
 
@@ -39,7 +39,7 @@ const SERIES: Record<string, () => Bars> = {
   ),
 };
 
-function cases(): Case[] {
+function cases(series: Record<string, Bars>): Case[] {
   const out: Case[] = [];
   for (const data of Object.keys(SERIES)) {
     const cash = data.startsWith('hourly_weekdays') ? 100_000 : 10_000;
@@ -59,7 +59,32 @@ function cases(): Case[] {
       out.push({ id: `${data.replace('.csv', '')}/sma_15_40/${name}`, data, strategy: 'sma_crossover', params: { fast: 15, slow: 40 }, options });
     }
   }
+  // backtesting.py's last bar: a signal on the bar before it (a trade that opens and closes at the last open), and
+  // one on the last bar itself (a trade left open, or closed within the bar by a near stop-loss or take-profit).
+  for (const data of ['daily_weekdays.csv', 'hourly_247.csv']) {
+    const name = data.replace('.csv', '');
+    const bars = series[data];
+    for (const [label, fromEnd] of [['signal_before_last_bar', 2], ['signal_on_last_bar', 1]] as const) {
+      const params = crossingAt(bars, bars.length - fromEnd);
+      const id = `${name}/sma_${params.fast}_${params.slow}/${label}`;
+      out.push({ id, data, strategy: 'sma_crossover', params, options: { cash: 10_000, commission: 0.002 } });
+      out.push({ id: `${id}_sl_tp`, data, strategy: 'sma_crossover', params, options: { cash: 10_000, commission: 0.002, stopLoss: 0.004, takeProfit: 0.004 } });
+    }
+  }
   return out;
+}
+
+/** The first SMA pair (fast from 3, slow from fast + 5) whose crossover signal falls on bar `bar` and on no bar after it. */
+function crossingAt(bars: Bars, bar: number): { fast: number; slow: number } {
+  const sma = getStrategy('sma_crossover'), indicators = new Indicators(bars), targets = new Int8Array(bars.length);
+  for (let fast = 3; fast < 40; fast++) {
+    for (let slow = fast + 5; slow < 120; slow++) {
+      targets.fill(0);
+      sma.signals(indicators, resolveParams(sma, { fast, slow }, bars.length), targets);
+      if (targets[bar] !== 0 && targets.subarray(bar + 1).every((t) => t === 0)) return { fast, slow };
+    }
+  }
+  throw new Error(`no SMA pair crosses on bar ${bar} of ${bars.source}`);
 }
 
 /** Holds OHLC at the previous close over each [start, length) window and rescales later bars to continue from it. */
@@ -77,9 +102,10 @@ function withFlatStretches(bars: Bars, stretches: [number, number][]): Bars {
 
 function main(): void {
   fs.mkdirSync(FIXTURES, { recursive: true });
-  for (const [file, make] of Object.entries(SERIES)) fs.writeFileSync(path.join(FIXTURES, file), formatCsv(make()));
+  const series = Object.fromEntries(Object.entries(SERIES).map(([file, make]) => [file, make()]));
+  for (const [file, bars] of Object.entries(series)) fs.writeFileSync(path.join(FIXTURES, file), formatCsv(bars));
 
-  const all = cases();
+  const all = cases(series);
   const casesFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tuneflow-conformance-')), 'cases.json');
   fs.writeFileSync(casesFile, JSON.stringify(all));
   const python = ensureVenv('venv-conformance', BACKTESTING_PY);
@@ -91,6 +117,8 @@ function main(): void {
   const flagged = all.filter((c) => results[c.id].lastBarEntry).map((c) => c.id);
   console.log(`Wrote ${all.length} cases to ${path.relative(PROJECT_ROOT, FIXTURES)}/expected.json (backtesting ${versions.backtesting}).`);
   if (flagged.length) console.log(`Cases where backtesting.py opens a trade on the last bar: ${flagged.join(', ')}`);
+  const missing = ['signal_before_last_bar', 'signal_on_last_bar'].filter((kind) => !all.some((c) => c.id.endsWith(kind) && results[c.id].lastBarEntry));
+  if (missing.length) throw new Error(`backtesting.py opened no trade on the last bar in the cases meant for it: ${missing.join(', ')}`);
 }
 
 main();

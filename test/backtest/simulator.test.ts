@@ -24,14 +24,30 @@ test('equity is conserved: final equity is cash plus the P&L of every trade, wit
   }
 });
 
-test('no trade opens on the last bar', () => {
+test('lastBarEntries false: no trade opens on the last bar', () => {
   const n = random.length;
-  const always = runBacktest(random, everyBar(n, () => Target.Long), {}, { cash: 10_000, commission: 0.001 });
+  const options = { cash: 10_000, commission: 0.001, lastBarEntries: false };
+  const always = runBacktest(random, everyBar(n, () => Target.Long), {}, options);
   assert.ok(always.trades.length > 100);
   assert.ok(always.trades.every((t) => t.entryBar < n - 1));
-  const late = runBacktest(random, scripted({ [n - 2]: Target.Long, [n - 1]: Target.Short }), {}, { cash: 10_000, commission: 0.001 });
+  const late = runBacktest(random, scripted({ [n - 2]: Target.Long, [n - 1]: Target.Short }), {}, options);
   assert.equal(late.trades.length, 0);
   assert.equal(late.metrics.equity_final, 10_000);
+});
+
+test('the last bar as backtesting.py: a signal before it opens and closes at the last open, one on it stays open outside the trades', () => {
+  const n = random.length, o = random.open[n - 1], c = random.close[n - 1];
+  const late = runBacktest(random, scripted({ [n - 2]: Target.Long, [n - 1]: Target.Short }), {}, { cash: 10_000, commission: 0.001 });
+  assert.equal(late.trades.length, 1);
+  const [t] = late.trades;
+  assert.deepEqual([t.size > 0, t.entryBar, t.exitBar, t.entryPrice, t.exitPrice], [true, n - 1, n - 1, o, o]);
+  assert.equal(t.pnl, -t.commission);
+  assert.equal(late.metrics.trades, 1);
+  assert.equal(late.metrics.commissions, t.commission);
+  // The short opened after that close pays its commission and is marked at the last close.
+  const cash = 10_000 - t.commission;
+  const units = Math.floor((cash * (1 - Number.EPSILON)) / (o + ((1 - Number.EPSILON) * o * 0.001) / (1 - Number.EPSILON)));
+  assert.ok(Math.abs(late.metrics.equity_final - (cash - units * o * 0.001 + units * (o - c))) < 1e-6);
 });
 
 test('a one-bar series gives zero trades', () => {

@@ -18,7 +18,7 @@ const CASES: Array<{ strategy: string; sets: Params[] }> = [
   { strategy: 'donchian_breakout', sets: [{ lookback: 20 }, { lookback: 55 }] },
 ];
 
-const VARIANTS: BacktestOptions[] = [options, { ...options, stopLoss: 0.05, takeProfit: 0.12 }, { ...options, sizeFraction: 0.5 }];
+const VARIANTS: BacktestOptions[] = [options, { ...options, stopLoss: 0.05, takeProfit: 0.12 }, { ...options, sizeFraction: 0.5 }, { ...options, lastBarEntries: false }];
 
 const METRICS = Object.keys(runBacktest(bars, 'sma_crossover', { fast: 5, slow: 20 }, options).metrics) as MetricName[];
 

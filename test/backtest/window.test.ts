@@ -24,6 +24,9 @@ function windowColumns(trades: Trade[], start: number): TradeColumns {
       const units = Math.abs(t.size);
       return Math.sign(t.size) * (t.exitPrice / t.entryPrice - 1) - t.commission / (units * t.entryPrice);
     }),
+    commission: Float64Array.from(trades, (t) => t.commission),
+    entryTime: Float64Array.from(trades, (t) => t.entryTime),
+    exitTime: Float64Array.from(trades, (t) => t.exitTime),
   };
 }
 
@@ -50,13 +53,17 @@ test('nothing trades before the window or after it: entries from bar start + 1, 
   const windows = [[300, 420], [250, 256], [900, 1500], [20, 140], [1000, 1001]];
   for (const [start, end] of windows) {
     for (const params of paramSets.slice(0, 2)) {
-      const { trades, equity } = runBacktest(bars, sma, params, { ...options, window: { start, end } });
-      assert.equal(equity.length, end - start);
-      assert.equal(equity[0], options.cash);
-      for (const t of trades) {
-        assert.ok(t.entryBar >= start + 1 && t.entryBar < end - 1, `entry ${t.entryBar} in [${start}, ${end})`);
-        assert.ok(t.exitBar > t.entryBar && t.exitBar <= end - 1, `exit ${t.exitBar} in [${start}, ${end})`);
-        assert.equal(t.entryTime, bars.time[t.entryBar]);
+      for (const lastBarEntries of [true, false]) {
+        const { trades, equity } = runBacktest(bars, sma, params, { ...options, lastBarEntries, window: { start, end } });
+        assert.equal(equity.length, end - start);
+        assert.equal(equity[0], options.cash);
+        // backtesting.py's last bar may open a trade and close it at once; without it every trade lasts a bar at least.
+        const lastEntry = lastBarEntries ? end - 1 : end - 2;
+        for (const t of trades) {
+          assert.ok(t.entryBar >= start + 1 && t.entryBar <= lastEntry, `entry ${t.entryBar} in [${start}, ${end})`);
+          assert.ok(t.exitBar >= t.entryBar && t.exitBar <= end - 1 && (t.exitBar > t.entryBar || t.exitBar === end - 1), `exit ${t.exitBar} in [${start}, ${end})`);
+          assert.equal(t.entryTime, bars.time[t.entryBar]);
+        }
       }
     }
   }
@@ -67,13 +74,22 @@ test('nothing trades before the window or after it: entries from bar start + 1, 
   const early = runBacktest(bars, scripted({ [start - 1]: Target.Long }), {}, { ...options, window: { start, end } });
   assert.equal(early.trades.length, 0);
   assert.ok(early.equity.every((e) => e === options.cash));
-  const held = runBacktest(bars, scripted({ [start - 1]: Target.Short, [start]: Target.Long, [end - 2]: Target.Short }), {},
-    { ...options, window: { start, end } });
+  const targets = scripted({ [start - 1]: Target.Short, [start]: Target.Long, [end - 2]: Target.Short });
+  const held = runBacktest(bars, targets, {}, { ...options, lastBarEntries: false, window: { start, end } });
   assert.equal(held.trades.length, 1, 'nothing opens on the last bar');
   const [t] = held.trades;
   assert.deepEqual([t.entryBar, t.entryPrice, t.exitBar, t.exitPrice], [start + 1, bars.open[start + 1], end - 1, bars.open[end - 1]]);
   assert.ok(t.size > 0);
   assert.ok(Math.abs(held.equity[held.equity.length - 1] - (options.cash + t.pnl)) < 1e-9);
+
+  // backtesting.py's last bar: the short from bar end - 2 opens at the last open and closes there at once.
+  const parity = runBacktest(bars, targets, {}, { ...options, window: { start, end } });
+  assert.equal(parity.trades.length, 2);
+  assert.deepEqual(parity.trades[0], t);
+  const short = parity.trades[1];
+  assert.deepEqual([short.entryBar, short.exitBar, short.entryPrice, short.exitPrice], [end - 1, end - 1, bars.open[end - 1], bars.open[end - 1]]);
+  assert.ok(short.size < 0 && short.pnl === -short.commission && short.commission > 0);
+  assert.ok(Math.abs(parity.equity[parity.equity.length - 1] - (held.equity[held.equity.length - 1] + short.pnl)) < 1e-9);
 });
 
 test('warm-up: a 200-bar SMA crossover trades on a 100-bar window, which alone could not compute it', () => {

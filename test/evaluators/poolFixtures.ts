@@ -53,6 +53,7 @@ export function trial(fx: PoolFixture, trialId: number, strategy: string, params
       strategyModule: strategy === 'pool_probe' ? moduleRef(fx.probeModule) : undefined,
       cash: 10_000,
       commission: 0.002,
+      lastBarEntries: true,
     },
     objective: { metric: 'sharpe', direction: 'maximize' },
   };
