@@ -13,7 +13,7 @@ export interface SessionFlags {
   output?: string;
 }
 
-export const ALGORITHMS = ['grid', 'random', 'qmc', 'tpe', 'cmaes', 'genetic'] as const;
+export const ALGORITHMS = ['grid', 'random', 'qmc', 'tpe', 'cmaes', 'genetic', 'gp'] as const;
 
 export function addSessionFlags(command: Command): Command {
   return command

@@ -221,7 +221,7 @@ export const configSchema = z.strictObject({
     .optional(),
   search: z
     .strictObject({
-      algorithm: z.enum(['grid', 'random', 'qmc', 'tpe', 'cmaes', 'genetic']).default('grid'),
+      algorithm: z.enum(['grid', 'random', 'qmc', 'tpe', 'cmaes', 'genetic', 'gp']).default('grid'),
       seed: seedSchema.default(42),
       trials: trialsSchema.optional(),
       parallelism: parallelismSchema.default(8),

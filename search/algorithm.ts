@@ -14,6 +14,8 @@ export interface ProposeContext {
   readonly options: ResolvedOptions;
   /** Points proposed whose results the model may not use yet, oldest first (for a constant liar). */
   readonly pending: readonly (readonly number[])[];
+  /** Whether a point meets the constraints, for algorithms that search for their candidates (duplicates aside). */
+  readonly feasible: (x: readonly number[]) => boolean;
 }
 
 /**

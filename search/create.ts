@@ -3,6 +3,7 @@ import type { Algorithm, ProposeContext, WarmPoint } from './algorithm';
 import { grid } from './grid';
 import { cmaes } from './cmaes';
 import { genetic } from './genetic';
+import { gp } from './gp';
 import { ListSampler, type ListState } from './list';
 import { motpe } from './motpe';
 import { nsga2 } from './nsga2';
@@ -18,7 +19,7 @@ import { Space } from './space';
 import type { AlgorithmName, Sampler, SamplerConfig, SamplerState } from './types';
 import { compileConstraints, countFeasible, validateSpace } from './validate';
 
-const ALGORITHMS = { grid, random, qmc, tpe, cmaes, genetic } as Partial<Record<AlgorithmName, Algorithm>>;
+const ALGORITHMS = { grid, random, qmc, tpe, cmaes, genetic, gp } as Partial<Record<AlgorithmName, Algorithm>>;
 /** With two or more objectives: grid, random and qmc ignore results; genetic runs as NSGA-II, tpe as MOTPE. */
 const MULTI_OBJECTIVE = { grid, random, qmc, tpe: motpe, genetic: nsga2 } as Partial<Record<AlgorithmName, Algorithm<unknown, readonly number[]>>>;
 

@@ -60,3 +60,47 @@ export function symmetricEigen(input: Matrix): { values: number[]; vectors: Matr
   }
   return { values: a.map((row, i) => row[i] as number), vectors: v };
 }
+
+/**
+ * Cholesky factor of a symmetric positive-definite n × n matrix stored row-major, in place: the lower triangle
+ * becomes L with A = L Lᵀ (the upper triangle is not read or written). Returns false when a pivot is not positive,
+ * i.e. A is not positive definite to rounding. Rows are walked contiguously, which is what makes it fast on typed
+ * arrays.
+ */
+export function choleskyInPlace(a: Float64Array, n: number): boolean {
+  for (let j = 0; j < n; j++) {
+    const rj = j * n;
+    let pivot = a[rj + j] as number;
+    for (let k = 0; k < j; k++) pivot -= (a[rj + k] as number) ** 2;
+    if (!(pivot > 0)) return false;
+    const ljj = Math.sqrt(pivot);
+    a[rj + j] = ljj;
+    for (let i = j + 1; i < n; i++) {
+      const ri = i * n;
+      let s = a[ri + j] as number;
+      for (let k = 0; k < j; k++) s -= (a[ri + k] as number) * (a[rj + k] as number);
+      a[ri + j] = s / ljj;
+    }
+  }
+  return true;
+}
+
+/** Solves L z = b for the lower-triangular L of {@link choleskyInPlace}; z overwrites b. */
+export function solveLower(l: Float64Array, n: number, b: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    let s = b[i] as number;
+    for (let k = 0; k < i; k++) s -= (l[ri + k] as number) * (b[k] as number);
+    b[i] = s / (l[ri + i] as number);
+  }
+}
+
+/** Solves Lᵀ x = z for the lower-triangular L of {@link choleskyInPlace}; x overwrites z. */
+export function solveLowerTransposed(l: Float64Array, n: number, z: Float64Array): void {
+  for (let i = n - 1; i >= 0; i--) {
+    const ri = i * n;
+    const xi = (z[i] as number) / (l[ri + i] as number);
+    z[i] = xi;
+    for (let k = 0; k < i; k++) z[k] = (z[k] as number) - (l[ri + k] as number) * xi;
+  }
+}

@@ -1,7 +1,7 @@
 import type { Algorithm } from './algorithm';
 import { mix32, seedKey } from './prng';
 
-function primes(count: number): number[] {
+export function primes(count: number): number[] {
   const found: number[] = [];
   for (let n = 2; found.length < count; n++) if (found.every((p) => n % p !== 0)) found.push(n);
   return found;
@@ -26,6 +26,10 @@ function scrambledRadicalInverse(index: number, base: number, key: number): numb
   return result;
 }
 
+/** Point `index` of the Halton sequence in bases `bases`, each coordinate scrambled by its key. */
+export const scrambledHalton = (index: number, bases: readonly number[], keys: readonly number[]): number[] =>
+  keys.map((key, i) => scrambledRadicalInverse(index, bases[i] as number, key));
+
 interface QmcState {
   /** Index of the next point of the sequence. */
   index: number;
@@ -40,9 +44,7 @@ export const qmc: Algorithm<QmcState, unknown> = {
   shuffledWalk: () => true,
   init: (space, _options, seed) => ({ index: 0, keys: space.dims.map((_, i) => seedKey(seed, 1000 + i)) }),
   propose(state) {
-    const bases = primes(state.keys.length);
-    const index = state.index++;
-    return [{ x: state.keys.map((key, i) => scrambledRadicalInverse(index, bases[i] as number, key)) }];
+    return [{ x: scrambledHalton(state.index++, primes(state.keys.length), state.keys) }];
   },
   observe: () => undefined,
 };

@@ -236,7 +236,9 @@ export class DriverSampler implements Sampler {
   }
 
   private context(): ProposeContext {
-    return { space: this.c.space, rng: this.rng, options: this.c.options, pending: this.s.open.map((t) => t.x) };
+    const { space, constraints } = this.c;
+    const feasible = constraints.length === 0 ? () => true : (x: readonly number[]) => checkConstraints(space.decode(x), constraints);
+    return { space, rng: this.rng, options: this.c.options, pending: this.s.open.map((t) => t.x), feasible };
   }
 
   private acceptable(params: Params): boolean {

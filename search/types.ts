@@ -13,7 +13,7 @@ export type Distribution =
 /** The search space: parameter name to distribution. */
 export type SearchSpace = Record<string, Distribution>;
 
-export type AlgorithmName = 'grid' | 'random' | 'qmc' | 'tpe' | 'cmaes' | 'genetic';
+export type AlgorithmName = 'grid' | 'random' | 'qmc' | 'tpe' | 'cmaes' | 'genetic' | 'gp';
 export type Direction = 'maximize' | 'minimize';
 
 /**

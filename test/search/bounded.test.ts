@@ -4,6 +4,7 @@ import { createSampler, type Sampler, type SamplerConfig, type SearchSpace } fro
 import type { Algorithm } from '../../search/algorithm';
 import { cmaes } from '../../search/cmaes';
 import { genetic } from '../../search/genetic';
+import { gp } from '../../search/gp';
 import { resolveOptions } from '../../search/options';
 import { Prng } from '../../search/prng';
 import { Space } from '../../search/space';
@@ -44,6 +45,7 @@ const models: [string, Algorithm<unknown>][] = [
   ['tpe', tpe as Algorithm<unknown>],
   ['cmaes', cmaes as Algorithm<unknown>],
   ['genetic', genetic as Algorithm<unknown>],
+  ['gp', gp as Algorithm<unknown>],
 ];
 for (const [name, algorithm] of models) {
   test(`${name}: the model's state stays under 1 MB over 1,000,000 results`, () => {
@@ -51,7 +53,7 @@ for (const [name, algorithm] of models) {
     const options = resolveOptions(name, algorithm.options);
     const state = algorithm.init(space, options, 1);
     const rng = Prng.fromSeed(1);
-    const ctx = { space, rng, options, pending: [] };
+    const ctx = { space, rng, options, pending: [], feasible: () => true };
     let largest = 0;
     for (let i = 1; i <= MILLION; i++) {
       const tag = (state as { gen?: number }).gen;
@@ -69,9 +71,11 @@ test('tpe with its model on: the state stops growing once the history is full', 
 });
 
 test('every algorithm through the sampler: the state does not grow with the trial count', () => {
-  for (const algorithm of ['grid', 'random', 'qmc', 'tpe', 'cmaes', 'genetic'] as SamplerConfig['algorithm'][]) {
+  // tpe and gp with a small memory, so that it fills up well within the 500 trials measured first.
+  const small: Record<string, Record<string, number>> = { tpe: { history: 50 }, gp: { maxPoints: 50, nCandidates: 64 } };
+  for (const algorithm of ['grid', 'random', 'qmc', 'tpe', 'cmaes', 'genetic', 'gp'] as SamplerConfig['algorithm'][]) {
     const space = algorithm === 'grid' ? { ...PLANE, x: { type: 'float' as const, low: -1, high: 1, step: 0.001 } } : PLANE;
-    const sampler = createSampler(config(algorithm, { space, trials: 1_500, options: algorithm === 'tpe' ? { history: 50 } : {} }));
+    const sampler = createSampler(config(algorithm, { space, trials: 1_500, options: small[algorithm] ?? {} }));
     const [early, late] = [500, 1_000].map((n) => drive(sampler, n, n));
     assert.ok(late! <= early! * 1.2 + 200, `${algorithm}: ${early} then ${late} bytes`);
   }

@@ -35,7 +35,7 @@ function search(algorithm: SamplerConfig['algorithm'], broken: Outcome): { lateI
 
 // The genetic sampler's population keeps only its best members, so neither an infeasible nor a failed trial ever
 // joins it: telling them apart changes nothing there.
-for (const algorithm of ['tpe', 'cmaes'] as const) {
+for (const algorithm of ['tpe', 'cmaes', 'gp'] as const) {
   test(`${algorithm}: infeasible results steer the search away from their region; failures do not`, () => {
     const steered = search(algorithm, { infeasible: true });
     const blind = search(algorithm, { failed: true });

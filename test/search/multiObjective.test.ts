@@ -120,7 +120,7 @@ for (const [name, algorithm] of [['genetic', nsga2], ['tpe', motpe]] as [string,
     const options = resolveOptions(name, algorithm.options);
     const state = algorithm.init(space, options, 1);
     const rng = Prng.fromSeed(1);
-    const ctx = { space, rng, options, pending: [] };
+    const ctx = { space, rng, options, pending: [], feasible: () => true };
     const sizes: number[] = [];
     for (let i = 1; i <= 12_000; i++) {
       algorithm.observe(state, [rng.float(), rng.float()], [Math.sin(i), Math.cos(i * 0.7) + rng.float()], undefined, ctx);
