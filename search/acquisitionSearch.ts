@@ -1,5 +1,6 @@
 import type { LogEiAcquisition } from './acquisition';
 import type { Candidate } from './algorithm';
+import { minimizeLbfgs } from './lbfgs';
 import type { Prng } from './prng';
 import { primes, scrambledHalton } from './qmc';
 import type { Dim, Space } from './space';
@@ -19,13 +20,13 @@ export interface SearchSettings {
 const LOCAL_SEARCH_BUDGET = 4_000;
 /** Rounds of (gradient ascent, then each discrete coordinate in turn) per local search. */
 const MAX_ROUNDS = 10;
-const MAX_GRADIENT_STEPS = 40;
+const MAX_GRADIENT_STEPS = 100;
+/** Optuna's pgtol, √tol with tol = 1e-4, on the gradient in scaled coordinates. */
+const GRADIENT_TOLERANCE = 1e-2;
 /** An increase of log EI below this ends a search: no proposal changes by it. */
 const TOLERANCE = 1e-5;
 /** Discrete coordinates with at most this many values are searched exhaustively, as in Optuna. */
 const EXHAUSTIVE = 16;
-
-const clamp01 = (u: number): number => (u < 0 ? 0 : u > 1 ? 1 : u);
 
 /** Unit coordinate of the centre of cell k, where the space puts a discrete value. */
 function centre(dim: Dim, k: number): number {
@@ -36,8 +37,8 @@ function centre(dim: Dim, k: number): number {
  * Maximises log EI as Optuna's optimize_acqf_mixed does, in plain loops: evaluate it at `candidates` scrambled
  * Halton points (fresh scramble keys from rng), then run local searches from the best of them, from `warmStarts`
  * (the best observed points) and from a roulette draw (weights e^(value − best)) among the others. A local search
- * alternates projected gradient ascent over the continuous coordinates, with steps scaled by each length scale
- * squared (the kernel sees x / l, so this equalises the curvature), and a search along each discrete coordinate.
+ * alternates bounded L-BFGS over the continuous coordinates and a search along each discrete coordinate, until a
+ * round gains less than 1e-5 in log EI.
  *
  * Returns candidates best first: the local searches' end points, then every quasi-random point, each group by
  * decreasing log EI, infeasible points left out, so the sampler has the next best when one is a duplicate.
@@ -45,10 +46,18 @@ function centre(dim: Dim, k: number): number {
 export function maximizeAcquisition(acq: LogEiAcquisition, space: Space, rng: Prng, warmStarts: readonly (readonly number[])[], settings: SearchSettings): Candidate[] {
   const bases = primes(space.dims.length);
   const keys = space.dims.map(() => rng.nextU32());
-  const sampled = Array.from({ length: settings.candidates }, (_, i) => {
+  const sampled: { x: number[]; value: number }[] = [];
+  // In a finite space many quasi-random points snap onto the same cell: each is scored once.
+  const seen = space.size === null ? null : new Set<string>();
+  for (let i = 0; i < settings.candidates; i++) {
     const x = space.snap(scrambledHalton(i, bases, keys));
-    return { x, value: acq.value(x) };
-  });
+    if (seen) {
+      const key = x.join();
+      if (seen.has(key)) continue;
+      seen.add(key);
+    }
+    sampled.push({ x, value: acq.value(x) });
+  }
   const byValue = (a: { value: number }, b: { value: number }): number => b.value - a.value;
   const ranked = sampled.filter((s) => s.value > -Infinity).sort(byValue);
   const starts = [...ranked.slice(0, 1), ...warmStarts.map((x) => ({ x: [...x], value: acq.value(x) })).filter((s) => s.value > -Infinity)];
@@ -95,40 +104,29 @@ function localSearch(acq: LogEiAcquisition, space: Space, x0: number[], f0: numb
   return point;
 }
 
-/** Projected gradient ascent with backtracking (Armijo) over the continuous coordinates, preconditioned by l². */
+/**
+ * Bounded L-BFGS over the continuous coordinates in scaled coordinates z = x / l (Optuna's preconditioning: the
+ * kernel sees x / l, so in z every coordinate has about the same curvature), the box [0, 1/l].
+ */
 function gradientAscent(acq: LogEiAcquisition, start: { x: number[]; value: number }, budget: number): { x: number[]; value: number } {
+  const continuous = acq.continuous;
+  const lengths = continuous.map((j) => 1 / Math.sqrt(acq.gp.inverseSquaredLengthScales[j] as number));
   const gradient = new Float64Array(start.x.length);
-  const trialGradient = new Float64Array(start.x.length);
-  const isl = acq.gp.inverseSquaredLengthScales;
-  let { x, value } = start;
-  value = acq.valueWithGradient(x, gradient);
-  let t = 1;
-  for (let step = 0; step < MAX_GRADIENT_STEPS && acq.evaluations < budget; step++) {
-    let accepted: { x: number[]; value: number } | null = null;
-    while (t > 1e-9 && acq.evaluations < budget) {
-      const trial = [...x];
-      let predicted = 0;
-      for (const j of acq.continuous) {
-        const g = gradient[j] as number;
-        trial[j] = clamp01((x[j] as number) + (t * g) / (isl[j] as number));
-        predicted += g * ((trial[j] as number) - (x[j] as number));
-      }
-      if (!(predicted > 0)) break;
-      const trialValue = acq.valueWithGradient(trial, trialGradient);
-      if (trialValue >= value + 1e-4 * predicted) {
-        accepted = { x: trial, value: trialValue };
-        break;
-      }
-      t /= 2;
-    }
-    if (!accepted) break;
-    const gain = accepted.value - value;
-    ({ x, value } = accepted);
-    gradient.set(trialGradient);
-    if (gain < TOLERANCE) break;
-    t *= 2;
-  }
-  return { x, value };
+  const toX = (z: readonly number[]): number[] => {
+    const x = [...start.x];
+    continuous.forEach((j, i) => (x[j] = Math.min(1, Math.max(0, (z[i] as number) * (lengths[i] as number)))));
+    return x;
+  };
+  const negative = (z: readonly number[]): { value: number; gradient: number[] } => {
+    const value = acq.evaluations < budget ? -acq.valueWithGradient(toX(z), gradient) : NaN;
+    return { value, gradient: continuous.map((j, i) => -(gradient[j] as number) * (lengths[i] as number)) };
+  };
+  const result = minimizeLbfgs(
+    negative,
+    continuous.map((j, i) => (start.x[j] as number) / (lengths[i] as number)),
+    { maxIterations: MAX_GRADIENT_STEPS, gradientTolerance: GRADIENT_TOLERANCE, lower: lengths.map(() => 0), upper: lengths.map((l) => 1 / l) },
+  );
+  return -result.value > start.value ? { x: toX(result.x), value: -result.value } : start;
 }
 
 /**

@@ -129,9 +129,10 @@ export function withCurrentDefaults(config: SamplerConfig): SamplerConfig {
  * - cmaes: `sigma0` (1/6 of each range), `popsize` (4 + 3 ln d), `restarts` ('ipop' | 'none'), `incPopsize` (2).
  * - genetic: `populationSize` (50), `tournamentSize` (2), `crossover` ('blx' | 'uniform'), `crossoverProb` (0.9),
  *   `mutationProb` (1/d), `mutationScale` (0.1 of each range).
+ * - gp: `nStartupTrials` (10), `nCandidates` (512), `nLocalSearch` (10), `maxPoints` (300, at most 500).
  *
  * With `directions` of two or more objectives, genetic runs as NSGA-II and tpe as multi-objective TPE (same
- * options), results come as `{ values }`; cmaes refuses.
+ * options), results come as `{ values }`; cmaes and gp refuse.
  * @throws InputError for a bad space, constraint, option or setting (the message names it and the fix).
  * @example
  *   const sampler = createSampler({ algorithm: 'tpe', space: { fast: { type: 'int', low: 2, high: 50 } },

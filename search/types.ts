@@ -37,7 +37,7 @@ export interface SamplerConfig {
   /**
    * One direction per objective, for a multi-objective search (2 to 4 objectives; the first equals
    * `direction`). Results then come as `{ values }`, one per objective: genetic runs as NSGA-II, tpe as MOTPE,
-   * grid, random and qmc ignore results anyway, cmaes refuses. Absent: one objective.
+   * grid, random and qmc ignore results anyway, cmaes and gp refuse. Absent: one objective.
    */
   directions?: Direction[];
   /** Trials in flight at once; ordered mode uses it to decide which results a proposal may see. */
