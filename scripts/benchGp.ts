@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     const tpeMedian = quartiles(theirs[i]!)[1];
     const met = gpMedian <= 0.5 * tpeMedian;
     (met ? goalMet : goalMissed).push(`${objective.label} (${fmt(gpMedian)} against ${fmt(tpeMedian)})`);
-    const ratio = tpeMedian === 0 ? '—' : `${(gpMedian / tpeMedian).toFixed(2)}×`;
+    const ratio = tpeMedian === 0 ? '—' : `${fmt(gpMedian / tpeMedian)}×`;
     return `| ${objective.label} | ${fmtQuartiles(ours[i]!)} | ${fmtQuartiles(theirs[i]!)} | ${ratio} | ${met ? 'yes' : '**no**'} |`;
   });
   const slowest = Math.max(...speedRows.map((r) => r.max));
