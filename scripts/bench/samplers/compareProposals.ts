@@ -39,14 +39,14 @@ function ours(fn: TestFunction, history: [number[], number][], candidates: numbe
   const space = new Space(spaceOf(fn));
   const options = resolveOptions('tpe', tpe.options, OPTIONS);
   const state = tpe.init(space, options, 0);
-  const context = (rng: Prng): ProposeContext => ({ space, rng, options, pending: [] });
+  const context = (rng: Prng): ProposeContext => ({ space, rng, options, pending: [], feasible: () => true });
   const unit = (x: number[]): number[] => space.encode(Object.fromEntries(x.map((v, i) => [`x${i}`, v])));
   for (const [x, value] of history) tpe.observe(state, unit(x), value, undefined, context(Prng.fromSeed(0)));
   const proposals = Array.from({ length: DRAWS }, (_, r) => {
     const [first] = tpe.propose(state, context(Prng.fromSeed(r)))!;
     return pointOf(fn, space.decode(first!.x));
   });
-  const { l, g } = estimators(state, { space, options, pending: [] });
+  const { l, g } = estimators(state, { space, options, pending: [], feasible: () => true });
   const units = candidates.map(unit);
   const ll = l.logPdf(units);
   const lg = g.logPdf(units);
