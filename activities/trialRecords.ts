@@ -30,6 +30,18 @@ function resultConstraintsOf(trial: RecordedTrial): ResultConstraint[] {
   return parsed;
 }
 
+/** Who ran a trial's attempt and for how long: the part every record shares. */
+interface Attempt {
+  attempt: number;
+  workerId: string;
+  durationMs: number;
+}
+
+/** The fields every kind of record has; `status` and the rest are the caller's. */
+function recordOf(trial: { sessionId: string; trialId: number; params: Params }, { attempt, workerId, durationMs }: Attempt) {
+  return { sessionId: trial.sessionId, trialId: trial.trialId, params: trial.params, attempt, workerId, durationMs, finishedAt: new Date().toISOString() };
+}
+
 /**
  * The record of a trial that ran to the end: ranked by its objective, unless the trial made fewer trades
  * than `minTrades`, breaks a result constraint, or its objective is not a finite number, which the record's
@@ -39,16 +51,10 @@ export function succeededRecord(trial: RecordedTrial, metrics: MetricValues, att
   const note = unrankedNote(trial, metrics);
   const value = metrics[trial.objective.metric];
   return {
-    sessionId: trial.sessionId,
-    trialId: trial.trialId,
-    params: trial.params,
+    ...recordOf(trial, { attempt, workerId, durationMs }),
     status: 'succeeded',
     metrics,
     objective: note === null ? (value as number) : null,
-    attempt,
-    workerId,
-    durationMs,
-    finishedAt: new Date().toISOString(),
     ...(note === null ? {} : { note }),
   };
 }
@@ -96,16 +102,10 @@ export function prunedRecord(
   durationMs: number,
 ): TrialRecord {
   return {
-    sessionId: trial.sessionId,
-    trialId: trial.trialId,
-    params: trial.params,
+    ...recordOf(trial, { attempt, workerId, durationMs }),
     status: 'pruned',
     metrics,
     objective: null,
-    attempt,
-    workerId,
-    durationMs,
-    finishedAt: new Date().toISOString(),
     note: pruned.reason,
     pruned: { stage: pruned.stage, value: pruned.value },
   };
@@ -118,17 +118,5 @@ export function failedRecord(
   error: string,
   durationMs: number,
 ): TrialRecord {
-  return {
-    sessionId: trial.sessionId,
-    trialId: trial.trialId,
-    params: trial.params,
-    status: 'failed',
-    metrics: {},
-    objective: null,
-    attempt,
-    workerId,
-    durationMs,
-    finishedAt: new Date().toISOString(),
-    error,
-  };
+  return { ...recordOf(trial, { attempt, workerId, durationMs }), status: 'failed', metrics: {}, objective: null, error };
 }

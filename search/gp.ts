@@ -1,16 +1,10 @@
 import { LogEiAcquisition } from './acquisition';
 import { maximizeAcquisition } from './acquisitionSearch';
 import type { Algorithm } from './algorithm';
+import { bySeq, remember, type Observation, type ObservationMemory } from './memory';
 import { defaultKernelParams, GaussianProcess, type KernelParams } from './gaussianProcess';
 import { fitData, fitKernel } from './kernelFit';
 import { INFEASIBLE_LOSS } from './sampler';
-
-interface Observation {
-  /** Order in which the model saw it. */
-  seq: number;
-  x: number[];
-  loss: number;
-}
 
 /**
  * What the GP remembers: the best ⌈maxPoints / 2⌉ observations ever, plus the most recent others up to `maxPoints`
@@ -18,13 +12,7 @@ interface Observation {
  * its Cholesky factor) is recomputed from these at each proposal, so a state restored from JSON proposes exactly
  * what the original would have.
  */
-interface GpState {
-  /** Observations ever seen (failed trials excluded). */
-  count: number;
-  /** Sorted by loss, best first. */
-  best: Observation[];
-  /** Sorted by seq, oldest first. */
-  recent: Observation[];
+interface GpState extends ObservationMemory {
   /** The last fit, the warm start of the next one; null before the first. */
   kernel: KernelParams | null;
   /** `count` at the last fit: proposals from the same observations (eager mode) reuse it. */
@@ -38,8 +26,6 @@ interface GpState {
  */
 export const FIT_POINTS = 100;
 const FIT_ITERATIONS = 50;
-
-const bySeq = (a: Observation, b: Observation): number => a.seq - b.seq;
 
 /**
  * Losses scaled to mean 0 and standard deviation 1 (Optuna's standardisation); an infeasible result (a broken
@@ -124,22 +110,7 @@ export const gp: Algorithm<GpState> = {
 
   observe(state, x, loss, _tag, { space, options }) {
     const limit = options.maxPoints as number;
-    const keepBest = Math.ceil(limit / 2);
-    const obs: Observation = { seq: state.count++, x: space.snap(x), loss };
-    const worst = state.best[state.best.length - 1];
-    if (state.best.length < keepBest || (worst && loss < worst.loss)) {
-      let at = state.best.length;
-      while (at > 0 && (state.best[at - 1] as Observation).loss > loss) at--;
-      state.best.splice(at, 0, obs);
-      if (state.best.length > keepBest) {
-        const dropped = state.best.pop() as Observation;
-        let to = state.recent.length;
-        while (to > 0 && (state.recent[to - 1] as Observation).seq > dropped.seq) to--;
-        state.recent.splice(to, 0, dropped);
-      }
-    } else {
-      state.recent.push(obs);
-    }
-    while (state.best.length + state.recent.length > limit) state.recent.shift();
+    remember(state, space.snap(x), loss, Math.ceil(limit / 2), limit);
   },
+
 };

@@ -1,4 +1,5 @@
 import type { Algorithm, Candidate, ProposeContext } from './algorithm';
+import { bySeq, remember, type Observation, type ObservationMemory } from './memory';
 import type { ResolvedOptions } from './options';
 import { Parzen, rampWeights } from './parzen';
 import type { Prng } from './prng';
@@ -6,13 +7,6 @@ import type { Space } from './space';
 
 /** Optuna's gamma never puts more than 25 observations in the good group, so the best 25 are always kept. */
 export const KEEP_BEST = 25;
-
-interface Observation {
-  /** Order in which the model saw it. */
-  seq: number;
-  x: number[];
-  loss: number;
-}
 
 /**
  * What TPE remembers: the best KEEP_BEST observations ever, plus the most recent others up to `history` in all.
@@ -23,16 +17,7 @@ interface Observation {
  * forgotten may be proposed again (at most once each in a finite space, where duplicates are skipped). The state
  * stays near history x (dims + 2) numbers (history 500 by default, fewer above 39 dims: about 80 kB for 6 dims), and a proposal costs O(history), flat in n.
  */
-export interface TpeState {
-  /** Observations ever seen (failed trials excluded). */
-  count: number;
-  /** Sorted by loss, best first. */
-  best: Observation[];
-  /** Sorted by seq, oldest first. */
-  recent: Observation[];
-}
-
-const bySeq = (a: Observation, b: Observation): number => a.seq - b.seq;
+export type TpeState = ObservationMemory;
 
 /**
  * Tree-structured Parzen Estimator, after Optuna's TPESampler: `nStartupTrials` random trials, then split the
@@ -61,24 +46,9 @@ export const tpe: Algorithm<TpeState> = {
   },
 
   observe(state, x, loss, _tag, { space, options }) {
-    const limit = historyLimit(options, space.dims.length);
-    const obs: Observation = { seq: state.count++, x: space.snap(x), loss };
-    const worst = state.best[state.best.length - 1];
-    if (state.best.length < KEEP_BEST || (worst && loss < worst.loss)) {
-      let at = state.best.length;
-      while (at > 0 && (state.best[at - 1] as Observation).loss > loss) at--;
-      state.best.splice(at, 0, obs);
-      if (state.best.length > KEEP_BEST) {
-        const dropped = state.best.pop() as Observation;
-        let to = state.recent.length;
-        while (to > 0 && (state.recent[to - 1] as Observation).seq > dropped.seq) to--;
-        state.recent.splice(to, 0, dropped);
-      }
-    } else {
-      state.recent.push(obs);
-    }
-    while (state.best.length + state.recent.length > Math.max(limit, KEEP_BEST)) state.recent.shift();
+    remember(state, space.snap(x), loss, KEEP_BEST, Math.max(historyLimit(options, space.dims.length), KEEP_BEST));
   },
+
 };
 
 /**
