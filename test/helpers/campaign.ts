@@ -37,3 +37,18 @@ params:
 constraints: ["fast < slow"]
 objective: sharpe
 `;
+
+/**
+ * An SMA crossover campaign over integer ranges with fast < slow: `fast` and `slow` as [low, high], the rest of
+ * the YAML (a `search:` line, say) appended as given.
+ */
+export function smaSpace(opts: { fast: [number, number]; slow: [number, number]; commission?: number; objective?: string; rest?: string }): string {
+  return `strategy: sma_crossover
+backtest: { cash: 10000, commission: ${opts.commission ?? 0.002} }
+params:
+  fast: { type: int, low: ${opts.fast[0]}, high: ${opts.fast[1]} }
+  slow: { type: int, low: ${opts.slow[0]}, high: ${opts.slow[1]} }
+constraints: ["fast < slow"]
+objective: ${opts.objective ?? 'sharpe'}
+${opts.rest ?? ''}`;
+}

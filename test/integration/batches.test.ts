@@ -12,7 +12,7 @@ import { runningActivities } from '../../harness/trialActivities';
 import { startWorkerProcess, type WorkerProcess } from '../../harness/workerProcess';
 import type { SessionSpec, SessionSummary } from '../../types/session';
 import { trialIssuesQuery } from '../../workflows/trialLoop';
-import { makeCampaign, SMA_GRID } from '../helpers/campaign';
+import { makeCampaign, SMA_GRID, smaSpace } from '../helpers/campaign';
 import { replayAndRecord } from '../helpers/replay';
 import { until } from '../helpers/until';
 import { connectTestClient, redisClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
@@ -26,15 +26,12 @@ async function historyLength(handle: WorkflowHandle): Promise<number> {
 }
 
 /** An ordered TPE search whose proposals depend on every result fed back: any reordering shows. */
-const TPE = `strategy: sma_crossover
-backtest: { cash: 10000, commission: 0.001 }
-params:
-  fast: { type: int, low: 2, high: 40 }
-  slow: { type: int, low: 10, high: 120 }
-constraints: ["fast < slow"]
-objective: sharpe
-search: { algorithm: tpe, seed: 11, trials: 72, parallelism: 16, mode: ordered, options: { nStartupTrials: 16 } }
-`;
+const TPE = smaSpace({
+  fast: [2, 40],
+  slow: [10, 120],
+  commission: 0.001,
+  rest: 'search: { algorithm: tpe, seed: 11, trials: 72, parallelism: 16, mode: ordered, options: { nStartupTrials: 16 } }\n',
+});
 
 describe('batched trial activities', { skip: services ? false : SKIP_REASON }, () => {
   const { address, redisUrl } = services ?? { address: '', redisUrl: '' };

@@ -3,20 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { RedisTrialStore } from '../../store/redis/trialStore';
-import { makeCampaign } from '../helpers/campaign';
+import { makeCampaign, smaSpace } from '../helpers/campaign';
 import { tuneflow } from '../helpers/cli';
 import { redisClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
 
 const services = testServices();
 
-const SMA_WIDE = `strategy: sma_crossover
-backtest: { cash: 10000, commission: 0.002 }
-params:
-  fast: { type: int, low: 2, high: 40 }
-  slow: { type: int, low: 5, high: 120 }
-constraints: ["fast < slow"]
-objective: sharpe
-`;
+const SMA_WIDE = smaSpace({ fast: [2, 40], slow: [5, 120] });
 
 describe('algorithm: gp', () => {
   test('a gp session runs in the workflow to its budget, with distinct feasible trials and every output file', { skip: services ? false : SKIP_REASON }, async () => {

@@ -3,22 +3,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { tuneflow } from '../helpers/cli';
-import { makeCampaign } from '../helpers/campaign';
+import { makeCampaign, smaSpace } from '../helpers/campaign';
 import { SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
 import { trendingBars } from '../helpers/trendingBars';
 
 const services = testServices();
 
 /** An SMA crossover over a wide space, searched at random: 600 trials, a few seconds on the real stack. */
-const SMA_SEARCH = `strategy: sma_crossover
-backtest: { cash: 10000, commission: 0.001 }
-params:
-  fast: { type: int, low: 2, high: 60 }
-  slow: { type: int, low: 10, high: 250 }
-constraints: ["fast < slow"]
-objective: sharpe
-search: { algorithm: random, seed: 5, trials: 600, parallelism: 64 }
-`;
+const SMA_SEARCH = smaSpace({ fast: [2, 60], slow: [10, 250], commission: 0.001, rest: 'search: { algorithm: random, seed: 5, trials: 600, parallelism: 64 }\n' });
 
 interface BestParams {
   psr: number | null;

@@ -4,21 +4,14 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { dominates, paretoFront } from '../../search';
 import { tuneflow } from '../helpers/cli';
-import { makeCampaign } from '../helpers/campaign';
+import { makeCampaign, smaSpace } from '../helpers/campaign';
 import { replayAndRecord } from '../helpers/replay';
 import { connectTestClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
 
 const services = testServices();
 
 /** Two objectives that pull against each other on an SMA crossover: Sharpe ratio, and the drawdown (negative, larger is better). */
-const TWO_OBJECTIVES = `strategy: sma_crossover
-backtest: { cash: 10000, commission: 0.002 }
-params:
-  fast: { type: int, low: 2, high: 40 }
-  slow: { type: int, low: 10, high: 150 }
-constraints: ["fast < slow"]
-objective: [sharpe, { metric: max_drawdown_pct, direction: maximize }]
-`;
+const TWO_OBJECTIVES = smaSpace({ fast: [2, 40], slow: [10, 150], objective: '[sharpe, { metric: max_drawdown_pct, direction: maximize }]' });
 
 /** A CSV file as rows of cells keyed by the header (no quoted commas in these files). */
 function readCsv(file: string): Record<string, string>[] {

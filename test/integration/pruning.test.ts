@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { RedisTrialStore } from '../../store/redis/trialStore';
 import { loadCsv, runBacktest, stageEnds, type Params } from '../../backtest';
 import { tuneflow } from '../helpers/cli';
-import { makeCampaign, SMA_SPLITS } from '../helpers/campaign';
+import { makeCampaign, SMA_SPLITS, smaSpace } from '../helpers/campaign';
 import { allKeys } from '../helpers/redisKeys';
 import { replayAndRecord } from '../helpers/replay';
 import { connectTestClient, redisClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
@@ -22,14 +22,7 @@ function readCsv(file: string): Array<Record<string, string>> {
   return rows.map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i]])));
 }
 
-const SMA_TPE = `strategy: sma_crossover
-backtest: { cash: 10000, commission: 0.002 }
-params:
-  fast: { type: int, low: 3, high: 40 }
-  slow: { type: int, low: 10, high: 150 }
-constraints: ["fast < slow"]
-objective: sharpe
-`;
+const SMA_TPE = smaSpace({ fast: [3, 40], slow: [10, 150] });
 
 describe('pruning, run as a user runs it', { skip: services ? false : SKIP_REASON }, () => {
   const { address, redisUrl } = services ?? { address: '', redisUrl: '' };

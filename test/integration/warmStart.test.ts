@@ -8,7 +8,7 @@ import type { DryRunReport } from '../../cli/dryRun';
 import type { Params } from '../../search/types';
 import type { SessionSummary } from '../../types/session';
 import type { TrialRecord } from '../../types/trial';
-import { makeCampaign } from '../helpers/campaign';
+import { makeCampaign, smaSpace } from '../helpers/campaign';
 import { tuneflow } from '../helpers/cli';
 import { replayAndRecord } from '../helpers/replay';
 import { connectTestClient, redisClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
@@ -16,14 +16,7 @@ import { connectTestClient, redisClient, SKIP_REASON, testServices, uniqueId, wi
 const services = testServices();
 
 /** An SMA space of about 8,000 points, searched by TPE: a session's first 8 proposals are its random start. */
-const SPACE = `strategy: sma_crossover
-backtest: { cash: 10000, commission: 0.002 }
-params:
-  fast: { type: int, low: 2, high: 60 }
-  slow: { type: int, low: 10, high: 200 }
-constraints: ["fast < slow"]
-objective: sharpe
-`;
+const SPACE = smaSpace({ fast: [2, 60], slow: [10, 200] });
 const SEARCH = 'algorithm: tpe, seed: 8, trials: 40, parallelism: 8';
 
 /** Distance in the space scaled to [0, 1] per parameter. */
