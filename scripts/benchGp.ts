@@ -92,7 +92,7 @@ async function main(): Promise<void> {
 
   const theirs = await pool(
     objectives.map((objective) => async () => {
-      const lines = await runOptuna<{ seed: number; best: number[] }>(python, { kind: 'quality', sampler: 'tpe', function: objective.name, seeds, trials: TRIALS, table: objective.table });
+      const lines = await runOptuna<{ seed: number; best: number[] }>(python, { kind: 'quality', sampler: 'TPESampler', function: objective.name, seeds, trials: TRIALS, table: objective.table });
       console.log(`optuna TPESampler on ${objective.label}: done`);
       return lines.sort((a, b) => a.seed - b.seed).map((l) => regret(objective, l.best[TRIALS - 1]!));
     }),
