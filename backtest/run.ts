@@ -102,25 +102,26 @@ export function runMany(bars: Bars, strategy: StrategyDef | string, paramSets: r
 
 /**
  * `runMany` that settles every parameter set on its own: an invalid or failing set yields its error in its
- * place while the others still run on the shared indicators, as a batch of trials needs. With `phases` it
- * adds the time of each step there (a set that fails adds nothing).
- * @throws InputError only for what fails every set alike: bad options, a bad window, an unknown strategy.
+ * place while the others still run on the shared indicators, as a batch of trials needs. `options` is one for
+ * every set, or one per set (a session that tunes its stop-loss, say), all with the same window. With `phases`
+ * it adds the time of each step there (a set that fails adds nothing).
+ * @throws InputError only for what fails every set alike: bad shared options, a bad window, an unknown strategy.
  */
 export function runManySettled(
   bars: Bars,
   strategy: StrategyDef | string,
   paramSets: readonly Params[],
-  options: BacktestOptions,
+  options: BacktestOptions | readonly BacktestOptions[],
   phases = noPhases(),
 ): Array<Metrics | Error> {
   const started = performance.now();
   const def = typeof strategy === 'string' ? getStrategy(strategy) : strategy;
-  const settings = brokerSettings(options);
-  const work = new Workspace(bars, options.window);
+  const settingsOf = settingsPerSet(options, paramSets.length);
+  const work = new Workspace(bars, windowOf(options));
   phases.load += performance.now() - started;
-  return paramSets.map((params) => {
+  return paramSets.map((params, i) => {
     try {
-      return work.run(def, params, settings, phases);
+      return work.run(def, params, settingsOf(i), phases);
     } catch (err) {
       return err instanceof Error ? err : new Error(String(err));
     }
@@ -168,7 +169,7 @@ export function runManyStaged(
   bars: Bars,
   strategy: StrategyDef | string,
   paramSets: readonly Params[],
-  options: BacktestOptions,
+  options: BacktestOptions | readonly BacktestOptions[],
   stages: number,
   objective: MetricName,
   gate: StageGate,
@@ -176,13 +177,13 @@ export function runManyStaged(
 ): Array<StagedRun | Error> {
   const started = performance.now();
   const def = typeof strategy === 'string' ? getStrategy(strategy) : strategy;
-  const settings = brokerSettings(options);
-  const work = new Workspace(bars, options.window);
+  const settingsOf = settingsPerSet(options, paramSets.length);
+  const work = new Workspace(bars, windowOf(options));
   const plan = work.stages(stages);
   phases.load += performance.now() - started;
   return paramSets.map((params, i) => {
     try {
-      return work.runStaged(def, params, settings, phases, plan, objective, (stage, value) => gate(i, stage, value));
+      return work.runStaged(def, params, settingsOf(i), phases, plan, objective, (stage, value) => gate(i, stage, value));
     } catch (err) {
       return err instanceof Error ? err : new Error(String(err));
     }
@@ -355,25 +356,61 @@ function checkWindow(w: { start: number; end: number }, barCount: number): { sta
   return { start, end };
 }
 
+function isOptionList(options: BacktestOptions | readonly BacktestOptions[]): options is readonly BacktestOptions[] {
+  return Array.isArray(options);
+}
+
+/**
+ * The broker settings of set `i`: checked once when every set shares them (bad ones then fail the whole call),
+ * else per set, so that bad settings fail their own set alone.
+ */
+function settingsPerSet(options: BacktestOptions | readonly BacktestOptions[], count: number): (i: number) => BrokerSettings {
+  if (!isOptionList(options)) {
+    const shared = brokerSettings(options);
+    return () => shared;
+  }
+  if (options.length !== count) throw new InputError(`Backtest options: ${options.length} options for ${count} parameter sets; give one for all or one per set.`);
+  return (i) => brokerSettings(options[i]);
+}
+
+/** The one window of the sets: per-set options must agree on it, since the sets share their buffers and indicators. */
+function windowOf(options: BacktestOptions | readonly BacktestOptions[]): BacktestOptions['window'] {
+  if (!isOptionList(options)) return options.window;
+  const window = options[0]?.window;
+  const same = (w: BacktestOptions['window']) => w?.start === window?.start && w?.end === window?.end;
+  if (!options.every((o) => same(o.window))) throw new InputError('Backtest options: parameter sets run together share one window.');
+  return window;
+}
+
 function brokerSettings(o: BacktestOptions): BrokerSettings {
   const fail = (message: string): never => {
     throw new InputError(`Backtest options: ${message}`);
   };
+  const optional = (value: number | undefined, ok: (v: number) => boolean, what: string, none: number): number => {
+    if (value === undefined) return none;
+    if (typeof value !== 'number' || !ok(value)) fail(`${what}, got ${String(value)}.`);
+    return value;
+  };
   if (!(o.cash > 0) || !Number.isFinite(o.cash)) fail(`cash must be a positive number, got ${o.cash}.`);
   if (!(o.commission >= 0 && o.commission < 0.1)) fail(`commission is a fraction of traded value in [0, 0.1), got ${o.commission}.`);
-  const f = o.sizeFraction ?? 1;
-  if (!(f > 0 && f <= 1)) fail(`sizeFraction must lie in (0, 1], got ${f}.`);
-  const sl = o.stopLoss ?? NaN, tp = o.takeProfit ?? NaN;
-  if (o.stopLoss !== undefined && !(sl > 0 && sl < 1)) fail(`stopLoss is a fraction in (0, 1), got ${sl}.`);
-  if (o.takeProfit !== undefined && !(tp > 0)) fail(`takeProfit is a positive fraction, got ${tp}.`);
-  // backtesting.py's all-in order size is 1 - ε, because a size of 1 would mean one unit.
+  const f = optional(o.sizeFraction, (v) => v > 0 && v <= 1, 'sizeFraction must lie in (0, 1]', 1);
+  const units = optional(o.sizeUnits, (v) => Number.isInteger(v) && v >= 1, 'sizeUnits is a whole number of units from 1', 0);
+  if (o.sizeFraction !== undefined && o.sizeUnits !== undefined) fail('give sizeFraction (a share of cash) or sizeUnits (whole units), not both.');
+  if (o.slippage !== undefined && (typeof o.slippage !== 'object' || o.slippage === null)) fail(`slippage is { fixed, range }, got ${String(o.slippage)}.`);
   if (o.lastBarEntries !== undefined && typeof o.lastBarEntries !== 'boolean') fail(`lastBarEntries is true or false, got ${String(o.lastBarEntries)}.`);
   return {
     cash: o.cash,
     commission: o.commission,
+    commissionFixed: optional(o.commissionFixed, (v) => v >= 0 && Number.isFinite(v), 'commissionFixed is an amount of cash per fill, 0 or more', 0),
+    spread: optional(o.spread, (v) => v >= 0 && v < 0.1, 'spread is a fraction of the price in [0, 0.1)', 0),
+    slippageFixed: optional(o.slippage?.fixed, (v) => v >= 0 && Number.isFinite(v), 'slippage.fixed is a price amount, 0 or more', 0),
+    slippageRange: optional(o.slippage?.range, (v) => v >= 0 && v <= 1, "slippage.range is a share of the bar's high - low in [0, 1]", 0),
+    // backtesting.py's all-in order size is 1 - ε, because a size of 1 would mean one unit.
     sizeFraction: f === 1 ? 1 - Number.EPSILON : f,
-    stopLoss: sl,
-    takeProfit: tp,
+    sizeUnits: units,
+    stopLoss: optional(o.stopLoss, (v) => v > 0 && v < 1, 'stopLoss is a fraction in (0, 1)', NaN),
+    takeProfit: optional(o.takeProfit, (v) => v > 0 && Number.isFinite(v), 'takeProfit is a positive fraction', NaN),
+    trailingStop: optional(o.trailingStop, (v) => v > 0 && v < 1, 'trailingStop is a fraction in (0, 1)', NaN),
     lastBarEntries: o.lastBarEntries ?? true,
   };
 }

@@ -6,12 +6,23 @@ import type { Bars } from './types';
 /** Broker settings with every default applied. */
 export interface BrokerSettings {
   cash: number;
+  /** Commission per fill: a fraction of traded value plus a fixed amount of cash (backtesting.py's `(fixed, relative)`). */
   commission: number;
-  /** Share of cash an entry commits, in (0, 1). */
+  commissionFixed: number;
+  /** backtesting.py's `spread`: entries fill this fraction above (long) or below (short) the market price. */
+  spread: number;
+  /** Slippage of market and stop fills: a price amount plus a share of the fill bar's high − low, kept within the bar. */
+  slippageFixed: number;
+  slippageRange: number;
+  /** Share of cash an entry commits, in (0, 1); unused when `sizeUnits` is set. */
   sizeFraction: number;
+  /** Whole units each entry buys or sells; 0 for a share of cash. An entry that cash cannot pay for is skipped. */
+  sizeUnits: number;
   /** Stop-loss / take-profit distance as a fraction of the signal bar's close; NaN for none. */
   stopLoss: number;
   takeProfit: number;
+  /** Trailing stop distance as a fraction of each close while a trade is open; NaN for none. */
+  trailingStop: number;
   /**
    * backtesting.py's last bar: a signal from the bar before fills at the last open and closes at once, and a
    * signal on the last bar opens a trade that stays outside the trade list (see {@link runBroker}).
@@ -20,12 +31,16 @@ export interface BrokerSettings {
 }
 
 /**
- * Runs the broker over `targets` with backtesting.py's default semantics (no spread, no margin, no hedging):
- * a target set at bar i's close fills at bar i+1's open; an entry first closes any open trade, then buys or
- * sells as many whole units as `floor(cash · f / (price · (1 + commission)))`; commission is charged on
- * every fill; stop-loss and take-profit are checked from the entry bar on (stop first when both are in
- * range); equity is marked to market at every close; a trade still open at the end is closed at the last
- * bar's open (backtesting.py's `finalize_trades`, which re-runs its broker on the last bar).
+ * Runs the broker over `targets` with backtesting.py's default semantics (no margin, no hedging): a target set at
+ * bar i's close fills at bar i+1's open; an entry first closes any open trade, then buys or sells as many whole
+ * units as `floor(cash · f / (price · (1 + spread) + (fixed + f · price · commission) / f))` allows (or
+ * `sizeUnits`, when cash pays for them); the spread raises a long's entry price (lowers a short's) and exits
+ * fill at the market price; commission is charged on every fill; stop-loss and take-profit are checked from
+ * the entry bar on (stop first when both are in range); a trailing stop follows each close; equity is marked
+ * to market at every close; a trade still open at the end is closed at the last bar's open (backtesting.py's
+ * `finalize_trades`, which re-runs its broker on the last bar). Slippage, which backtesting.py lacks, moves
+ * market and stop fills against the trader, within the bar's range; take-profit fills are limit fills and
+ * never slip.
  *
  * The last bar follows `s.lastBarEntries` (see {@link runBroker}).
  *
@@ -46,6 +61,7 @@ export interface BrokerState {
   cash: number;
   /** Units of the open trade, negative for a short; 0 when flat. */
   size: number;
+  /** The open trade's entry price, spread included. */
   entry: number;
   entryBar: number;
   sl: number;
@@ -82,16 +98,17 @@ export function runBroker(bars: Bars, targets: Int8Array, s: BrokerSettings, equ
     state.next = Math.max(state.next, end);
     return;
   }
-  const { open: O, high: H, low: L, close: C } = bars;
-  const c = s.commission, f = s.sizeFraction;
+  const { open: O, close: C } = bars;
   // Locals rather than property loads in the per-bar loop.
   const HOLD: number = Target.Hold, LONG: number = Target.Long, SHORT: number = Target.Short;
+  const trailing = s.trailingStop === s.trailingStop;
   let { cash, size, entry, entryBar, sl, tp, pending } = state;
   const openBefore = last && !s.lastBarEntries ? end - 1 : end;
 
   let i = state.next;
   while (i < end) {
-    if (pending === HOLD) {
+    // A trailing stop moves at every close, so bars in a trade that trails are run one by one.
+    if (pending === HOLD && !(trailing && size !== 0)) {
       // Most bars change nothing: mark them in a tight loop and stop where something happens.
       const lowStop = size > 0 ? sl : size < 0 ? tp : NaN, highStop = size > 0 ? tp : size < 0 ? sl : NaN;
       const k = quietRun(bars, targets, equity, i, end, cash, size, entry, lowStop, highStop);
@@ -101,30 +118,31 @@ export function runBroker(bars: Bars, targets: Int8Array, s: BrokerSettings, equ
         continue;
       }
     }
-    const o = O[i];
     if (pending !== HOLD) {
       if (size !== 0) {
-        cash += closeTrade(log, bars.time, size, entry, entryBar, sl, tp, o, i, c);
+        cash += closeTrade(log, bars.time, s, size, entry, entryBar, sl, tp, marketFill(bars, s, O[i], i, size < 0), i);
         size = 0;
       }
       if ((pending === LONG || pending === SHORT) && i < openBefore) {
-        const units = entryUnits(o, cash, f, c);
+        const long = pending === LONG;
+        const price = marketFill(bars, s, O[i], i, long);
+        const adjusted = withSpread(price, long, s.spread);
+        const units = entryUnits(price, adjusted, cash, s);
         if (units > 0) {
-          const long = pending === LONG;
           size = long ? units : -units;
-          entry = o;
+          entry = adjusted;
           entryBar = i;
-          cash -= units * o * c;
-          sl = stopPrice(C[i - 1], long, s.stopLoss);
+          cash -= commissionOf(s, units, adjusted);
+          sl = initialStop(C[i - 1], long, s);
           tp = stopPrice(C[i - 1], long, -s.takeProfit);
         }
       }
       pending = HOLD;
     }
     if (size !== 0 && (sl === sl || tp === tp)) {
-      const exit = contingentExit(size, sl, tp, o, H[i], L[i]);
+      const exit = contingentExit(bars, s, i, size, sl, tp);
       if (exit === exit) {
-        cash += closeTrade(log, bars.time, size, entry, entryBar, sl, tp, exit, i, c);
+        cash += closeTrade(log, bars.time, s, size, entry, entryBar, sl, tp, exit, i);
         size = 0;
       }
     }
@@ -132,17 +150,18 @@ export function runBroker(bars: Bars, targets: Int8Array, s: BrokerSettings, equ
     equity[i] = eq;
     if (eq <= 0) {
       // Out of money: backtesting.py closes at this close and stops trading; equity stays at zero.
-      if (size !== 0) closeTrade(log, bars.time, size, entry, entryBar, sl, tp, C[i], i, c);
+      if (size !== 0) closeTrade(log, bars.time, s, size, entry, entryBar, sl, tp, C[i], i);
       equity.fill(0, i, end);
       state.broke = true;
       state.next = end;
       return;
     }
+    if (trailing && size !== 0) sl = trail(sl, C[i], size > 0, s.trailingStop);
     pending = targets[i];
     i++;
   }
   if (last && size !== 0) {
-    cash += closeTrade(log, bars.time, size, entry, entryBar, sl, tp, O[end - 1], end - 1, c);
+    cash += closeTrade(log, bars.time, s, size, entry, entryBar, sl, tp, marketFill(bars, s, O[end - 1], end - 1, size < 0), end - 1);
     size = 0;
     equity[end - 1] = cash > 0 ? cash : 0;
   }
@@ -160,12 +179,36 @@ export function runBroker(bars: Bars, targets: Int8Array, s: BrokerSettings, equ
   state.pending = pending;
 }
 
-/** Whole units an all-in (or `f`) entry at `price` buys: the same operations as backtesting.py, so that the floor lands on the same number. */
-function entryUnits(price: number, cash: number, f: number, c: number): number {
-  const perUnit = price + (f * price * c) / f;
+/**
+ * Whole units an entry at `price` (`adjusted` with the spread) buys: the same operations as backtesting.py, so
+ * that the floor lands on the same number. Its commission per unit is `commission(f, price) / f` for a share
+ * `f` of cash, and `commission(n, price) / n` for `n` units; 0 when cash does not pay for one unit (or for `n`).
+ */
+function entryUnits(price: number, adjusted: number, cash: number, s: BrokerSettings): number {
   const margin = cash > 0 ? cash : 0;
+  const n = s.sizeUnits;
+  if (n > 0) return n * (adjusted + (s.commissionFixed + n * price * s.commission) / n) > margin ? 0 : n;
+  const f = s.sizeFraction;
+  const perUnit = adjusted + (s.commissionFixed + f * price * s.commission) / f;
   const units = pyFloorDiv(margin * f, perUnit);
   return units > 0 && !(units * perUnit > margin) ? units : 0;
+}
+
+/** backtesting.py's commission of a fill of `units` at `price`: the fixed part plus the relative one. */
+function commissionOf(s: BrokerSettings, units: number, price: number): number {
+  return s.commissionFixed + units * price * s.commission;
+}
+
+/** backtesting.py's `_adjusted_price`: a long's entry `spread` above the market price, a short's below. */
+function withSpread(price: number, long: boolean, spread: number): number {
+  return spread === 0 ? price : price * (1 + (long ? spread : -spread));
+}
+
+/** A market or stop fill at `price` on bar `i`, moved against a buyer (`buy`) or a seller by the slippage, within the bar. */
+function marketFill(bars: Bars, s: BrokerSettings, price: number, i: number, buy: boolean): number {
+  if (s.slippageFixed === 0 && s.slippageRange === 0) return price;
+  const slip = s.slippageFixed + s.slippageRange * (bars.high[i] - bars.low[i]);
+  return buy ? Math.min(price + slip, bars.high[i]) : Math.max(price - slip, bars.low[i]);
 }
 
 /** A stop-loss (`distance` > 0) or take-profit (`distance` < 0) price `|distance|` away from `ref`; NaN for none. */
@@ -174,21 +217,35 @@ function stopPrice(ref: number, long: boolean, distance: number): number {
   return ref * (long ? 1 - distance : 1 + distance);
 }
 
+/** The stop an entry starts with: the nearer of its stop-loss and its trailing stop, both from the signal bar's close `ref`. */
+function initialStop(ref: number, long: boolean, s: BrokerSettings): number {
+  const fixed = stopPrice(ref, long, s.stopLoss);
+  return s.trailingStop === s.trailingStop ? trail(fixed, ref, long, s.trailingStop) : fixed;
+}
+
+/** The stop after a close: raised (long) or lowered (short) to `distance` from `close` where that is nearer. */
+function trail(sl: number, close: number, long: boolean, distance: number): number {
+  const level = close * (long ? 1 - distance : 1 + distance);
+  if (sl !== sl) return level;
+  return long ? (level > sl ? level : sl) : level < sl ? level : sl;
+}
+
 /**
  * The trade a signal on the last bar `i` opens at its open, after every other trade has closed, and the equity it
  * leaves at the bar's close. Its stop-loss and take-profit (from bar i's close) are checked within the bar, and a
  * hit closes it into the log; otherwise it stays open outside the log, as in backtesting.py.
  */
 function lastBarEntry(bars: Bars, i: number, long: boolean, s: BrokerSettings, cash: number, log: TradeLog): number {
-  const o = bars.open[i], c = s.commission;
-  const units = entryUnits(o, cash, s.sizeFraction, c);
+  const price = marketFill(bars, s, bars.open[i], i, long);
+  const adjusted = withSpread(price, long, s.spread);
+  const units = entryUnits(price, adjusted, cash, s);
   if (units === 0) return cash > 0 ? cash : 0;
   const size = long ? units : -units;
-  cash -= units * o * c;
-  const sl = stopPrice(bars.close[i], long, s.stopLoss), tp = stopPrice(bars.close[i], long, -s.takeProfit);
-  const exit = sl === sl || tp === tp ? contingentExit(size, sl, tp, o, bars.high[i], bars.low[i]) : NaN;
-  if (exit === exit) return cash + closeTrade(log, bars.time, size, o, i, sl, tp, exit, i, c);
-  return cash + (bars.close[i] * size - size * o);
+  cash -= commissionOf(s, units, adjusted);
+  const sl = initialStop(bars.close[i], long, s), tp = stopPrice(bars.close[i], long, -s.takeProfit);
+  const exit = sl === sl || tp === tp ? contingentExit(bars, s, i, size, sl, tp) : NaN;
+  if (exit === exit) return cash + closeTrade(log, bars.time, s, size, adjusted, i, sl, tp, exit, i);
+  return cash + (bars.close[i] * size - size * adjusted);
 }
 
 /**
@@ -210,24 +267,28 @@ function quietRun(bars: Bars, targets: Int8Array, equity: Float64Array, from: nu
 }
 
 /** Records the closed trade and returns the cash it releases: P&L less the exit commission. */
-function closeTrade(log: TradeLog, time: Float64Array, size: number, entry: number, entryBar: number, sl: number, tp: number,
-  price: number, bar: number, c: number): number {
+function closeTrade(log: TradeLog, time: Float64Array, s: BrokerSettings, size: number, entry: number, entryBar: number, sl: number, tp: number,
+  price: number, bar: number): number {
   const units = Math.abs(size);
-  const exitCommission = units * price * c;
-  const commissions = exitCommission + units * entry * c;
+  const exitCommission = commissionOf(s, units, price);
+  const commissions = exitCommission + commissionOf(s, units, entry);
   const pl = size * (price - entry);
   const returnFrac = Math.sign(size) * (price / entry - 1) - commissions / (units * entry);
   log.push(size, entryBar, bar, entry, price, sl, tp, pl - commissions, returnFrac, commissions, time[entryBar], time[bar]);
   return pl - exitCommission;
 }
 
-/** Fill price of a stop-loss or take-profit hit in this bar (gaps fill at the open), NaN when neither is hit. */
-function contingentExit(size: number, sl: number, tp: number, open: number, high: number, low: number): number {
+/**
+ * Fill price of a stop-loss or take-profit hit in bar `i` (gaps fill at the open), NaN when neither is hit. The
+ * stop becomes a market order and slips; the take-profit is a limit order and does not.
+ */
+function contingentExit(bars: Bars, s: BrokerSettings, i: number, size: number, sl: number, tp: number): number {
+  const open = bars.open[i], high = bars.high[i], low = bars.low[i];
   if (size > 0) {
-    if (low <= sl) return Math.min(open, sl);
+    if (low <= sl) return marketFill(bars, s, Math.min(open, sl), i, false);
     if (high >= tp) return Math.max(open, tp);
   } else {
-    if (high >= sl) return Math.max(open, sl);
+    if (high >= sl) return marketFill(bars, s, Math.max(open, sl), i, true);
     if (low <= tp) return Math.min(open, tp);
   }
   return NaN;

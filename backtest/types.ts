@@ -21,12 +21,36 @@ export interface BacktestOptions {
   cash: number;
   /** Commission as a fraction of traded value, charged on every fill. */
   commission: number;
+  /** Commission in cash per fill, added to the relative one (backtesting.py's `commission=(fixed, relative)`); 0 unless given. */
+  commissionFixed?: number;
+  /**
+   * backtesting.py's `spread`: a long enters this fraction above the market price and a short below it; exits fill
+   * at the market price. 0 unless given.
+   */
+  spread?: number;
+  /**
+   * Slippage of every market fill (entries, exits on a signal or at the end) and stop-loss fill: `fixed` price
+   * units plus `range` times the fill bar's high − low, against the trader and never beyond the bar's high or
+   * low. Take-profit fills are limit fills and do not slip. backtesting.py has no slippage. None unless given.
+   */
+  slippage?: { fixed?: number; range?: number };
   /** Share of cash each entry commits, in (0, 1]; all-in (backtesting.py's default order size) unless given. */
   sizeFraction?: number;
+  /**
+   * Whole units each entry buys or sells (backtesting.py's `buy(size=n)` for n >= 1), instead of a share of cash;
+   * an entry that cash cannot pay for, commission included, is skipped.
+   */
+  sizeUnits?: number;
   /** Stop-loss distance from the signal bar's close as a fraction (0.05 = 5 %); none unless given. */
   stopLoss?: number;
   /** Take-profit distance from the signal bar's close as a fraction; none unless given. */
   takeProfit?: number;
+  /**
+   * Trailing stop distance as a fraction: a trade's stop starts this far from the signal bar's close (or at its
+   * stop-loss, whichever is nearer) and after every close moves to this far from that close when that is nearer
+   * (backtesting.py's `TrailingStrategy`, by a fraction of the close instead of ATRs). None unless given.
+   */
+  trailingStop?: number;
   /**
    * backtesting.py's last bar (the default): a signal from the bar before fills at the last open and is closed
    * there at once (a trade that only pays commission), and a signal on the last bar opens a trade at its open that

@@ -4,7 +4,7 @@ import YAML from 'yaml';
 import { checkStrategyParams } from '../backtest';
 import type { z } from 'zod';
 import { createSampler, gridSize, validateSpace, withCurrentDefaults } from '../search';
-import type { AlgorithmName, Distribution, SamplerConfig, SearchSpace } from '../search/types';
+import type { AlgorithmName, SamplerConfig, SearchSpace } from '../search/types';
 import { InputError } from '../errors';
 import { readTextFile, strategyModuleRef } from './files';
 import type { StrategyModuleRef } from '../backtest';
@@ -13,10 +13,12 @@ import { activitiesProblem, parallelismSchema, seedSchema, sessionIdProblem, sho
 import type { EvaluatorSpec, ObjectiveSpec, PruningSpec, SelectSpec, SessionSpec, WalkForwardSpec } from '../types/session';
 import { parseResultConstraints } from './resultConstraints';
 import { METRIC_DIRECTION } from './metrics';
-import { configSchema, type CampaignConfig, type ParamConfig } from './schema';
+import { configSchema, type CampaignConfig } from './schema';
 import { loadDataFile } from './data';
 import { planSplits } from './walkForward';
 import { maxWarmup } from './warmup';
+import { toDistribution } from './params';
+import { brokerFields, engineOnlyKeys } from './broker';
 
 /** Settings from the command line that win over the YAML. */
 export interface ConfigOverrides {
@@ -94,17 +96,6 @@ function describeIssues(issues: z.core.$ZodIssue[]): string {
     .join('; ') + '.';
 }
 
-function toDistribution(name: string, p: ParamConfig, file: string): Distribution {
-  if (Array.isArray(p)) return { type: 'categorical', choices: p };
-  if ('choices' in p) return { type: 'categorical', choices: p.choices };
-  const allInts = [p.low, p.high, p.step ?? 1].every(Number.isInteger);
-  const type = p.type ?? (allInts ? 'int' : 'float');
-  if (type === 'int' && ![p.low, p.high, p.step ?? 1].every(Number.isInteger)) {
-    throw new InputError(`${file}: \`params.${name}\`: an int parameter needs whole low, high and step, got low=${p.low} high=${p.high} step=${p.step ?? 1}.`);
-  }
-  return { type, low: p.low, high: p.high, ...(p.step !== undefined ? { step: p.step } : {}), ...(p.log ? { log: true } : {}) };
-}
-
 function withFile<T>(file: string, fn: () => T): T {
   try {
     return fn();
@@ -137,8 +128,24 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
     throw new InputError(`${file}: \`strategy\` is missing: name a built-in strategy (e.g. sma_crossover), a module, or an external \`evaluator\`.`);
   }
 
-  const space: SearchSpace = {};
-  for (const [name, p] of Object.entries(config.params)) space[name] = toDistribution(name, p, file);
+  const strategySpace: SearchSpace = {};
+  for (const [name, p] of Object.entries(config.params)) strategySpace[name] = toDistribution(`params.${name}`, p, file);
+  if (config.evaluator) {
+    const keys = engineOnlyKeys(config.backtest);
+    if (keys.length) {
+      throw new InputError(
+        `${file}: \`backtest.${keys[0]}\` sets the built-in engine's broker; an external \`evaluator\` runs its own backtest and would never see it. ` +
+          'Remove it, or pass the setting to your command (e.g. in `evaluator.env`).',
+      );
+    }
+  }
+  const broker = brokerFields(config.backtest, file);
+  for (const name of Object.keys(broker.space)) {
+    if (Object.hasOwn(strategySpace, name)) {
+      throw new InputError(`${file}: \`params.${name}\`: \`backtest:\` tunes a broker setting under this name; give the strategy parameter another name.`);
+    }
+  }
+  const space: SearchSpace = { ...strategySpace, ...broker.space };
   withFile(file, () => validateSpace(space, config.constraints));
 
   const objectives = resolveObjectives(config, file);
@@ -188,9 +195,9 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
     let strategyModule: StrategyModuleRef | undefined;
     withFile(file, () => {
       strategyModule = modulePath ? strategyModuleRef(modulePath, '`strategy.module`: strategy module') : undefined;
-      checkStrategyParams(strategy, Object.keys(space), strategyModule);
+      checkStrategyParams(strategy, Object.keys(strategySpace), strategyModule);
     });
-    evaluator = { kind: 'backtest', dataPath, ...dataOptions, strategy, strategyModule, cash: config.backtest.cash, commission: config.backtest.commission,
+    evaluator = { kind: 'backtest', dataPath, ...dataOptions, strategy, strategyModule, cash: config.backtest.cash, ...broker.fields,
       lastBarEntries: config.backtest.last_bar_entries };
   }
   if (config.cache?.enabled) {
@@ -213,7 +220,7 @@ export function loadSessionSpec(configFile: string, overrides: ConfigOverrides =
       );
     }
     const wf = config.walk_forward;
-    const warmup = maxWarmup(evaluator.strategy, space, evaluator.strategyModule);
+    const warmup = maxWarmup(evaluator.strategy, strategySpace, evaluator.strategyModule);
     let plan;
     try {
       plan = planSplits({ splits: wf.splits, train: wf.train, test: wf.test, mode: wf.mode, gap: wf.gap, holdout: wf.holdout }, bars.time, warmup);

@@ -91,6 +91,34 @@ const categorical = z.strictObject({
 /** A parameter: `{type, low, high, step?, log?}`, `{choices: [...]}`, or a bare list of choices. */
 const param = z.union([z.array(paramValue).min(1), categorical, numericRange]);
 
+/** A broker setting: one value for every trial, or a parameter (a range or choices) that the search tunes. */
+const brokerSetting = z.union([z.number(), param], {
+  error: 'expected a number, or a parameter to tune: { low, high, step?, log? }, { choices: [...] } or a list of choices',
+});
+
+const brokerSettings = {
+  // The engine's own bound: a commission of 10 % or more per fill is a typo for a percentage.
+  commission: z
+    .union([brokerSetting, z.strictObject({ relative: brokerSetting.optional(), fixed: brokerSetting.optional() })], {
+      error: 'expected a fraction of traded value (e.g. 0.001), { relative, fixed } (fixed: cash per fill), or a parameter to tune',
+    })
+    .default(0),
+  spread: brokerSetting.optional(),
+  slippage: z
+    .strictObject({ fixed: brokerSetting.optional(), range: brokerSetting.optional() }, {
+      error: "expected { fixed } (a price amount per fill), { range } (a share of the bar's high - low) or both",
+    })
+    .optional(),
+  size: z
+    .union([brokerSetting, z.strictObject({ units: brokerSetting })], {
+      error: 'expected a share of cash in (0, 1] (e.g. 0.5), { units: N } (whole units per entry), or a parameter to tune',
+    })
+    .optional(),
+  stop_loss: brokerSetting.optional(),
+  take_profit: brokerSetting.optional(),
+  trailing_stop: brokerSetting.optional(),
+};
+
 const retry = z.strictObject({
   initial_interval: duration.default(1000),
   backoff_coefficient: z.number().min(1).default(2),
@@ -181,8 +209,7 @@ export const configSchema = z.strictObject({
   backtest: z
     .strictObject({
       cash: z.number().positive().default(10_000),
-      // The engine's own bound: a commission of 10 % or more per fill is a typo for a percentage.
-      commission: z.number().min(0).lt(0.1).default(0),
+      ...brokerSettings,
       // backtesting.py's last bar (see backtest/README.md); false: nothing opens on it.
       last_bar_entries: z.boolean().default(true),
     })
@@ -275,4 +302,5 @@ export const configSchema = z.strictObject({
 
 export type CampaignConfig = z.infer<typeof configSchema>;
 export type ParamConfig = z.infer<typeof param>;
+export type BacktestConfig = CampaignConfig['backtest'];
 export type ObjectiveConfig = z.infer<typeof oneObjective>;

@@ -5,6 +5,7 @@ import { computeCalendar, windowCalendar } from '../backtest/calendar';
 import { runStagedTrials, type StagedEvaluation, type TrialStages } from '../pruning/stagedTrials';
 import type { BacktestEvaluatorSpec } from '../types/session';
 import type { MetricValues } from '../types/trial';
+import { trialBacktest, type TrialBacktest } from './brokerOptions';
 
 // One process or thread serves every session its worker runs, so only a few recent data files stay loaded.
 const MAX_CACHED_FILES = 4;
@@ -57,7 +58,8 @@ function loadInputs(spec: BacktestEvaluatorSpec, phases?: BacktestPhaseMs): { da
  */
 export function runBacktestTrial(spec: BacktestEvaluatorSpec, params: Params, phases?: BacktestPhaseMs): MetricValues {
   const { data, strategy } = loadInputs(spec, phases);
-  const result = runBacktest(data, strategy, params, backtestOptions(spec, spec.window), phases);
+  const trial = trialBacktest(spec, params, spec.window);
+  const result = runBacktest(data, strategy, trial.params, trial.options, phases);
   const converting = performance.now();
   const values = metricValues(result.metrics);
   if (phases) phases.statistics += performance.now() - converting;
@@ -72,7 +74,7 @@ export function runBacktestTrial(spec: BacktestEvaluatorSpec, params: Params, ph
  */
 export function runBacktestTrials(spec: BacktestEvaluatorSpec, paramSets: readonly Params[], phases?: BacktestPhaseMs): Array<MetricValues | Error> {
   const { data, strategy } = loadInputs(spec, phases);
-  const results = runManySettled(data, strategy, paramSets, backtestOptions(spec, spec.window), phases);
+  const results = settled(spec, paramSets, (sets, options) => runManySettled(data, strategy, sets, options, phases));
   const converting = performance.now();
   const values = results.map((r) => (r instanceof Error ? r : metricValues(r)));
   if (phases) phases.statistics += performance.now() - converting;
@@ -91,7 +93,7 @@ export function runStagedBacktests(
   phases?: BacktestPhaseMs,
 ): Array<{ metrics: MetricValues; stages: TrialStages } | Error> {
   const { data, strategy } = loadInputs(spec, phases);
-  const results = runStagedTrials(data, strategy, paramSets, backtestOptions(spec, spec.window), staged, phases);
+  const results = settled(spec, paramSets, (sets, options) => runStagedTrials(data, strategy, sets, options, staged, phases));
   const converting = performance.now();
   const values = results.map((r) => (r instanceof Error ? r : { metrics: metricValues(r.metrics), stages: r.stages }));
   if (phases) phases.statistics += performance.now() - converting;
@@ -99,12 +101,21 @@ export function runStagedBacktests(
 }
 
 /**
- * The engine's options for a session's trials. A spec written before `lastBarEntries` existed lacks it, and its
- * trials keep the behaviour they started with: nothing opens on the last bar. New specs always carry it (the
- * configuration loader writes YAML's `backtest.last_bar_entries`, true unless set).
+ * Runs `run` on the strategy parameters and engine options of a batch of trials; a set whose broker settings do
+ * not resolve (a tuned setting missing from it) gets its error in its place and is not run.
  */
-function backtestOptions(spec: BacktestEvaluatorSpec, window: BacktestOptions['window']): BacktestOptions {
-  return { cash: spec.cash, commission: spec.commission, lastBarEntries: spec.lastBarEntries ?? false, window };
+function settled<R>(spec: BacktestEvaluatorSpec, paramSets: readonly Params[], run: (sets: Params[], options: BacktestOptions[]) => Array<R | Error>): Array<R | Error> {
+  const trials = paramSets.map((params) => {
+    try {
+      return trialBacktest(spec, params, spec.window);
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
+    }
+  });
+  const ready = trials.filter((t): t is TrialBacktest => !(t instanceof Error));
+  const results = run(ready.map((t) => t.params), ready.map((t) => t.options));
+  let k = 0;
+  return trials.map((t) => (t instanceof Error ? t : results[k++]));
 }
 
 function metricValues(engine: Metrics): MetricValues {
@@ -119,7 +130,8 @@ const MAX_CURVE_POINTS = 5000;
 /** The equity curve of one parameter set (for the report), thinned to at most MAX_CURVE_POINTS points. */
 export function bestEquityCurve(spec: BacktestEvaluatorSpec, params: Params): { times: number[]; equity: number[] } {
   const data = sessionBars(spec);
-  const { equity } = runBacktest(data, strategyOf(spec), params, backtestOptions(spec, undefined));
+  const trial = trialBacktest(spec, params, undefined);
+  const { equity } = runBacktest(data, strategyOf(spec), trial.params, trial.options);
   const step = Math.max(1, Math.ceil(equity.length / MAX_CURVE_POINTS));
   const times: number[] = [];
   const values: number[] = [];
@@ -137,7 +149,8 @@ export function runWindow(
   window: { start: number; end: number },
 ): { metrics: MetricValues; times: number[]; equity: number[] } {
   const data = sessionBars(spec);
-  const result = runBacktest(data, strategyOf(spec), params, backtestOptions(spec, window));
+  const trial = trialBacktest(spec, params, window);
+  const result = runBacktest(data, strategyOf(spec), trial.params, trial.options);
   return { metrics: metricValues(result.metrics), times: Array.from(data.time.subarray(window.start, window.end)), equity: Array.from(result.equity) };
 }
 
@@ -161,7 +174,8 @@ export function periodReturnSource(spec: BacktestEvaluatorSpec): PeriodReturnSou
   return {
     periodsPerYear: series.annualDays,
     returnsOf(params) {
-      const { equity, metrics } = runBacktest(data, strategy, params, backtestOptions(spec, spec.window));
+      const trial = trialBacktest(spec, params, spec.window);
+      const { equity, metrics } = runBacktest(data, strategy, trial.params, trial.options);
       const returns = new Float64Array(Math.max(0, bins.length - 1));
       for (let k = 1; k < bins.length; k++) returns[k - 1] = equity[bins[k]] / equity[bins[k - 1]] - 1;
       return { returns, metrics: metricValues(metrics) };

@@ -33,7 +33,7 @@ export function runStagedTrials(
   bars: Bars,
   strategy: StrategyDef,
   paramSets: readonly Params[],
-  options: BacktestOptions,
+  options: BacktestOptions | readonly BacktestOptions[],
   staged: StagedEvaluation,
   phases?: BacktestPhaseMs,
 ): Array<{ metrics: Metrics; stages: TrialStages } | Error> {

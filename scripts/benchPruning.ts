@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runBacktestTrials, runStagedBacktests } from '../evaluators/backtest';
+import { trialBacktest } from '../evaluators/brokerOptions';
 import { prunedRecord, succeededRecord } from '../activities/trialRecords';
 import { noBacktestPhases } from '../evaluators/phases';
 import { formatCsv, generateBars, loadCsv, runBacktest, stageEnds, type Bars, type Params } from '../backtest';
@@ -161,7 +162,7 @@ function main(): void {
           const result = runSession(spec, config, rule.pruning, bars.length);
           if (result.best) {
             // The best complete trial's objective is its full-window backtest's: checked here, not assumed.
-            const full = runBacktest(bars, 'sma_crossover', result.best.params, { cash: spec.cash, commission: spec.commission }).metrics.sharpe;
+            const full = runBacktest(bars, 'sma_crossover', result.best.params, trialBacktest(spec, result.best.params, undefined).options).metrics.sharpe;
             if (full !== result.best.sharpe) throw new Error(`seed ${seed}, ${rule.label}: the best trial's Sharpe ${result.best.sharpe} is not its full-window backtest's ${full}`);
           }
           results.get(rule.label)!.push(result);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Params } from '../search/types';
-import type { BacktestEvaluatorSpec, EvaluatorSpec } from '../types/session';
+import type { BacktestEvaluatorSpec, BrokerValue, EvaluatorSpec } from '../types/session';
 
 /**
  * Everything a built-in backtest's metrics depend on: the engine's code, the strategy's (a module's content
@@ -19,7 +19,9 @@ export interface BacktestIdentity {
   timezone?: string;
   timeframe?: string;
   cash: number;
-  commission: number;
+  commission: BrokerValue;
+  /** The broker settings a session sets beyond cash and commission; absent otherwise, so that older keys stay as they were. */
+  broker?: Pick<BacktestEvaluatorSpec, 'commissionFixed' | 'spread' | 'slippage' | 'sizeFraction' | 'sizeUnits' | 'stopLoss' | 'takeProfit' | 'trailingStop'>;
   /** Absent in specs written before it existed (nothing opens on the last bar there), so their keys stay as they were. */
   lastBarEntries?: boolean;
   window: { start: number; end: number } | null;
@@ -66,10 +68,17 @@ export function backtestIdentity(spec: BacktestEvaluatorSpec, params: Params): B
     timeframe: spec.timeframe,
     cash: spec.cash,
     commission: spec.commission,
+    broker: brokerOf(spec),
     lastBarEntries: spec.lastBarEntries,
     window: spec.window ?? null,
     params,
   };
+}
+
+function brokerOf(spec: BacktestEvaluatorSpec): BacktestIdentity['broker'] {
+  const { commissionFixed, spread, slippage, sizeFraction, sizeUnits, stopLoss, takeProfit, trailingStop } = spec;
+  const broker = { commissionFixed, spread, slippage, sizeFraction, sizeUnits, stopLoss, takeProfit, trailingStop };
+  return Object.values(broker).some((v) => v !== undefined) ? broker : undefined;
 }
 
 let engine: string | null = null;

@@ -1,6 +1,12 @@
 import type { StrategyModuleRef } from '../backtest/strategies/moduleRef';
 import type { Direction, Params, SamplerConfig } from '../search/types';
 
+/**
+ * A broker setting of a session: a value for every trial, or the search-space parameter whose value each trial
+ * uses (a tuned stop-loss, say), which the strategy never sees.
+ */
+export type BrokerValue = number | { param: string };
+
 /** What one trial runs: a built-in or user strategy over a data file. */
 export interface BacktestEvaluatorSpec {
   kind: 'backtest';
@@ -18,7 +24,20 @@ export interface BacktestEvaluatorSpec {
   /** The user strategy module that defines `strategy` (path and content hash), when it is not built in. */
   strategyModule?: StrategyModuleRef;
   cash: number;
-  commission: number;
+  /** Commission as a fraction of traded value (YAML `backtest.commission`, or its `relative` part). */
+  commission: BrokerValue;
+  /**
+   * The other broker settings of YAML `backtest:` under the engine's names (see `BacktestOptions`): absent when
+   * not set, so that the specs (and result-cache keys) of sessions without them are what they were.
+   */
+  commissionFixed?: BrokerValue;
+  spread?: BrokerValue;
+  slippage?: { fixed?: BrokerValue; range?: BrokerValue };
+  sizeFraction?: BrokerValue;
+  sizeUnits?: BrokerValue;
+  stopLoss?: BrokerValue;
+  takeProfit?: BrokerValue;
+  trailingStop?: BrokerValue;
   /**
    * Entries on the last bar as backtesting.py makes them (YAML `backtest.last_bar_entries`, true unless set). Absent
    * in specs written before it existed: those sessions keep the behaviour they started with, nothing opens on

@@ -4,6 +4,7 @@ import { listStrategies, parseParamText, resolveParams, resolveStrategy, runBack
 import type { BacktestOptions, DataOptions, Params } from '../../backtest';
 import { parseTimeframe } from '../../backtest/resample';
 import { formatZonedTime, timeZone, UTC } from '../../backtest/zones';
+import { BROKER_RULES, type BrokerRule } from '../../config/broker';
 import { loadDataFile } from '../../config/data';
 import { strategyModuleRef } from '../../config/files';
 import { InputError } from '../../errors';
@@ -18,9 +19,15 @@ interface BacktestFlags {
   param: string[];
   cash: string;
   commission: string;
+  commissionFixed?: string;
+  spread?: string;
+  slippage?: string;
+  slippageRange?: string;
   size?: string;
+  units?: string;
   stopLoss?: string;
   takeProfit?: string;
+  trailingStop?: string;
   lastBarEntries: boolean;
   json?: boolean;
 }
@@ -38,9 +45,15 @@ export function registerBacktestCommand(program: Command): void {
     .option('--param <name=value>', 'strategy parameter; repeat for each', (v: string, acc: string[]) => [...acc, v], [])
     .option('--cash <amount>', 'starting cash', '10000')
     .option('--commission <fraction>', 'commission per fill as a fraction of traded value', '0')
+    .option('--commission-fixed <cash>', 'commission per fill in cash, added to --commission')
+    .option('--spread <fraction>', 'bid-ask spread: longs enter this fraction above the price, shorts below, e.g. 0.0002')
+    .option('--slippage <amount>', 'market and stop fills slip this price amount against the trade')
+    .option('--slippage-range <share>', "market and stop fills slip this share of the bar's high - low, e.g. 0.1")
     .option('--size <fraction>', 'share of cash each entry commits (default: all in)')
+    .option('--units <n>', 'whole units each entry buys or sells, instead of --size')
     .option('--stop-loss <fraction>', 'stop-loss distance from the signal close, e.g. 0.05')
     .option('--take-profit <fraction>', 'take-profit distance from the signal close, e.g. 0.1')
+    .option('--trailing-stop <fraction>', 'trailing stop distance from each close, e.g. 0.03')
     .option('--no-last-bar-entries', "open nothing on the last bar (backtesting.py fills a signal there at the last open)")
     .option('--json', 'print one JSON object: every metric (null where undefined) and the parameters')
     .action((flags: BacktestFlags) => {
@@ -54,12 +67,20 @@ export function registerBacktestCommand(program: Command): void {
         given[pair.slice(0, eq)] = parseParamText(def, pair.slice(0, eq), pair.slice(eq + 1));
       }
       const params = resolveParams(def, given, bars.length);
+      const optional = (flag: string, text: string | undefined, rule: BrokerRule) => (text === undefined ? undefined : brokerValue(flag, text, rule));
+      const slippage = { fixed: optional('--slippage', flags.slippage, BROKER_RULES.slippageFixed), range: optional('--slippage-range', flags.slippageRange, BROKER_RULES.slippageRange) };
+      if (flags.size !== undefined && flags.units !== undefined) throw new InputError('give --size (a share of cash) or --units (whole units), not both.');
       const options: BacktestOptions = {
         cash: number('--cash', flags.cash),
-        commission: number('--commission', flags.commission),
-        sizeFraction: flags.size === undefined ? undefined : number('--size', flags.size),
-        stopLoss: flags.stopLoss === undefined ? undefined : number('--stop-loss', flags.stopLoss),
-        takeProfit: flags.takeProfit === undefined ? undefined : number('--take-profit', flags.takeProfit),
+        commission: brokerValue('--commission', flags.commission, BROKER_RULES.commission),
+        commissionFixed: optional('--commission-fixed', flags.commissionFixed, BROKER_RULES.commissionFixed),
+        spread: optional('--spread', flags.spread, BROKER_RULES.spread),
+        slippage: slippage.fixed === undefined && slippage.range === undefined ? undefined : slippage,
+        sizeFraction: optional('--size', flags.size, BROKER_RULES.sizeFraction),
+        sizeUnits: optional('--units', flags.units, BROKER_RULES.sizeUnits),
+        stopLoss: optional('--stop-loss', flags.stopLoss, BROKER_RULES.stopLoss),
+        takeProfit: optional('--take-profit', flags.takeProfit, BROKER_RULES.takeProfit),
+        trailingStop: optional('--trailing-stop', flags.trailingStop, BROKER_RULES.trailingStop),
         lastBarEntries: flags.lastBarEntries,
       };
       const { metrics } = runBacktest(bars, def, params, options);
@@ -92,6 +113,12 @@ function flagValue(flag: string, parse: () => string): string {
     if (err instanceof InputError) throw new InputError(`${flag}: ${err.message}`);
     throw err;
   }
+}
+
+function brokerValue(flag: string, text: string, rule: BrokerRule): number {
+  const n = number(flag, text);
+  if (!rule.ok(n)) throw new InputError(`${flag} takes ${rule.needs}, got ${text}.`);
+  return n;
 }
 
 function number(flag: string, text: string): number {

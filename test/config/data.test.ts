@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
 import { runBacktestTrial } from '../../evaluators/backtest';
+import { trialBacktest } from '../../evaluators/brokerOptions';
 import { trialCacheKey } from '../../store/resultCacheKey';
 import { generateBars, loadBars, runBacktest } from '../../backtest';
 import { loadSessionSpec } from '../../config/load';
@@ -30,7 +31,7 @@ test('data: { path, timezone, timeframe } reaches the trials: the resampled bars
   assert.equal(bars.length, 600, '2,400 hourly bars from a Tokyo midnight');
   const params = { fast: 10, slow: 40 };
   const trial = runBacktestTrial(evaluator, params);
-  const direct = runBacktest(bars, 'sma_crossover', params, { cash: evaluator.cash, commission: evaluator.commission }).metrics;
+  const direct = runBacktest(bars, 'sma_crossover', params, trialBacktest(evaluator, params, undefined).options).metrics;
   assert.equal(trial.sharpe, direct.sharpe);
   assert.equal(trial.trades, direct.trades);
   const hourly = runBacktestTrial({ ...evaluator, timeframe: undefined, timezone: undefined }, params);
