@@ -9,7 +9,7 @@ import { evaluatorBars } from '../config/data';
 import { loadSessionSpec, type ConfigOverrides } from '../config/load';
 import { objectiveText } from '../config/metrics';
 import { InputError } from '../errors';
-import type { SessionSpec, WarmStartNote } from '../types/session';
+import type { BacktestEvaluatorSpec, BrokerValue, SessionSpec, WarmStartNote } from '../types/session';
 import { connectClient, type TemporalTarget } from '../workers/connection';
 import { probeServices, sessionUrl, type RedisPlan, type TemporalPlan } from './services';
 import { strategyLabel } from './sessionClient';
@@ -35,6 +35,8 @@ export interface DryRunReport {
   pruning: string | null;
   objective: string;
   evaluator: string;
+  /** The built-in engine's broker settings, tuned ones named by their parameter; null for an external evaluator. */
+  broker: string | null;
   /** The bars trials would see: resampled to `timeframe` when the config has one; times written in `timezone` (null: UTC). */
   data: { path: string; bars: number; from: string; to: string; timezone: string | null; timeframe: string | null };
   walkForwardSplits: number | null;
@@ -95,6 +97,7 @@ export async function dryRun(configFile: string, overrides: ConfigOverrides): Pr
     pruning: spec.pruning ? describePruning(spec.pruning) : null,
     objective: objectiveText(spec),
     evaluator: strategyLabel(spec),
+    broker: spec.evaluator.kind === 'backtest' ? describeBroker(spec.evaluator) : null,
     data: {
       path: spec.evaluator.dataPath,
       bars: time.length,
@@ -166,6 +169,7 @@ export function describeDryRun(report: DryRunReport, opts: { detach: boolean; co
       (report.walkForwardSplits === null ? '' : `; in each of ${report.walkForwardSplits} walk-forward splits`) +
       (report.pruning === null ? '' : `; pruning ${report.pruning}`),
     `Evaluator ${report.evaluator} on ${report.data.path} (${dataText(report.data)})`,
+    ...(report.broker === null ? [] : [`Broker    ${report.broker}`]),
     `Outputs   ${report.outputs}`,
     `Temporal  ${temporalLine(report.temporal)}`,
     `Redis     ${redisLine(report.redis)}`,
@@ -235,4 +239,15 @@ function workersLine(report: DryRunReport, opts: { concurrency?: number }): stri
 function dataText(data: DryRunReport['data']): string {
   const bars = `${data.bars}${data.timeframe ? ` ${data.timeframe}` : ''} bars${data.timezone ? ` in ${data.timezone}` : ''}`;
   return `${bars}, ${data.from} to ${data.to}`;
+}
+
+/** A backtest spec's broker settings as YAML names them: `stop_loss 0.05`, or `stop_loss tuned` for one the search sets. */
+function describeBroker(e: BacktestEvaluatorSpec): string {
+  const settings: Array<[string, BrokerValue | undefined]> = [
+    ['commission', e.commission], ['commission.fixed', e.commissionFixed], ['spread', e.spread], ['slippage.fixed', e.slippage?.fixed],
+    ['slippage.range', e.slippage?.range], ['size', e.sizeFraction], ['size.units', e.sizeUnits], ['stop_loss', e.stopLoss],
+    ['take_profit', e.takeProfit], ['trailing_stop', e.trailingStop],
+  ];
+  const shown = settings.flatMap(([name, v]) => (v === undefined ? [] : [`${name} ${typeof v === 'number' ? v : 'tuned'}`]));
+  return [`cash ${e.cash}`, ...shown, `last_bar_entries ${e.lastBarEntries ?? false}`].join(', ');
 }

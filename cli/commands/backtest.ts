@@ -93,9 +93,19 @@ export function registerBacktestCommand(program: Command): void {
       const span = `${formatZonedTime(bars.time[0], zone)} to ${formatZonedTime(bars.time[bars.length - 1], zone)}`;
       const paramText = Object.entries(params).map(([k, v]) => `${k}=${String(v)}`).join(' ');
       const barsText = `${bars.length}${flags.timeframe ? ` ${flags.timeframe}` : ''} bars${bars.timezone ? ` in ${bars.timezone}` : ''}`;
-      console.log(`${def.name} ${paramText} on ${flags.data}: ${barsText}, ${span}; cash ${options.cash}, commission ${options.commission}`);
+      console.log(`${def.name} ${paramText} on ${flags.data}: ${barsText}, ${span}; ${describeBroker(options)}`);
       console.log(table(['metric', 'value'], Object.entries(values)));
     });
+}
+
+/** The broker settings of a run as the flags that set them, for its heading. */
+function describeBroker(o: BacktestOptions): string {
+  const parts: Array<[string, number | undefined]> = [
+    ['cash', o.cash], ['commission', o.commission], ['commission-fixed', o.commissionFixed], ['spread', o.spread],
+    ['slippage', o.slippage?.fixed], ['slippage-range', o.slippage?.range], ['size', o.sizeFraction], ['units', o.sizeUnits],
+    ['stop-loss', o.stopLoss], ['take-profit', o.takeProfit], ['trailing-stop', o.trailingStop],
+  ];
+  return parts.filter(([, v]) => v !== undefined).map(([name, v]) => `${name} ${v}`).join(', ');
 }
 
 /** The zone and timeframe flags, each checked and named in its message. */
