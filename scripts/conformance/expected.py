@@ -103,6 +103,7 @@ def prior_high(high, n):
 
 
 def prior_low(low, n):
+    """Lowest low of the `n` bars before each bar."""
     return pd.Series(low).rolling(n).min().shift(1)
 
 
@@ -117,6 +118,7 @@ class TargetStrategy(Strategy):
     size = 0.0
 
     def target(self):
+        """This bar's target: LONG, SHORT, FLAT, or None to hold."""
         raise NotImplementedError
 
     def order_args(self, long):
@@ -247,9 +249,18 @@ STRATEGIES = {
     'donchian_breakout': DonchianBreakout,
 }
 
-# tuneflow's options -> TargetStrategy's order attributes, and -> Backtest's arguments.
+# tuneflow's order options -> TargetStrategy's attributes (an absent option keeps the attribute's default).
 ORDER_OPTIONS = {'stopLoss': 'stop_loss', 'takeProfit': 'take_profit', 'sizeFraction': 'size'}
-BACKTEST_OPTIONS = {'cash': 'cash', 'commission': 'commission'}
+
+
+def backtest_args(options):
+    """Backtest's arguments for tuneflow's broker options."""
+    return {'cash': options['cash'], 'commission': options['commission']}
+
+
+def strategy_args(options):
+    """bt.run's keyword arguments for tuneflow's order options."""
+    return {attr: options[name] for name, attr in ORDER_OPTIONS.items() if name in options}
 
 
 DURATIONS = {'max_drawdown_duration', 'avg_drawdown_duration', 'max_trade_duration', 'avg_trade_duration'}
@@ -283,13 +294,10 @@ def number(value):
 
 def run(case, fixture_dir):
     data = pd.read_csv(f"{fixture_dir}/{case['data']}", index_col=0, parse_dates=True)
-    o = case['options']
-    backtest_args = {arg: o[name] for name, arg in BACKTEST_OPTIONS.items() if name in o}
-    order_args = {arg: o[name] for name, arg in ORDER_OPTIONS.items() if name in o}
-    bt = Backtest(data, STRATEGIES[case['strategy']], finalize_trades=True, **backtest_args)
+    bt = Backtest(data, STRATEGIES[case['strategy']], finalize_trades=True, **backtest_args(case['options']))
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
-        stats = bt.run(**case['params'], **order_args)
+        stats = bt.run(**case['params'], **strategy_args(case['options']))
     t = stats['_trades']
     trades = [[int(r.Size), int(r.EntryBar), int(r.ExitBar), float(r.EntryPrice), float(r.ExitPrice),
                float(r.PnL), float(r.ReturnPct) * 100] for r in t.itertuples()]
