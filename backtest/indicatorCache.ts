@@ -28,7 +28,7 @@ export class Indicators {
 
   /** Population standard deviation of closes over `period` bars. */
   std(period: number): Float64Array {
-    return this.memo(`std:${period}`, () => rollingStd(this.bars.close, period, this.sma(period)));
+    return this.memo(`std:${period}`, () => rollingStd(this.bars.close, period));
   }
 
   /** Highest high of the `period` bars before each bar. */

@@ -1,6 +1,6 @@
 /**
  * Writes the conformance fixtures: a few generated series as CSV, and backtesting.py's trades and statistics
- * for SmaCross on them as JSON, which test/backtest/conformance.test.ts compares the engine with.
+ * for every built-in strategy on them as JSON, which test/backtest/conformance.test.ts compares the engine with.
  * Not part of `npm test` (it needs Python and PyPI):
  *
  *   npx tsc -p tsconfig.json && node dist/scripts/conformance/generateFixtures.js
@@ -20,8 +20,8 @@ const FIXTURES = path.join(PROJECT_ROOT, 'test', 'fixtures', 'conformance');
 interface Case {
   id: string;
   data: string;
-  strategy: 'sma_crossover';
-  params: { fast: number; slow: number };
+  strategy: string;
+  params: Record<string, number>;
   options: BacktestOptions;
 }
 
@@ -71,6 +71,40 @@ function cases(series: Record<string, Bars>): Case[] {
       out.push({ id: `${id}_sl_tp`, data, strategy: 'sma_crossover', params, options: { cash: 10_000, commission: 0.002, stopLoss: 0.004, takeProfit: 0.004 } });
     }
   }
+  for (const [strategy, parameterSets] of Object.entries(OTHER_STRATEGIES)) out.push(...strategyCases(strategy, parameterSets));
+  return out;
+}
+
+/**
+ * The other built-ins, each with its defaults first and a second parameter set; expected.py re-states each one
+ * as a backtesting.py Strategy with pandas indicators.
+ */
+const OTHER_STRATEGIES: Record<string, Record<string, number>[]> = {
+  ema_crossover: [{ fast: 12, slow: 26 }, { fast: 5, slow: 20 }],
+  macd: [{ fast: 12, slow: 26, signal: 9 }, { fast: 5, slow: 35, signal: 5 }],
+  rsi_reversion: [{ period: 14, lower: 30, upper: 70 }, { period: 7, lower: 25, upper: 75 }],
+  bollinger_breakout: [{ period: 20, k: 2 }, { period: 10, k: 1.5 }],
+  donchian_breakout: [{ lookback: 20 }, { lookback: 50 }],
+};
+
+/** Every parameter set on every series with and without commission; stops and a fractional size with the defaults. */
+function strategyCases(strategy: string, parameterSets: Record<string, number>[]): Case[] {
+  const out: Case[] = [];
+  const label = (params: Record<string, number>) => [strategy, ...Object.values(params)].join('_');
+  for (const data of Object.keys(SERIES)) {
+    const cash = data.startsWith('hourly_weekdays') ? 100_000 : 10_000;
+    for (const params of parameterSets) {
+      for (const commission of [0, 0.002]) {
+        out.push({ id: `${data.replace('.csv', '')}/${label(params)}/c${commission}`, data, strategy, params, options: { cash, commission } });
+      }
+    }
+  }
+  const data = 'daily_weekdays.csv', params = parameterSets[0];
+  const orders: [string, BacktestOptions][] = [
+    ['sl5_tp10', { cash: 10_000, commission: 0.001, stopLoss: 0.05, takeProfit: 0.1 }],
+    ['size50', { cash: 10_000, commission: 0.002, sizeFraction: 0.5 }],
+  ];
+  for (const [name, options] of orders) out.push({ id: `daily_weekdays/${label(params)}/${name}`, data, strategy, params, options });
   return out;
 }
 

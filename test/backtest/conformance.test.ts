@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { loadCsv, runBacktest, type BacktestOptions, type Bars, type Metrics, type Trade } from '../../backtest';
+import { BUILTIN_STRATEGIES } from '../../backtest/strategies/builtin';
 
 /**
  * The engine against backtesting.py 0.6.6 on the shipped series (fixtures written by
@@ -17,7 +18,7 @@ interface Case {
   id: string;
   data: string;
   strategy: string;
-  params: { fast: number; slow: number };
+  params: Record<string, number>;
   options: BacktestOptions;
   expected: { stats: Record<keyof Metrics, Expected>; trades: ExpectedTrade[]; lastBarEntry: boolean; openAtEnd: boolean };
 }
@@ -46,8 +47,14 @@ function assertTrades(trades: Trade[], expected: ExpectedTrade[]): void {
   });
 }
 
-test('fixtures cover every series and case kind', () => {
-  assert.ok(fixture.cases.length >= 38);
+test('fixtures cover every series, every built-in strategy and every case kind', () => {
+  assert.ok(fixture.cases.length >= 128);
+  for (const { name } of BUILTIN_STRATEGIES) {
+    const own = fixture.cases.filter((c) => c.strategy === name);
+    assert.equal(new Set(own.map((c) => c.data)).size, 4, `${name} on every series`);
+    assert.ok(own.some((c) => c.options.stopLoss !== undefined && c.options.takeProfit !== undefined), `${name} with stops`);
+    assert.ok(own.some((c) => c.options.sizeFraction !== undefined), `${name} with a fractional size`);
+  }
   assert.deepEqual(new Set(fixture.cases.map((c) => c.data)).size, 4);
   const lastBar = fixture.cases.filter((c) => c.expected.lastBarEntry);
   assert.ok(lastBar.some((c) => c.expected.openAtEnd), 'a signal on the last bar');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ema, priorExtreme, rsi, sma } from '../../backtest/indicators';
+import { ema, priorExtreme, rollingStd, rsi, sma } from '../../backtest/indicators';
+import { pairwiseSum } from '../../backtest/numeric';
 
 const values = Float64Array.from({ length: 300 }, (_, i) => 100 + 10 * Math.sin(i / 7) + (i % 5));
 
@@ -23,13 +24,32 @@ test('sma: exactly the input over a run of equal values, so flat moving averages
   }
 });
 
-test('ema: seeded with the simple average, then smoothed by 2 / (n + 1)', () => {
+test('ema: seeded with the (pairwise-summed) simple average, then pandas\' ewm(span=n, adjust=False) step', () => {
   const e = ema(values, 10);
   assert.ok(Number.isNaN(e[8]));
-  let seed = 0;
-  for (let i = 0; i < 10; i++) seed += values[i];
-  assert.equal(e[9], seed / 10);
-  assert.equal(e[10], e[9] + (2 / 11) * (values[10] - e[9]));
+  assert.equal(e[9], pairwiseSum(values, 0, 10) / 10);
+  const alpha = 1 / 5.5, keep = 1 - alpha;
+  assert.equal(e[10], (keep * e[9] + alpha * values[10]) / (keep + alpha));
+  assert.ok(Math.abs(e[10] - (e[9] + (2 / 11) * (values[10] - e[9]))) < 1e-12, 'the textbook EMA, up to rounding');
+});
+
+test('ema: a flat stretch at the average stays exactly flat', () => {
+  const e = ema(Float64Array.from([...Array(5).fill(2.7), ...Array(20).fill(2.7)]), 5);
+  for (let i = 4; i < 25; i++) assert.equal(e[i], 2.7);
+});
+
+test('rollingStd: the population standard deviation of each window, near 0 over equal values as in pandas', () => {
+  const flat = Float64Array.from([...values.subarray(0, 60), ...Array(40).fill(values[59]), ...values.subarray(60)]);
+  const sd = rollingStd(flat, 20);
+  for (let i = 0; i < 19; i++) assert.ok(Number.isNaN(sd[i]));
+  for (let i = 19; i < flat.length; i++) {
+    const window = flat.subarray(i - 19, i + 1);
+    const m = window.reduce((x, y) => x + y) / 20;
+    const exact = Math.sqrt(window.reduce((x, y) => x + (y - m) ** 2, 0) / 20);
+    // Over equal values pandas keeps the running sum of squares' rounding residue (~1e-8 of the level).
+    const tolerance = exact > 1e-3 ? 1e-9 * exact : 1e-7 * m;
+    assert.ok(Math.abs(sd[i] - exact) <= tolerance, `bar ${i}: ${sd[i]} vs ${exact}`);
+  }
 });
 
 test('rsi: 100 on a steady rise, 50 on a flat line, within 0..100', () => {
