@@ -1,7 +1,7 @@
 """Runs backtesting.py on tuneflow's conformance cases and prints the expected trades and statistics as JSON.
 
 Usage: python expected.py CASES_JSON FIXTURE_DIR
-Each case: {"id", "data", "strategy", "params": {...}, "options": {"cash", "commission", "stopLoss"?, "takeProfit"?, "sizeFraction"?}},
+Each case: {"id", "data", "strategy", "params": {...}, "options": {"cash", "commission", "stopLoss"?, "takeProfit"?, "sizeFraction"?, "sizeUnits"?, "trailingStop"?, "spread"?, "commissionFixed"?}},
 the strategy one of tuneflow's built-ins (STRATEGIES) and the params its own.
 """
 import json
@@ -115,6 +115,7 @@ class TargetStrategy(Strategy):
     close, then sell; Flat: close; None: hold). Every strategy takes the same order options."""
     stop_loss = 0.0
     take_profit = 0.0
+    trailing_stop = 0.0
     size = 0.0
 
     def target(self):
@@ -124,15 +125,29 @@ class TargetStrategy(Strategy):
     def order_args(self, long):
         price = self.data.Close[-1]
         args = {}
-        if self.stop_loss:
-            args['sl'] = price * (1 - self.stop_loss) if long else price * (1 + self.stop_loss)
+        stops = [price * (1 - d) if long else price * (1 + d) for d in (self.stop_loss, self.trailing_stop) if d]
+        if stops:
+            # The nearer of the stop-loss and the trailing stop.
+            args['sl'] = max(stops) if long else min(stops)
         if self.take_profit:
             args['tp'] = price * (1 + self.take_profit) if long else price * (1 - self.take_profit)
         if self.size:
             args['size'] = self.size
         return args
 
+    def trail(self):
+        """Moves each open trade's stop to `trailing_stop` from this close where that is nearer. Before any order of this
+        bar, so that a signal's close order still comes first in the queue, as tuneflow's broker closes on a signal first."""
+        close = self.data.Close[-1]
+        for trade in self.trades:
+            if trade.is_long:
+                trade.sl = max(trade.sl or -np.inf, close * (1 - self.trailing_stop))
+            else:
+                trade.sl = min(trade.sl or np.inf, close * (1 + self.trailing_stop))
+
     def next(self):
+        if self.trailing_stop:
+            self.trail()
         target = self.target()
         if target is None:
             return
@@ -250,12 +265,14 @@ STRATEGIES = {
 }
 
 # tuneflow's order options -> TargetStrategy's attributes (an absent option keeps the attribute's default).
-ORDER_OPTIONS = {'stopLoss': 'stop_loss', 'takeProfit': 'take_profit', 'sizeFraction': 'size'}
+ORDER_OPTIONS = {'stopLoss': 'stop_loss', 'takeProfit': 'take_profit', 'trailingStop': 'trailing_stop', 'sizeFraction': 'size', 'sizeUnits': 'size'}
 
 
 def backtest_args(options):
-    """Backtest's arguments for tuneflow's broker options."""
-    return {'cash': options['cash'], 'commission': options['commission']}
+    """Backtest's arguments for tuneflow's broker options: a fixed commission makes the `(fixed, relative)` pair."""
+    fixed = options.get('commissionFixed', 0)
+    commission = (fixed, options['commission']) if fixed else options['commission']
+    return {'cash': options['cash'], 'commission': commission, 'spread': options.get('spread', 0.0)}
 
 
 def strategy_args(options):

@@ -72,6 +72,36 @@ function cases(series: Record<string, Bars>): Case[] {
     }
   }
   for (const [strategy, parameterSets] of Object.entries(OTHER_STRATEGIES)) out.push(...strategyCases(strategy, parameterSets));
+  out.push(...costCases());
+  return out;
+}
+
+/**
+ * The costs and exits backtesting.py has too: its spread, its `(fixed, relative)` commission, whole-unit orders and
+ * a trailing stop (a strategy that moves `trade.sl` in `next()`), alone and together, on a daily and an hourly
+ * series, with a trend follower (SMA) and a breakout (Donchian) strategy.
+ */
+function costCases(): Case[] {
+  const costs: [string, BacktestOptions][] = [
+    ['spread', { cash: 10_000, commission: 0, spread: 0.001 }],
+    ['spread_commission', { cash: 10_000, commission: 0.001, spread: 0.0005 }],
+    ['commission_fixed', { cash: 10_000, commission: 0, commissionFixed: 2.5 }],
+    ['commission_both', { cash: 10_000, commission: 0.001, commissionFixed: 1 }],
+    ['units', { cash: 10_000, commission: 0.001, sizeUnits: 7 }],
+    ['units_scarce', { cash: 10_000, commission: 0.002, commissionFixed: 1, sizeUnits: 150 }],
+    ['trailing', { cash: 10_000, commission: 0, trailingStop: 0.03 }],
+    ['trailing_sl_tp', { cash: 10_000, commission: 0.001, stopLoss: 0.02, takeProfit: 0.08, trailingStop: 0.04 }],
+    ['everything', { cash: 10_000, commission: 0.001, commissionFixed: 1, spread: 0.0005, sizeFraction: 0.6, stopLoss: 0.03, takeProfit: 0.12, trailingStop: 0.05 }],
+  ];
+  const runs: [string, Record<string, number>][] = [['sma_crossover', { fast: 10, slow: 30 }], ['donchian_breakout', { lookback: 20 }]];
+  const out: Case[] = [];
+  for (const [name, options] of costs) {
+    for (const data of ['daily_weekdays.csv', 'hourly_247.csv']) {
+      for (const [strategy, params] of runs) {
+        out.push({ id: `${data.replace('.csv', '')}/${strategy}/${name}`, data, strategy, params, options });
+      }
+    }
+  }
   return out;
 }
 

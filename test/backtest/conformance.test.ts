@@ -60,6 +60,12 @@ test('fixtures cover every series, every built-in strategy and every case kind',
   assert.ok(lastBar.some((c) => c.expected.openAtEnd), 'a signal on the last bar');
   assert.ok(lastBar.some((c) => !c.expected.openAtEnd && c.expected.trades.some((t) => t[1] === t[2])), 'a trade opened and closed on the last bar');
   assert.ok(fixture.cases.some((c) => c.expected.lastBarEntry && c.options.stopLoss !== undefined), 'stops on the last bar');
+  // The costs and exits backtesting.py has too, each with trades to check.
+  const traded = fixture.cases.filter((c) => c.expected.trades.length > 0);
+  for (const option of ['spread', 'commissionFixed', 'sizeUnits', 'trailingStop'] as const) {
+    assert.ok(traded.filter((c) => c.options[option] !== undefined).length >= 4, option);
+  }
+  assert.ok(fixture.cases.some((c) => c.options.sizeUnits !== undefined && c.expected.trades.length === 0), 'units that cash cannot pay for');
 });
 
 for (const c of fixture.cases) {
