@@ -392,7 +392,7 @@ function brokerSettings(o: BacktestOptions): BrokerSettings {
     return value;
   };
   if (!(o.cash > 0) || !Number.isFinite(o.cash)) fail(`cash must be a positive number, got ${o.cash}.`);
-  if (!(o.commission >= 0 && o.commission < 0.1)) fail(`commission is a fraction of traded value in [0, 0.1), got ${o.commission}.`);
+  if (!(o.commission >= -0.1 && o.commission < 0.1)) fail(`commission is a fraction of traded value in [-0.1, 0.1) (below 0 a rebate), got ${o.commission}.`);
   const f = optional(o.sizeFraction, (v) => v > 0 && v <= 1, 'sizeFraction must lie in (0, 1]', 1);
   const units = optional(o.sizeUnits, (v) => Number.isInteger(v) && v >= 1, 'sizeUnits is a whole number of units from 1', 0);
   if (o.sizeFraction !== undefined && o.sizeUnits !== undefined) fail('give sizeFraction (a share of cash) or sizeUnits (whole units), not both.');

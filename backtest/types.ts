@@ -19,7 +19,7 @@ export interface Bars {
 export interface BacktestOptions {
   /** Starting cash. */
   cash: number;
-  /** Commission as a fraction of traded value, charged on every fill. */
+  /** Commission as a fraction of traded value, charged on every fill; in [-0.1, 0.1), below 0 a rebate (as backtesting.py allows). */
   commission: number;
   /** Commission in cash per fill, added to the relative one (backtesting.py's `commission=(fixed, relative)`); 0 unless given. */
   commissionFixed?: number;

@@ -19,7 +19,7 @@ export interface BrokerRule {
 
 /** The values each broker setting takes, under the engine's option names: one rule for YAML and command-line flags. */
 export const BROKER_RULES = {
-  commission: { ok: (v) => v >= 0 && v < 0.1, needs: 'a fraction of traded value in [0, 0.1) (0.001 is 0.1 %)' },
+  commission: { ok: (v) => v >= -0.1 && v < 0.1, needs: 'a fraction of traded value in [-0.1, 0.1) (0.001 is 0.1 %; below 0 a rebate)' },
   commissionFixed: { ok: (v) => v >= 0 && Number.isFinite(v), needs: 'an amount of cash per fill, 0 or more' },
   spread: { ok: (v) => v >= 0 && v < 0.1, needs: 'a fraction of the price in [0, 0.1) (0.0002 is 2 basis points)' },
   slippageFixed: { ok: (v) => v >= 0 && Number.isFinite(v), needs: 'a price amount, 0 or more' },

@@ -87,6 +87,7 @@ function costCases(): Case[] {
     ['spread_commission', { cash: 10_000, commission: 0.001, spread: 0.0005 }],
     ['commission_fixed', { cash: 10_000, commission: 0, commissionFixed: 2.5 }],
     ['commission_both', { cash: 10_000, commission: 0.001, commissionFixed: 1 }],
+    ['rebate', { cash: 10_000, commission: -0.0005 }],
     ['units', { cash: 10_000, commission: 0.001, sizeUnits: 7 }],
     ['units_scarce', { cash: 10_000, commission: 0.002, commissionFixed: 1, sizeUnits: 150 }],
     ['trailing', { cash: 10_000, commission: 0, trailingStop: 0.03 }],
