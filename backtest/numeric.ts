@@ -32,6 +32,53 @@ export function pairwiseSum(a: ArrayLike<number>, from: number, to: number): num
   return pairwiseSum(a, from, from + half) + pairwiseSum(a, from + half, to);
 }
 
+/**
+ * {@link pairwiseSum} of `length` values that are +0 except `values[k]` at index `at[k]` (k < count, indexes
+ * increasing): the same tree of additions over the same blocks, so the same sum to the last bit (adding +0
+ * changes no partial sum), in time proportional to `count` rather than `length`.
+ */
+export function sparsePairwiseSum(at: ArrayLike<number>, values: ArrayLike<number>, count: number, length: number): number {
+  return sparseBlockSum(at, values, 0, count, 0, length);
+}
+
+/** The pairwise sum of indexes `[from, to)` whose non-zero values are entries `[first, last)`. */
+function sparseBlockSum(at: ArrayLike<number>, values: ArrayLike<number>, first: number, last: number, from: number, to: number): number {
+  if (first === last) return 0;
+  const n = to - from;
+  if (n < 8) {
+    let s = 0;
+    for (let k = first; k < last; k++) s += values[k];
+    return s;
+  }
+  if (n <= 128) {
+    // numpy's eight accumulators, r[j] summing the indexes j mod 8 of the whole blocks, then the tail in order.
+    let r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, r6 = 0, r7 = 0;
+    const blockEnd = to - (n % 8);
+    let k = first;
+    for (; k < last && at[k] < blockEnd; k++) {
+      const v = values[k];
+      switch ((at[k] - from) & 7) {
+        case 0: r0 += v; break;
+        case 1: r1 += v; break;
+        case 2: r2 += v; break;
+        case 3: r3 += v; break;
+        case 4: r4 += v; break;
+        case 5: r5 += v; break;
+        case 6: r6 += v; break;
+        default: r7 += v;
+      }
+    }
+    let s = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7));
+    for (; k < last; k++) s += values[k];
+    return s;
+  }
+  let half = Math.floor(n / 2);
+  half -= half % 8;
+  let split = first;
+  while (split < last && at[split] < from + half) split++;
+  return sparseBlockSum(at, values, first, split, from, from + half) + sparseBlockSum(at, values, split, last, from + half, to);
+}
+
 /** pandas' `Series.mean()` of `a[from..to)`; NaN when empty. */
 export function mean(a: ArrayLike<number>, from: number, to: number): number {
   return pairwiseSum(a, from, to) / (to - from);

@@ -1,6 +1,6 @@
 import { computeCalendar, type Calendar } from './calendar';
 import { DAY_MS } from './dates';
-import { pairwiseSum, variance } from './numeric';
+import { pairwiseSum, sparsePairwiseSum, variance } from './numeric';
 import type { Bars, MetricName, Metrics, TradeColumns } from './types';
 
 /** Four work arrays of at least one value per bar, reused across the trials of a batch. */
@@ -46,8 +46,10 @@ export class StatsScratch {
 export function computeStats(trades: TradeColumns, equity: Float64Array, bars: Bars, warmup: number,
   calendar: Calendar = computeCalendar(bars), scratch: StatsScratch = new StatsScratch(bars.length), terms?: ReturnTerms): Metrics {
   const parts = new StatParts(trades, equity, bars, warmup, calendar, scratch, terms);
+  // Beta's bar log returns first: the period returns of daily bars are the same logarithms.
+  parts.computeBarLogs();
   const metrics = {} as Metrics;
-  for (const name of Object.keys(FORMULAS) as MetricName[]) metrics[name] = FORMULAS[name](parts);
+  for (const name of METRIC_NAMES) metrics[name] = FORMULAS[name](parts);
   return metrics;
 }
 
@@ -99,8 +101,8 @@ export class ReturnTerms {
   }
 
   /** The terms of every period of `binLast`, the kept ones reused and the others written after them (not kept). */
-  fill(equity: Float64Array, binLast: Int32Array): { m: number; wipedOut: boolean } {
-    return fillReturnTerms(equity, binLast, this.nextBin, binLast.length, this.returns, this.logs, this.losses, this.kept, this.keptWipedOut);
+  fill(equity: Float64Array, binLast: Int32Array, barLogs?: Float64Array): { m: number; wipedOut: boolean } {
+    return fillReturnTerms(equity, binLast, this.nextBin, binLast.length, this.returns, this.logs, this.losses, this.kept, this.keptWipedOut, barLogs);
   }
 }
 
@@ -146,6 +148,8 @@ class StatParts {
   private returnPart?: ReturnPart;
   private tradePart?: TradePart;
   private betaValue?: number;
+  /** The equity's bar log returns in `scratch.d`, once computed. */
+  private barLogs?: Float64Array;
 
   constructor(readonly trades: TradeColumns, readonly equity: Float64Array, readonly bars: Bars, readonly warmup: number,
     private readonly calendar: Calendar, readonly scratch: StatsScratch, private readonly terms?: ReturnTerms) {}
@@ -163,7 +167,7 @@ class StatParts {
   }
 
   get returns(): ReturnPart {
-    return (this.returnPart ??= returnPart(this.equity, this.calendar, this.scratch, this.terms));
+    return (this.returnPart ??= returnPart(this.equity, this.calendar, this.scratch, this.terms, this.barLogs));
   }
 
   get tradeStats(): TradePart {
@@ -171,7 +175,11 @@ class StatParts {
   }
 
   get beta(): number {
-    return (this.betaValue ??= beta(this.equity, this.bars, this.scratch));
+    return (this.betaValue ??= beta(this.computeBarLogs(), this.bars));
+  }
+
+  computeBarLogs(): Float64Array {
+    return (this.barLogs ??= barLogReturns(this.equity, this.n, this.scratch.d));
   }
 
   get returnPct(): number {
@@ -217,11 +225,56 @@ const FORMULAS: Record<MetricName, (p: StatParts) => number> = {
   exposure_pct: (p) => (p.tradeStats.exposed / p.n) * 100,
 };
 
+const METRIC_NAMES = Object.keys(FORMULAS) as MetricName[];
+
 function winRate(t: TradePart): number {
   return t.count ? t.wins / t.count : NaN;
 }
 
 function drawdownPart(equity: Float64Array, bars: Bars, calendar: Calendar, scratch: StatsScratch): DrawdownPart {
+  const n = bars.length;
+  // Drawdown episodes run between bars at a new peak (drawdown 1 − e/peak == 0), the last one ending at the last
+  // bar. For a positive finite peak, e/peak == 1 only where e == peak, and 1 − e/peak falls as e rises (rounding
+  // keeps order), so an episode's deepest drawdown is 1 − (its lowest equity)/peak: one division per episode, not
+  // per bar. The episodes' depths go to `depths` at bars `ends`, the only non-zero terms of backtesting.py's sum.
+  const { a: ends, b: depths } = scratch;
+  let peak = -Infinity, ddMax = 0, low = Infinity, regular = true;
+  let episodes = 0, longestMs = NaN, totalMs = 0, prev = -1;
+  for (let i = 0; i < n; i++) {
+    const e = equity[i];
+    const atPeak = e >= peak;
+    if (!atPeak && e < low) low = e;
+    if (!atPeak && i !== n - 1) continue;
+    // The episode's depth is measured from the peak it fell from, before a new one replaces it.
+    const depth = low === Infinity ? 0 : 1 - low / peak;
+    if (atPeak) {
+      peak = e;
+      if (!(e > 0 && e < Infinity)) regular = false;
+    }
+    if (depth > ddMax) ddMax = depth;
+    if (prev >= 0 && i > prev + 1) {
+      ends[episodes] = i;
+      depths[episodes] = depth;
+      episodes++;
+      const ms = bars.time[i] - bars.time[prev];
+      if (!(ms <= longestMs)) longestMs = ms;
+      totalMs += ms;
+    }
+    prev = i;
+    low = Infinity;
+  }
+  if (!regular || episodes === 0) return drawdownsBarByBar(equity, bars, calendar, scratch);
+  const res = calendar.resolutionMs;
+  const maxDrawdownDuration = (Math.ceil(longestMs / res) * res) / DAY_MS;
+  const avgDrawdown = sparsePairwiseSum(ends, depths, episodes, n) / episodes;
+  return { peak, ddMax, avgDrawdown, maxDrawdownDuration, avgDrawdownDuration: meanDays(totalMs, episodes, res) };
+}
+
+/**
+ * The drawdowns from every bar's drawdown: for an equity curve with a peak that is not positive and finite, and
+ * when no episode has ended, where backtesting.py averages the non-zero drawdowns themselves.
+ */
+function drawdownsBarByBar(equity: Float64Array, bars: Bars, calendar: Calendar, scratch: StatsScratch): DrawdownPart {
   const n = bars.length;
   const { a: dd, b } = scratch;
 
@@ -234,7 +287,6 @@ function drawdownPart(equity: Float64Array, bars: Bars, calendar: Calendar, scra
     if (d > ddMax) ddMax = d;
   }
 
-  // Drawdown episodes run between bars at a new peak (dd == 0), the last one ending at the last bar.
   b.fill(0, 0, n);
   let episodes = 0, longestMs = NaN, totalMs = 0, prev = -1, runMax = 0;
   for (let i = 0; i < n; i++) {
@@ -254,7 +306,6 @@ function drawdownPart(equity: Float64Array, bars: Bars, calendar: Calendar, scra
   let avgDrawdown: number;
   if (episodes > 0) avgDrawdown = pairwiseSum(b, 0, n) / episodes;
   else {
-    // backtesting.py then averages the non-zero drawdowns themselves.
     let nonZero = 0;
     for (let i = 0; i < n; i++) if (dd[i] !== 0) nonZero++;
     avgDrawdown = pairwiseSum(dd, 0, n) / nonZero;
@@ -268,17 +319,22 @@ function drawdownPart(equity: Float64Array, bars: Bars, calendar: Calendar, scra
  * The terms of the period returns of periods `from..to-1` (each between the last bars of periods k-1 and k),
  * written after the `m` terms already there: the return, its logarithm (for the geometric mean) and its squared
  * loss (for Sortino). Undefined returns (0/0 once the account is empty) are left out.
+ *
+ * With `barLogs` (see {@link barLogReturns}), a period of one bar whose ratio q lies in [0.5, 2] takes its
+ * logarithm from there: q − 1 is then exact (Sterbenz), so `r + 1` is q itself and the logarithm the same.
  */
 function fillReturnTerms(equity: Float64Array, bins: Int32Array, from: number, to: number, returns: Float64Array, logs: Float64Array, losses: Float64Array,
-  m: number, wipedOut: boolean): { m: number; wipedOut: boolean } {
+  m: number, wipedOut: boolean, barLogs?: Float64Array): { m: number; wipedOut: boolean } {
   for (let k = from; k < to; k++) {
-    const r = equity[bins[k]] / equity[bins[k - 1]] - 1;
+    const before = bins[k - 1], last = bins[k];
+    const q = equity[last] / equity[before];
+    const r = q - 1;
     if (r !== r) continue;
     const x = r + 1;
     if (x <= 0) wipedOut = true;
     const loss = Math.min(r, 0);
     returns[m] = r;
-    logs[m] = Math.log(x);
+    logs[m] = barLogs && last === before + 1 && q >= 0.5 && q <= 2 ? barLogs[before] : Math.log(x);
     losses[m] = loss * loss;
     m++;
   }
@@ -286,9 +342,9 @@ function fillReturnTerms(equity: Float64Array, bins: Int32Array, from: number, t
 }
 
 /** Period returns and what they give: annual return, volatility, the downside for Sortino (terms kept in `terms` reused). */
-function returnPart(equity: Float64Array, calendar: Calendar, scratch: StatsScratch, terms?: ReturnTerms): ReturnPart {
+function returnPart(equity: Float64Array, calendar: Calendar, scratch: StatsScratch, terms?: ReturnTerms, barLogs?: Float64Array): ReturnPart {
   const bins = calendar.binLast;
-  const { m, wipedOut } = terms ? terms.fill(equity, bins) : fillReturnTerms(equity, bins, 1, bins.length, scratch.c, scratch.b, scratch.a, 0, false);
+  const { m, wipedOut } = terms ? terms.fill(equity, bins, barLogs) : fillReturnTerms(equity, bins, 1, bins.length, scratch.c, scratch.b, scratch.a, 0, false, barLogs);
   const [returns, logs, losses] = terms ? [terms.returns, terms.logs, terms.losses] : [scratch.c, scratch.b, scratch.a];
   const g = geometricMeanOfLogs(logs, m, wipedOut);
   const downside = Math.sqrt(pairwiseSum(losses, 0, m) / m) * Math.sqrt(calendar.annualDays);
@@ -379,18 +435,25 @@ function marketReturnsOf(bars: Bars): MarketReturns {
 }
 
 /**
- * backtesting.py's beta: `np.cov` of the equity's and the close's bar log returns (deviations from numpy's
- * pairwise means, products summed, both scaled by 1/(m − 1)), covariance over the close's variance. NaN for
- * fewer than two returns. Bars where the equity did not move contribute a zero log return without a logarithm.
+ * The equity's log return from each bar to the next, `x[i] = ln(equity[i + 1] / equity[i])` for the `bars − 1`
+ * pairs, written to `x`. Bars where the equity did not move contribute a zero without a logarithm.
  */
-function beta(equity: Float64Array, bars: Bars, scratch: StatsScratch): number {
-  const m = bars.length - 1;
-  if (m < 2) return NaN;
-  const x = scratch.d;
-  for (let i = 0; i < m; i++) {
+function barLogReturns(equity: Float64Array, bars: number, x: Float64Array): Float64Array {
+  for (let i = 0; i < bars - 1; i++) {
     const a = equity[i], b = equity[i + 1];
     x[i] = a === b && a > 0 ? 0 : Math.log(b / a);
   }
+  return x;
+}
+
+/**
+ * backtesting.py's beta: `np.cov` of the equity's and the close's bar log returns `x` (deviations from numpy's
+ * pairwise means, products summed, both scaled by 1/(m − 1)), covariance over the close's variance. NaN for
+ * fewer than two returns.
+ */
+function beta(x: Float64Array, bars: Bars): number {
+  const m = bars.length - 1;
+  if (m < 2) return NaN;
   const mean = pairwiseSum(x, 0, m) / m;
   const { deviations, sumSquares } = marketReturnsOf(bars);
   let cross = 0;
