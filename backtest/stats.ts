@@ -48,9 +48,7 @@ export function computeStats(trades: TradeColumns, equity: Float64Array, bars: B
   const parts = new StatParts(trades, equity, bars, warmup, calendar, scratch, terms);
   // Beta's bar log returns first: the period returns of daily bars are the same logarithms.
   parts.computeBarLogs();
-  const metrics = {} as Metrics;
-  for (const name of METRIC_NAMES) metrics[name] = FORMULAS[name](parts);
-  return metrics;
+  return allMetrics(parts);
 }
 
 /**
@@ -225,7 +223,44 @@ const FORMULAS: Record<MetricName, (p: StatParts) => number> = {
   exposure_pct: (p) => (p.tradeStats.exposed / p.n) * 100,
 };
 
-const METRIC_NAMES = Object.keys(FORMULAS) as MetricName[];
+/**
+ * Every statistic, in FORMULAS' order, as one object literal: V8 then builds it with one shape, where setting 29 keys
+ * in a loop costs more than a daily backtest's drawdowns.
+ */
+function allMetrics(p: StatParts): Metrics {
+  const f = FORMULAS;
+  return {
+    equity_final: f.equity_final(p),
+    equity_peak: f.equity_peak(p),
+    commissions: f.commissions(p),
+    return_pct: f.return_pct(p),
+    buy_hold_return_pct: f.buy_hold_return_pct(p),
+    return_ann_pct: f.return_ann_pct(p),
+    volatility_ann_pct: f.volatility_ann_pct(p),
+    cagr_pct: f.cagr_pct(p),
+    sharpe: f.sharpe(p),
+    sortino: f.sortino(p),
+    calmar: f.calmar(p),
+    alpha_pct: f.alpha_pct(p),
+    beta: f.beta(p),
+    max_drawdown_pct: f.max_drawdown_pct(p),
+    avg_drawdown_pct: f.avg_drawdown_pct(p),
+    max_drawdown_duration: f.max_drawdown_duration(p),
+    avg_drawdown_duration: f.avg_drawdown_duration(p),
+    trades: f.trades(p),
+    win_rate_pct: f.win_rate_pct(p),
+    best_trade_pct: f.best_trade_pct(p),
+    worst_trade_pct: f.worst_trade_pct(p),
+    avg_trade_pct: f.avg_trade_pct(p),
+    max_trade_duration: f.max_trade_duration(p),
+    avg_trade_duration: f.avg_trade_duration(p),
+    profit_factor: f.profit_factor(p),
+    expectancy_pct: f.expectancy_pct(p),
+    sqn: f.sqn(p),
+    kelly: f.kelly(p),
+    exposure_pct: f.exposure_pct(p),
+  };
+}
 
 function winRate(t: TradePart): number {
   return t.count ? t.wins / t.count : NaN;
