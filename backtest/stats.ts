@@ -3,19 +3,30 @@ import { DAY_MS } from './dates';
 import { pairwiseSum, sparsePairwiseSum, variance } from './numeric';
 import type { Bars, MetricName, Metrics, TradeColumns } from './types';
 
-/** Four work arrays of at least one value per bar, reused across the trials of a batch. */
+/** Work arrays of at least one value per bar, reused across the trials of a batch. */
 export class StatsScratch {
   readonly a: Float64Array;
   readonly b: Float64Array;
   readonly c: Float64Array;
   /** The equity's log returns, for beta. */
   readonly d: Float64Array;
+  private returns?: Float64Array;
+  private losses?: Float64Array;
 
-  constructor(length: number) {
+  constructor(readonly length: number) {
     this.a = new Float64Array(length);
     this.b = new Float64Array(length);
     this.c = new Float64Array(length);
     this.d = new Float64Array(length);
+  }
+
+  /** The bars' returns and their squared losses, when each period is one bar (made on first use: daily data only). */
+  get barReturns(): Float64Array {
+    return (this.returns ??= new Float64Array(this.length));
+  }
+
+  get barLosses(): Float64Array {
+    return (this.losses ??= new Float64Array(this.length));
   }
 }
 
@@ -46,8 +57,8 @@ export class StatsScratch {
 export function computeStats(trades: TradeColumns, equity: Float64Array, bars: Bars, warmup: number,
   calendar: Calendar = computeCalendar(bars), scratch: StatsScratch = new StatsScratch(bars.length), terms?: ReturnTerms): Metrics {
   const parts = new StatParts(trades, equity, bars, warmup, calendar, scratch, terms);
-  // Beta's bar log returns first: the period returns of daily bars are the same logarithms.
-  parts.computeBarLogs();
+  // The bars' returns first: the period returns of daily bars are the same returns with the same logarithms.
+  parts.computeBars(true);
   return allMetrics(parts);
 }
 
@@ -113,6 +124,17 @@ interface DrawdownPart {
   avgDrawdownDuration: number;
 }
 
+/** What the pass over the bars' returns leaves. */
+interface BarPart {
+  /** `ln(equity[i + 1] / equity[i])`, the bars' log returns (in `scratch.d`). */
+  logs: Float64Array;
+  /**
+   * Each period is one bar and every return lies in (−0.5, 1]: the period returns, their logarithms and squared
+   * losses are the bars' (`scratch.barReturns`, `logs`, `scratch.barLosses`), exactly as fillReturnTerms finds them.
+   */
+  periodTerms: boolean;
+}
+
 /** What the pass over the period returns finds. */
 interface ReturnPart {
   annual: number;
@@ -146,8 +168,7 @@ class StatParts {
   private returnPart?: ReturnPart;
   private tradePart?: TradePart;
   private betaValue?: number;
-  /** The equity's bar log returns in `scratch.d`, once computed. */
-  private barLogs?: Float64Array;
+  private barPart?: BarPart;
 
   constructor(readonly trades: TradeColumns, readonly equity: Float64Array, readonly bars: Bars, readonly warmup: number,
     private readonly calendar: Calendar, readonly scratch: StatsScratch, private readonly terms?: ReturnTerms) {}
@@ -165,7 +186,7 @@ class StatParts {
   }
 
   get returns(): ReturnPart {
-    return (this.returnPart ??= returnPart(this.equity, this.calendar, this.scratch, this.terms, this.barLogs));
+    return (this.returnPart ??= returnPart(this.equity, this.calendar, this.scratch, this.terms, this.barPart));
   }
 
   get tradeStats(): TradePart {
@@ -173,11 +194,15 @@ class StatParts {
   }
 
   get beta(): number {
-    return (this.betaValue ??= beta(this.computeBarLogs(), this.bars));
+    return (this.betaValue ??= beta(this.computeBars(false).logs, this.bars));
   }
 
-  computeBarLogs(): Float64Array {
-    return (this.barLogs ??= barLogReturns(this.equity, this.n, this.scratch.d));
+  /**
+   * The pass over the bars' returns; `periods` asks for the period terms as well where each period is one bar
+   * (a staged run keeps its own terms).
+   */
+  computeBars(periods: boolean): BarPart {
+    return (this.barPart ??= barPart(this.equity, this.n, this.scratch, periods && !this.terms && this.calendar.binLast.length === this.n));
   }
 
   get returnPct(): number {
@@ -355,8 +380,8 @@ function drawdownsBarByBar(equity: Float64Array, bars: Bars, calendar: Calendar,
  * written after the `m` terms already there: the return, its logarithm (for the geometric mean) and its squared
  * loss (for Sortino). Undefined returns (0/0 once the account is empty) are left out.
  *
- * With `barLogs` (see {@link barLogReturns}), a period of one bar whose ratio q lies in [0.5, 2] takes its
- * logarithm from there: q − 1 is then exact (Sterbenz), so `r + 1` is q itself and the logarithm the same.
+ * With `barLogs` (the bars' log returns), a period of one bar whose ratio q lies in [0.5, 2] takes its logarithm
+ * from there: q − 1 is then exact (Sterbenz), so `r + 1` is q itself and the logarithm the same.
  */
 function fillReturnTerms(equity: Float64Array, bins: Int32Array, from: number, to: number, returns: Float64Array, logs: Float64Array, losses: Float64Array,
   m: number, wipedOut: boolean, barLogs?: Float64Array): { m: number; wipedOut: boolean } {
@@ -377,15 +402,28 @@ function fillReturnTerms(equity: Float64Array, bins: Int32Array, from: number, t
 }
 
 /** Period returns and what they give: annual return, volatility, the downside for Sortino (terms kept in `terms` reused). */
-function returnPart(equity: Float64Array, calendar: Calendar, scratch: StatsScratch, terms?: ReturnTerms, barLogs?: Float64Array): ReturnPart {
+function returnPart(equity: Float64Array, calendar: Calendar, scratch: StatsScratch, terms?: ReturnTerms, bars?: BarPart): ReturnPart {
   const bins = calendar.binLast;
-  const { m, wipedOut } = terms ? terms.fill(equity, bins, barLogs) : fillReturnTerms(equity, bins, 1, bins.length, scratch.c, scratch.b, scratch.a, 0, false, barLogs);
-  const [returns, logs, losses] = terms ? [terms.returns, terms.logs, terms.losses] : [scratch.c, scratch.b, scratch.a];
+  let returns = scratch.c, logs = scratch.b, losses = scratch.a, m = bins.length - 1, wipedOut = false;
+  if (bars?.periodTerms) {
+    returns = scratch.barReturns;
+    logs = bars.logs;
+    losses = scratch.barLosses;
+  } else {
+    if (terms) {
+      returns = terms.returns;
+      logs = terms.logs;
+      losses = terms.losses;
+    }
+    const filled = terms ? terms.fill(equity, bins, bars?.logs) : fillReturnTerms(equity, bins, 1, bins.length, returns, logs, losses, 0, false, bars?.logs);
+    m = filled.m;
+    wipedOut = filled.wipedOut;
+  }
   const g = geometricMeanOfLogs(logs, m, wipedOut);
   const downside = Math.sqrt(pairwiseSum(losses, 0, m) / m) * Math.sqrt(calendar.annualDays);
   const D = calendar.annualDays;
   const annual = (1 + g) ** D - 1;
-  // The logs are read by now, so their scratch array takes the variance's squared deviations.
+  // The logs are read by now (and are not in `scratch.b` when shared), so `scratch.b` takes the variance's squared deviations.
   const dayVar = variance(returns, 0, m, 1, scratch.b);
   const volatilityPct = Math.sqrt((dayVar + (1 + g) ** 2) ** D - (1 + g) ** (2 * D)) * 100;
   return { annual, returnAnnPct: annual * 100, volatilityPct, downside };
@@ -470,15 +508,33 @@ function marketReturnsOf(bars: Bars): MarketReturns {
 }
 
 /**
- * The equity's log return from each bar to the next, `x[i] = ln(equity[i + 1] / equity[i])` for the `bars − 1`
- * pairs, written to `x`. Bars where the equity did not move contribute a zero without a logarithm.
+ * The equity's log return from each bar to the next, `ln(equity[i + 1] / equity[i])` for the `bars − 1` pairs, in
+ * `scratch.d`; bars where the equity did not move contribute a zero without a logarithm. With `periodTerms`
+ * (each period is one bar) the same pass writes the bars' returns and squared losses, the period terms.
  */
-function barLogReturns(equity: Float64Array, bars: number, x: Float64Array): Float64Array {
+function barPart(equity: Float64Array, bars: number, scratch: StatsScratch, periodTerms: boolean): BarPart {
+  const x = scratch.d;
+  if (!periodTerms) {
+    for (let i = 0; i < bars - 1; i++) {
+      const a = equity[i], b = equity[i + 1];
+      x[i] = a === b && a > 0 ? 0 : Math.log(b / a);
+    }
+    return { logs: x, periodTerms: false };
+  }
+  const returns = scratch.barReturns, losses = scratch.barLosses;
+  // A return in (−0.5, 1] comes from a ratio q in [0.5, 2], where r + 1 is q again (see fillReturnTerms).
+  let inRange = true;
   for (let i = 0; i < bars - 1; i++) {
     const a = equity[i], b = equity[i + 1];
-    x[i] = a === b && a > 0 ? 0 : Math.log(b / a);
+    const q = b / a;
+    x[i] = a === b && a > 0 ? 0 : Math.log(q);
+    const r = q - 1;
+    if (!(r > -0.5 && r <= 1)) inRange = false;
+    const loss = Math.min(r, 0);
+    returns[i] = r;
+    losses[i] = loss * loss;
   }
-  return x;
+  return { logs: x, periodTerms: inRange };
 }
 
 /**
