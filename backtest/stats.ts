@@ -301,10 +301,15 @@ function drawdownPart(equity: Float64Array, bars: Bars, calendar: Calendar, scra
   let peak = -Infinity, ddMax = 0, low = Infinity, regular = true;
   let episodes = 0, longestMs = NaN, totalMs = 0, prev = -1;
   for (let i = 0; i < n; i++) {
+    // The bars below the peak, but the last: only the lowest of them counts.
+    for (; i < n - 1; i++) {
+      const e = equity[i];
+      if (e >= peak) break;
+      if (e < low) low = e;
+    }
     const e = equity[i];
     const atPeak = e >= peak;
     if (!atPeak && e < low) low = e;
-    if (!atPeak && i !== n - 1) continue;
     // The episode's depth is measured from the peak it fell from, before a new one replaces it.
     const depth = low === Infinity ? 0 : 1 - low / peak;
     if (atPeak) {
@@ -513,15 +518,19 @@ function marketReturnsOf(bars: Bars): MarketReturns {
  * (each period is one bar) the same pass writes the bars' returns and squared losses, the period terms.
  */
 function barPart(equity: Float64Array, bars: number, scratch: StatsScratch, periodTerms: boolean): BarPart {
-  const x = scratch.d;
-  if (!periodTerms) {
-    for (let i = 0; i < bars - 1; i++) {
-      const a = equity[i], b = equity[i + 1];
-      x[i] = a === b && a > 0 ? 0 : Math.log(b / a);
-    }
-    return { logs: x, periodTerms: false };
+  return periodTerms ? barPeriodTerms(equity, bars, scratch) : { logs: barLogs(equity, bars, scratch.d), periodTerms: false };
+}
+
+function barLogs(equity: Float64Array, bars: number, x: Float64Array): Float64Array {
+  for (let i = 0; i < bars - 1; i++) {
+    const a = equity[i], b = equity[i + 1];
+    x[i] = a === b && a > 0 ? 0 : Math.log(b / a);
   }
-  const returns = scratch.barReturns, losses = scratch.barLosses;
+  return x;
+}
+
+function barPeriodTerms(equity: Float64Array, bars: number, scratch: StatsScratch): BarPart {
+  const x = scratch.d, returns = scratch.barReturns, losses = scratch.barLosses;
   // A return in (−0.5, 1] comes from a ratio q in [0.5, 2], where r + 1 is q again (see fillReturnTerms).
   let inRange = true;
   for (let i = 0; i < bars - 1; i++) {

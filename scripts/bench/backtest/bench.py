@@ -86,6 +86,8 @@ def run_vectorbt(df):
     pf = vbt.Portfolio.from_signals(
         close, entries=pd.DataFrame(up, index=index, columns=cols), short_entries=pd.DataFrame(down, index=index, columns=cols),
         price=df.Open, open=df.Open, high=df.High, low=df.Low, fees=COMMISSION, sl_stop=STOP_LOSS, tp_stop=TAKE_PROFIT,
+        # Its stops count from a price of the entry bar; its fill (that bar's open) is the nearest to the signal's close.
+        stop_entry_price='fillprice',
         init_cash=10_000, size=np.inf, size_granularity=1, upon_opposite_entry='reverse', freq=index[1] - index[0])
     pf.total_return(), pf.sharpe_ratio(), pf.max_drawdown(), pf.trades.count()
     return {'seconds': time.perf_counter() - t, 'backtests': len(PAIRS), 'sampled': False}
