@@ -169,6 +169,7 @@ class StatParts {
   private tradePart?: TradePart;
   private betaValue?: number;
   private barPart?: BarPart;
+  private logSum?: number;
 
   constructor(readonly trades: TradeColumns, readonly equity: Float64Array, readonly bars: Bars, readonly warmup: number,
     private readonly calendar: Calendar, readonly scratch: StatsScratch, private readonly terms?: ReturnTerms) {}
@@ -186,7 +187,8 @@ class StatParts {
   }
 
   get returns(): ReturnPart {
-    return (this.returnPart ??= returnPart(this.equity, this.calendar, this.scratch, this.terms, this.barPart));
+    const bars = this.barPart;
+    return (this.returnPart ??= returnPart(this.equity, this.calendar, this.scratch, this.terms, bars, bars?.periodTerms ? this.barLogSum : undefined));
   }
 
   get tradeStats(): TradePart {
@@ -194,7 +196,12 @@ class StatParts {
   }
 
   get beta(): number {
-    return (this.betaValue ??= beta(this.computeBars(false).logs, this.bars));
+    return (this.betaValue ??= beta(this.computeBars(false).logs, this.bars, this.barLogSum));
+  }
+
+  /** numpy's sum of the bars' log returns: beta's mean, and with one bar a period the geometric mean's too. */
+  get barLogSum(): number {
+    return (this.logSum ??= pairwiseSum(this.computeBars(false).logs, 0, this.n - 1));
   }
 
   /**
@@ -407,7 +414,7 @@ function fillReturnTerms(equity: Float64Array, bins: Int32Array, from: number, t
 }
 
 /** Period returns and what they give: annual return, volatility, the downside for Sortino (terms kept in `terms` reused). */
-function returnPart(equity: Float64Array, calendar: Calendar, scratch: StatsScratch, terms?: ReturnTerms, bars?: BarPart): ReturnPart {
+function returnPart(equity: Float64Array, calendar: Calendar, scratch: StatsScratch, terms?: ReturnTerms, bars?: BarPart, logSum?: number): ReturnPart {
   const bins = calendar.binLast;
   let returns = scratch.c, logs = scratch.b, losses = scratch.a, m = bins.length - 1, wipedOut = false;
   if (bars?.periodTerms) {
@@ -424,7 +431,7 @@ function returnPart(equity: Float64Array, calendar: Calendar, scratch: StatsScra
     m = filled.m;
     wipedOut = filled.wipedOut;
   }
-  const g = geometricMeanOfLogs(logs, m, wipedOut);
+  const g = geometricMeanOfLogs(logs, m, wipedOut, logSum);
   const downside = Math.sqrt(pairwiseSum(losses, 0, m) / m) * Math.sqrt(calendar.annualDays);
   const D = calendar.annualDays;
   const annual = (1 + g) ** D - 1;
@@ -548,13 +555,13 @@ function barPeriodTerms(equity: Float64Array, bars: number, scratch: StatsScratc
 
 /**
  * backtesting.py's beta: `np.cov` of the equity's and the close's bar log returns `x` (deviations from numpy's
- * pairwise means, products summed, both scaled by 1/(m − 1)), covariance over the close's variance. NaN for
- * fewer than two returns.
+ * pairwise means, `sum` being x's, products summed, both scaled by 1/(m − 1)), covariance over the close's
+ * variance. NaN for fewer than two returns.
  */
-function beta(x: Float64Array, bars: Bars): number {
+function beta(x: Float64Array, bars: Bars, sum: number): number {
   const m = bars.length - 1;
   if (m < 2) return NaN;
-  const mean = pairwiseSum(x, 0, m) / m;
+  const mean = sum / m;
   const { deviations, sumSquares } = marketReturnsOf(bars);
   let cross = 0;
   for (let i = 0; i < m; i++) cross += (x[i] - mean) * deviations[i];
@@ -573,7 +580,8 @@ function geometricMean(returns: ArrayLike<number>, count: number, logs: Float64A
   return geometricMeanOfLogs(logs, count, wipedOut);
 }
 
-function geometricMeanOfLogs(logs: Float64Array, count: number, wipedOut: boolean): number {
+/** The geometric mean from `count` logarithms (their numpy sum `sum` when already known). */
+function geometricMeanOfLogs(logs: Float64Array, count: number, wipedOut: boolean, sum?: number): number {
   if (wipedOut) return 0;
-  return Math.exp(pairwiseSum(logs, 0, count) / (count || NaN)) - 1;
+  return Math.exp((sum ?? pairwiseSum(logs, 0, count)) / (count || NaN)) - 1;
 }
