@@ -187,8 +187,8 @@ class StatParts {
   }
 
   get returns(): ReturnPart {
-    const bars = this.barPart;
-    return (this.returnPart ??= returnPart(this.equity, this.calendar, this.scratch, this.terms, bars, bars?.periodTerms ? this.barLogSum : undefined));
+    const shared = this.barPart;
+    return (this.returnPart ??= returnPart(this.equity, this.calendar, this.scratch, this.terms, shared, shared?.periodTerms ? this.barLogSum : undefined));
   }
 
   get tradeStats(): TradePart {
@@ -257,7 +257,7 @@ const FORMULAS: Record<MetricName, (p: StatParts) => number> = {
 
 /**
  * Every statistic, in FORMULAS' order, as one object literal: V8 then builds it with one shape, where setting 29 keys
- * in a loop costs more than a daily backtest's drawdowns.
+ * in a loop took about 1.5 µs a trial.
  */
 function allMetrics(p: StatParts): Metrics {
   const f = FORMULAS;
