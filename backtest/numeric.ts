@@ -4,32 +4,111 @@
  */
 
 /**
+ * The sums of the halves being added, one slot per level of the halving: a recursive call hands its sum over
+ * here rather than returning it, because V8 boxes a float returned from a call it does not inline (recursion is
+ * never inlined), and those boxes were most of what a batch of backtests allocated.
+ */
+const partials = new Float64Array(64);
+
+/**
  * Sum of `a[from..to)` in numpy's pairwise order (8-way unrolled blocks of up to 128, halved above),
  * which is what `ndarray.sum()` and pandas' `Series.sum()` compute for float64.
  */
 export function pairwiseSum(a: ArrayLike<number>, from: number, to: number): number {
+  if (to - from <= 128) return blockSum(a, from, to);
+  halvesSum(a, from, to, 0);
+  return partials[0];
+}
+
+/** Writes the pairwise sum of `a[from..to)` to `partials[level]`. */
+function halvesSum(a: ArrayLike<number>, from: number, to: number, level: number): void {
+  const n = to - from;
+  if (n <= 128) {
+    partials[level] = blockSum(a, from, to);
+    return;
+  }
+  let half = Math.floor(n / 2);
+  half -= half % 8;
+  halvesSum(a, from, from + half, level + 1);
+  const left = partials[level + 1];
+  halvesSum(a, from + half, to, level + 1);
+  partials[level] = left + partials[level + 1];
+}
+
+/** numpy's sum of one block of at most 128 values: eight accumulators over whole groups of eight, then the rest in order. */
+function blockSum(a: ArrayLike<number>, from: number, to: number): number {
   const n = to - from;
   if (n < 8) {
     let s = 0;
     for (let i = from; i < to; i++) s += a[i];
     return s;
   }
-  if (n <= 128) {
-    let r0 = a[from], r1 = a[from + 1], r2 = a[from + 2], r3 = a[from + 3];
-    let r4 = a[from + 4], r5 = a[from + 5], r6 = a[from + 6], r7 = a[from + 7];
-    const blockEnd = to - (n % 8);
-    let i = from + 8;
-    for (; i < blockEnd; i += 8) {
-      r0 += a[i]; r1 += a[i + 1]; r2 += a[i + 2]; r3 += a[i + 3];
-      r4 += a[i + 4]; r5 += a[i + 5]; r6 += a[i + 6]; r7 += a[i + 7];
-    }
-    let s = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7));
-    for (; i < to; i++) s += a[i];
-    return s;
+  let r0 = a[from], r1 = a[from + 1], r2 = a[from + 2], r3 = a[from + 3];
+  let r4 = a[from + 4], r5 = a[from + 5], r6 = a[from + 6], r7 = a[from + 7];
+  const blockEnd = to - (n % 8);
+  let i = from + 8;
+  for (; i < blockEnd; i += 8) {
+    r0 += a[i]; r1 += a[i + 1]; r2 += a[i + 2]; r3 += a[i + 3];
+    r4 += a[i + 4]; r5 += a[i + 5]; r6 += a[i + 6]; r7 += a[i + 7];
   }
-  let half = Math.floor(n / 2);
-  half -= half % 8;
-  return pairwiseSum(a, from, from + half) + pairwiseSum(a, from + half, to);
+  let s = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7));
+  for (; i < to; i++) s += a[i];
+  return s;
+}
+
+/**
+ * {@link pairwiseSum} of `length` values that are +0 except `values[k]` at index `at[k]` (k < count, indexes
+ * increasing): the same tree of additions over the same blocks, so the same sum to the last bit (adding +0
+ * changes no partial sum), in time proportional to `count` rather than `length`.
+ */
+export function sparsePairwiseSum(at: ArrayLike<number>, values: ArrayLike<number>, count: number, length: number): number {
+  sparseHalvesSum(at, values, 0, count, 0, length, 0);
+  return partials[0];
+}
+
+/** Writes to `partials[level]` the pairwise sum of indexes `[from, to)`, whose non-zero values are entries `[first, last)`. */
+function sparseHalvesSum(at: ArrayLike<number>, values: ArrayLike<number>, first: number, last: number, from: number, to: number, level: number): void {
+  const n = to - from;
+  if (first === last) partials[level] = 0;
+  else if (n < 8) {
+    let s = 0;
+    for (let k = first; k < last; k++) s += values[k];
+    partials[level] = s;
+  } else if (n <= 128) partials[level] = sparseBlockSum(at, values, first, last, from, to);
+  else {
+    let half = Math.floor(n / 2);
+    half -= half % 8;
+    let split = first;
+    while (split < last && at[split] < from + half) split++;
+    sparseHalvesSum(at, values, first, split, from, from + half, level + 1);
+    const left = partials[level + 1];
+    sparseHalvesSum(at, values, split, last, from + half, to, level + 1);
+    partials[level] = left + partials[level + 1];
+  }
+}
+
+/** {@link blockSum} of a block of 8 to 128 indexes `[from, to)` whose non-zero values are entries `[first, last)`. */
+function sparseBlockSum(at: ArrayLike<number>, values: ArrayLike<number>, first: number, last: number, from: number, to: number): number {
+  // numpy's eight accumulators, r[j] summing the indexes j mod 8 of the whole groups, then the tail in order.
+  let r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, r6 = 0, r7 = 0;
+  const blockEnd = to - ((to - from) % 8);
+  let k = first;
+  for (; k < last && at[k] < blockEnd; k++) {
+    const v = values[k];
+    switch ((at[k] - from) & 7) {
+      case 0: r0 += v; break;
+      case 1: r1 += v; break;
+      case 2: r2 += v; break;
+      case 3: r3 += v; break;
+      case 4: r4 += v; break;
+      case 5: r5 += v; break;
+      case 6: r6 += v; break;
+      default: r7 += v;
+    }
+  }
+  let s = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7));
+  for (; k < last; k++) s += values[k];
+  return s;
 }
 
 /** pandas' `Series.mean()` of `a[from..to)`; NaN when empty. */

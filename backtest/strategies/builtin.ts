@@ -7,10 +7,17 @@ const period = (def: number, description: string) => ({ type: 'int' as const, de
  * both bars, so a touch (equal values) is not a cross.
  */
 function crossoverTargets(a: Float64Array, b: Float64Array, out: Int8Array): void {
-  const long = Target.Long, short = Target.Short;
-  for (let i = 1; i < out.length; i++) {
-    if (a[i - 1] < b[i - 1] && a[i] > b[i]) out[i] = long;
-    else if (b[i - 1] < a[i - 1] && b[i] > a[i]) out[i] = short;
+  const long = Target.Long, short = Target.Short, n = out.length;
+  // Each bar's comparison is carried to the next, so a bar reads its two values once.
+  let wasBelow = a[0] < b[0], wasAbove = a[0] > b[0];
+  for (let i = 1; i < n; i++) {
+    const x = a[i], y = b[i];
+    const below = x < y, above = x > y;
+    if (above) {
+      if (wasBelow) out[i] = long;
+    } else if (below && wasAbove) out[i] = short;
+    wasBelow = below;
+    wasAbove = above;
   }
 }
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { computeMetric, computeStats, generateBars, runBacktest, type MetricName } from '../../backtest';
 import { computeCalendar } from '../../backtest/calendar';
+import { pairwiseSum } from '../../backtest/numeric';
 import { TradeLog } from '../../backtest/tradeLog';
 import { barsOf, scripted } from './helpers';
 
@@ -67,5 +68,56 @@ test('one statistic alone, from only the passes it reads, is the value of all of
     const all = computeStats(log, equity, bars, warmup, calendar);
     assert.equal(all.sharpe, metrics.sharpe);
     for (const name of Object.keys(all) as MetricName[]) assert.equal(computeMetric(name, log, equity, bars, warmup, calendar), all[name], name);
+  }
+});
+
+/** backtesting.py's drawdowns bar by bar: each bar's drawdown from the running peak, episodes between bars at a peak. */
+function drawdownsByBar(equity: Float64Array, time: Float64Array): { ddMax: number; depthAtEnd: Float64Array; episodes: number; longestMs: number } {
+  let peak = -Infinity, ddMax = 0, runMax = 0, prev = -1, longestMs = NaN, episodes = 0;
+  const depthAtEnd = new Float64Array(equity.length);
+  for (let i = 0; i < equity.length; i++) {
+    if (equity[i] > peak) peak = equity[i];
+    const d = 1 - equity[i] / peak;
+    if (d > ddMax) ddMax = d;
+    if (d > runMax) runMax = d;
+    if (d !== 0 && i !== equity.length - 1) continue;
+    if (prev >= 0 && i > prev + 1) {
+      depthAtEnd[i] = runMax;
+      episodes++;
+      if (!(time[i] - time[prev] <= longestMs)) longestMs = time[i] - time[prev];
+    }
+    prev = i;
+    runMax = 0;
+  }
+  return { ddMax, depthAtEnd, episodes, longestMs };
+}
+
+test('drawdowns found one division per episode equal the bar-by-bar definition, ties, flat stretches and ruin included', () => {
+  for (let seed = 0; seed < 60; seed++) {
+    const bars = generateBars({ seed, bars: 50 + seed * 37, interval: '1d', weekends: true, start: '2020-01-01', mu: 0, sigma: 0.4, startPrice: 10 });
+    // Equity that repeats its peak, stays flat, recovers to the cent, or ends at zero.
+    const equity = Float64Array.from(bars.close, (c, i) => (seed % 5 === 0 && i > bars.length * 0.8 ? 0 : Math.round(c * 100) * (i % 7 < 2 ? 1 : 1.0001)));
+    if (seed % 3 === 0) equity.fill(equity[0], 0, 10);
+    const m = computeStats(new TradeLog(), equity, bars, 0);
+    const want = drawdownsByBar(equity, bars.time);
+    assert.ok(want.episodes > 0, `seed ${seed}`);
+    assert.equal(m.max_drawdown_pct, -want.ddMax * 100, `seed ${seed}`);
+    assert.equal(m.avg_drawdown_pct, -(pairwiseSum(want.depthAtEnd, 0, equity.length) / want.episodes) * 100, `seed ${seed}`);
+    assert.equal(m.max_drawdown_duration, Math.ceil(want.longestMs / 86_400_000), `seed ${seed}`);
+  }
+});
+
+test('daily period returns taken from the bar pass equal those resampled, also for moves beyond +100 % or -50 % in a day', () => {
+  const ratios = [1, 2, 1, 0.5, 1.0001, 3, 0.25, 1, 0.4999999, 2.0000001, 1, 1, 0.9];
+  const equity = new Float64Array(ratios.length * 3);
+  let e = 1000;
+  for (let i = 0; i < equity.length; i++) equity[i] = e *= ratios[i % ratios.length];
+  const bars = barsOf(Array.from(equity, (x) => [x, x, x, x] as [number, number, number, number]));
+  for (const length of [equity.length, 5, 3]) {
+    const part = equity.subarray(0, length), partBars = { ...bars, length, time: bars.time.subarray(0, length), close: bars.close.subarray(0, length) };
+    const all = computeStats(new TradeLog(), part, partBars, 0);
+    for (const name of ['return_ann_pct', 'volatility_ann_pct', 'sharpe', 'sortino', 'calmar', 'beta', 'alpha_pct'] as const) {
+      assert.equal(computeMetric(name, new TradeLog(), part, partBars, 0), all[name], `${name} over ${length} bars`);
+    }
   }
 });

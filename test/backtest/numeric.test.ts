@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { pairwiseSum, sparsePairwiseSum } from '../../backtest/numeric';
+import { Random } from '../../backtest/random';
+
+/** numpy's pairwise sum written as its recursion reads: the order every faster form must keep. */
+function numpySum(a: Float64Array, from: number, to: number): number {
+  const n = to - from;
+  if (n < 8) {
+    let s = 0;
+    for (let i = from; i < to; i++) s += a[i];
+    return s;
+  }
+  if (n <= 128) {
+    const r = Array.from({ length: 8 }, (_, j) => a[from + j]);
+    let i = from + 8;
+    for (; i < to - (n % 8); i += 8) for (let j = 0; j < 8; j++) r[j] += a[i + j];
+    let s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (; i < to; i++) s += a[i];
+    return s;
+  }
+  let half = Math.floor(n / 2);
+  half -= half % 8;
+  return numpySum(a, from, from + half) + numpySum(a, from + half, to);
+}
+
+test('pairwiseSum adds in numpy\'s order, bit for bit, over any range', () => {
+  const rng = new Random(15), random = () => rng.uniform();
+  for (let t = 0; t < 300; t++) {
+    const n = Math.floor(random() * 5000);
+    const a = Float64Array.from({ length: n }, () => (random() - 0.3) * 10 ** Math.floor(random() * 12));
+    const from = Math.floor(random() * n), to = from + Math.floor(random() * (n - from + 1));
+    assert.equal(pairwiseSum(a, 0, n), numpySum(a, 0, n), `n=${n}`);
+    assert.equal(pairwiseSum(a, from, to), numpySum(a, from, to), `[${from}, ${to})`);
+  }
+});
+
+test('sparsePairwiseSum is the pairwise sum of the dense array its entries stand for', () => {
+  const rng = new Random(16), random = () => rng.uniform();
+  for (let t = 0; t < 400; t++) {
+    const n = t < 300 ? t : Math.floor(random() * 20_000);
+    const share = [0, 0.01, 0.2, 1][t % 4];
+    const dense = new Float64Array(n), at: number[] = [], values: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (random() >= share) continue;
+      dense[i] = random() * 10 ** Math.floor(random() * 8);
+      at.push(i);
+      values.push(dense[i]);
+    }
+    assert.equal(sparsePairwiseSum(at, values, at.length, n), numpySum(dense, 0, n), `n=${n}, ${at.length} entries`);
+  }
+});
