@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import { loadBars, runBacktest } from '../../backtest';
 import { loadSessionSpec } from '../../config/load';
 import { InputError } from '../../errors';
-import { runBacktestTrial, runBacktestTrials } from '../../evaluators/backtest';
+import { runBacktestTrial, runBacktestTrials, runStagedBacktests, runWindow } from '../../evaluators/backtest';
+import { pruningRule } from '../../pruning/rules';
 import { brokerParamNames, trialBacktest } from '../../evaluators/brokerOptions';
 import { backtestIdentity, trialCacheKey } from '../../store/resultCacheKey';
 import type { BacktestEvaluatorSpec } from '../../types/session';
@@ -80,6 +81,25 @@ test('a trial of a tuned session hands the strategy its own parameters and the b
   assert.equal((batch[0] as Record<string, number>).sharpe, direct.sharpe);
   assert.notEqual((batch[1] as Record<string, number>).trades, null);
   assert.ok(batch[2] instanceof InputError && /broker setting "size_units" needs a number, got null/.test(batch[2].message), 'a set without its tuned settings fails alone');
+});
+
+test('staged runs and walk-forward windows of a tuned session take each trial\'s broker settings', () => {
+  const { spec } = load('  stop_loss: { low: 0.01, high: 0.1 }\n  trailing_stop: [0.03, 0.06]', 'pruning: { stages: 3, rule: median }');
+  const evaluator = backtestOf(spec);
+  const sets = [{ fast: 10, slow: 40, stop_loss: 0.02, trailing_stop: 0.03 }, { fast: 5, slow: 30, stop_loss: 0.08, trailing_stop: 0.06 }];
+  const plain = runBacktestTrials(evaluator, sets);
+  const rule = pruningRule(spec.pruning!, spec.objective);
+  const reports = Array.from({ length: rule.checkpoints }, () => ({ count: 0, from: 0, values: [] }));
+  const staged = runStagedBacktests(evaluator, sets, { pruning: spec.pruning!, objective: spec.objective, reports });
+  staged.forEach((s, i) => {
+    assert.ok(!(s instanceof Error), String(s));
+    assert.equal(s.stages.pruned, null, 'no reports yet: every trial runs every stage');
+    assert.deepEqual(s.metrics, plain[i]);
+  });
+  const window = { start: 300, end: 600 };
+  const { metrics } = runWindow(evaluator, sets[0], window);
+  const direct = runBacktest(loadBars(evaluator.dataPath), 'sma_crossover', { fast: 10, slow: 40 }, { cash: 10_000, commission: 0, stopLoss: 0.02, trailingStop: 0.03, window }).metrics;
+  assert.equal(metrics.sharpe, Number.isFinite(direct.sharpe) ? direct.sharpe : null);
 });
 
 test('the cache key tells broker settings apart, and a spec without them keeps the key it had', () => {
