@@ -76,7 +76,19 @@ const duration = fc.constantFrom<Json>('30s', '500ms', '1.5m', '2h', '1d', 60, 0
 const optionalSections = fc.record(
   {
     name: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,40}$/),
-    backtest: fc.record({ cash: fc.integer({ min: 1, max: 1e9 }), commission: fc.constantFrom(0, 0.001, 0.002, 0.05) }, { requiredKeys: [] }),
+    backtest: fc.record(
+      {
+        cash: fc.integer({ min: 1, max: 1e9 }),
+        commission: fc.constantFrom<Json>(0, 0.001, 0.002, 0.05, -0.0005, { relative: 0.001, fixed: 1 }, { fixed: 2 }),
+        spread: fc.constantFrom(0, 0.0002, 0.001),
+        slippage: fc.constantFrom<Json>({ fixed: 0.01 }, { range: 0.05 }, { fixed: 0, range: 0.1 }),
+        size: fc.constantFrom<Json>(0.5, 1, { units: 3 }),
+        stop_loss: fc.constantFrom<Json>(0.05, { low: 0.01, high: 0.1 }, [0.02, 0.04]),
+        take_profit: fc.constantFrom<Json>(0.1, { low: 0.05, high: 0.3, log: true }),
+        trailing_stop: fc.constantFrom<Json>(0.03, { low: 0.02, high: 0.2 }),
+      },
+      { requiredKeys: [] },
+    ),
     objective: fc.oneof(fc.constantFrom(...METRIC_NAMES), fc.record({ metric: fc.constantFrom(...METRIC_NAMES), direction: fc.constantFrom('maximize', 'minimize') }, { requiredKeys: ['metric'] })),
     min_trades: fc.integer({ min: 0, max: 10 }),
     rank: fc.dictionary(fc.constantFrom(...METRIC_NAMES), fc.constantFrom(0.5, 1, 0.2), { maxKeys: 3 }),
@@ -147,18 +159,34 @@ export function validCampaign(walkForward: number): fc.Arbitrary<Campaign> {
         if (engine.constraints.length > 0) config.constraints = engine.constraints;
         note += `, ${engine.strategy}`;
       }
-      const continuous = Object.values(config.params as JsonObject).some(isContinuous);
+      Object.assign(config, sections);
+      // Costs and exits are the built-in broker's; an external evaluator takes cash and commission only.
+      if ('evaluator' in engine && config.backtest) config.backtest = commandBacktest(config.backtest as JsonObject);
+      const continuous = Object.values(config.params as JsonObject).some(isContinuous) || tunesFloatBrokerSetting(config.backtest);
       const s: JsonObject = { ...search };
       // A grid needs a finite space; a sampler needs a budget.
       if (s.algorithm === 'grid' && continuous) s.algorithm = 'random';
       if (s.algorithm !== 'grid' && s.trials === undefined) s.trials = 50;
       config.search = s;
       config.output = output;
-      Object.assign(config, sections);
       if (walkForward && !('evaluator' in engine)) {
         config.walk_forward = walkForward;
         note += ', walk_forward';
       }
       return { config, expect: config.walk_forward ? 'any' : 'ok', note };
     });
+}
+
+/** The `backtest:` keys an external evaluator's campaign may keep: cash and a plain relative commission. */
+function commandBacktest(backtest: JsonObject): JsonObject {
+  const kept: JsonObject = {};
+  if (backtest.cash !== undefined) kept.cash = backtest.cash;
+  if (typeof backtest.commission === 'number') kept.commission = backtest.commission;
+  return kept;
+}
+
+/** Whether `backtest:` tunes a setting over a float range without a step (broker ranges are floats unless they say int). */
+function tunesFloatBrokerSetting(backtest: Json | undefined): boolean {
+  if (backtest === undefined || backtest === null || typeof backtest !== 'object' || Array.isArray(backtest)) return false;
+  return Object.values(backtest).some((v) => v !== null && typeof v === 'object' && !Array.isArray(v) && 'low' in v && !('step' in v) && v.type !== 'int');
 }

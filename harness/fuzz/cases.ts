@@ -180,6 +180,12 @@ const backtestFlag: fc.Arbitrary<Flags> = fc.oneof(
   number('--size', [['0.5', 'ok'], ['0', 'any'], ['2', 'any'], ['-1', 'any'], ['', 'error']]),
   number('--stop-loss', [['0.05', 'ok'], ['-1', 'any'], ['5', 'any'], ['nan', 'error']]),
   number('--take-profit', [['0.1', 'ok'], ['0', 'any'], ['1e30', 'any']]),
+  number('--trailing-stop', [['0.05', 'ok'], ['0', 'error'], ['1', 'error'], ['x', 'error']]),
+  number('--spread', [['0.0002', 'ok'], ['0.2', 'error'], ['-0.001', 'error']]),
+  number('--commission-fixed', [['1', 'ok'], ['-1', 'error'], ['Infinity', 'error']]),
+  number('--slippage', [['0.01', 'ok'], ['-0.01', 'error']]),
+  number('--slippage-range', [['0.1', 'ok'], ['1.5', 'error']]),
+  number('--units', [['10', 'any'], ['2.5', 'error'], ['0', 'error']]),
   fc.constantFrom<Flags>(
     { args: ['--json'], expect: 'ok', note: '--json' },
     { args: ['--bogus'], expect: 'error', note: '--bogus' },
