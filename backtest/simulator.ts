@@ -255,15 +255,30 @@ function lastBarEntry(bars: Bars, i: number, long: boolean, s: BrokerSettings, c
  */
 function quietRun(bars: Bars, targets: Int8Array, equity: Float64Array, from: number, end: number, cash: number,
   size: number, entry: number, lowStop: number, highStop: number): number {
+  if (size === 0) return flatRun(targets, equity, from, end, cash);
   const { high: H, low: L, close: C } = bars;
+  const cost = size * entry;
   for (let j = from; j < end; j++) {
     if (L[j] <= lowStop || H[j] >= highStop) return j;
-    const eq = cash + (C[j] * size - size * entry);
+    const eq = cash + (C[j] * size - cost);
     if (eq <= 0) return j;
     equity[j] = eq;
     if (targets[j] !== 0) return j + 1;
   }
   return end;
+}
+
+/**
+ * {@link quietRun} without a trade: every bar marks `cash` (a flat account's `cash + (close · 0 − 0)` for the
+ * positive finite prices bars hold), so only the next target is looked for.
+ */
+function flatRun(targets: Int8Array, equity: Float64Array, from: number, end: number, cash: number): number {
+  if (cash <= 0) return from;
+  let j = from;
+  while (j < end && targets[j] === 0) j++;
+  const stop = j < end ? j + 1 : end;
+  equity.fill(cash, from, stop);
+  return stop;
 }
 
 /** Records the closed trade and returns the cash it releases: P&L less the exit commission. */
