@@ -160,15 +160,6 @@ export function runBroker(bars: Bars, targets: Int8Array, s: BrokerSettings, equ
     pending = targets[i];
     i++;
   }
-  if (last && size !== 0) {
-    cash += closeTrade(log, bars.time, s, size, entry, entryBar, sl, tp, marketFill(bars, s, O[end - 1], end - 1, size < 0), end - 1);
-    size = 0;
-    equity[end - 1] = cash > 0 ? cash : 0;
-  }
-  if (last && s.lastBarEntries && (pending === LONG || pending === SHORT)) {
-    equity[end - 1] = lastBarEntry(bars, end - 1, pending === LONG, s, cash, log);
-    pending = HOLD;
-  }
   state.next = i;
   state.cash = cash;
   state.size = size;
@@ -177,6 +168,25 @@ export function runBroker(bars: Bars, targets: Int8Array, s: BrokerSettings, equ
   state.sl = sl;
   state.tp = tp;
   state.pending = pending;
+  if (last) closeLastBar(bars, s, equity, log, state, end - 1);
+}
+
+/**
+ * The last bar's own fills (see {@link runBroker}): the open trade closes at its open, then a signal on it opens
+ * the trade that stays out of the log. Apart from the bar loop because most runs reach only part of it: code
+ * V8 optimized before a branch ever ran leaves the optimized loop each time that branch runs.
+ */
+function closeLastBar(bars: Bars, s: BrokerSettings, equity: Float64Array, log: TradeLog, state: BrokerState, i: number): void {
+  if (state.size !== 0) {
+    const { size, entry } = state;
+    state.cash += closeTrade(log, bars.time, s, size, entry, state.entryBar, state.sl, state.tp, marketFill(bars, s, bars.open[i], i, size < 0), i);
+    state.size = 0;
+    equity[i] = state.cash > 0 ? state.cash : 0;
+  }
+  if (s.lastBarEntries && (state.pending === Target.Long || state.pending === Target.Short)) {
+    equity[i] = lastBarEntry(bars, i, state.pending === Target.Long, s, state.cash, log);
+    state.pending = Target.Hold;
+  }
 }
 
 /**
