@@ -5,11 +5,14 @@ import type { Bars } from './types';
  * Indicators of one series, each computed once per distinct argument and then shared: a batch of trials over
  * the same bars (a grid of SMA periods, say) pays for every period once, not once per trial.
  * Returned arrays are shared; treat them as read-only.
+ *
+ * With `budgetBytes` the values of the least recently used indicators are dropped once they hold more than that.
  */
 export class Indicators {
   private readonly cache = new Map<string, Float64Array>();
+  private bytes = 0;
 
-  constructor(readonly bars: Bars) {}
+  constructor(readonly bars: Bars, private readonly budgetBytes = Infinity) {}
 
   /** Simple moving average of closes, as pandas' rolling mean. */
   sma(period: number): Float64Array {
@@ -58,10 +61,39 @@ export class Indicators {
 
   private memo(key: string, compute: () => Float64Array): Float64Array {
     let values = this.cache.get(key);
-    if (!values) {
-      values = compute();
+    if (values) {
+      // Map keeps insertion order: moved to the end, the most recently used are dropped last.
+      this.cache.delete(key);
       this.cache.set(key, values);
+      return values;
+    }
+    values = compute();
+    this.cache.set(key, values);
+    this.bytes += values.byteLength;
+    for (const [oldest, old] of this.cache) {
+      if (this.bytes <= this.budgetBytes || oldest === key) break;
+      this.cache.delete(oldest);
+      this.bytes -= old.byteLength;
     }
     return values;
   }
+}
+
+/**
+ * What a series keeps between batches: 64 MiB, some 80 indicators of 100,000 bars, enough for the periods a
+ * session keeps coming back to without holding every one it ever tried.
+ */
+const SERIES_BUDGET_BYTES = 64 * 2 ** 20;
+
+// Series are immutable once loaded, and a session's trials arrive in many batches on the same bars.
+const seriesIndicators = new WeakMap<Bars, Indicators>();
+
+/** The indicators every batch on `bars` shares, kept as long as the bars are (within SERIES_BUDGET_BYTES). */
+export function sharedIndicators(bars: Bars): Indicators {
+  let indicators = seriesIndicators.get(bars);
+  if (!indicators) {
+    indicators = new Indicators(bars, SERIES_BUDGET_BYTES);
+    seriesIndicators.set(bars, indicators);
+  }
+  return indicators;
 }

@@ -116,19 +116,61 @@ export function mean(a: ArrayLike<number>, from: number, to: number): number {
   return pairwiseSum(a, from, to) / (to - from);
 }
 
-/**
- * pandas' `Series.var(ddof)`: two passes, mean first, then the sum of squared deviations.
- * `scratch` must hold at least `to - from` values; it avoids an allocation per call.
- */
-export function variance(a: ArrayLike<number>, from: number, to: number, ddof: number, scratch: Float64Array): number {
+/** pandas' `Series.var(ddof)`: two passes, mean first, then the sum of squared deviations. */
+export function variance(a: ArrayLike<number>, from: number, to: number, ddof: number): number {
   const n = to - from;
   if (n - ddof <= 0) return NaN;
   const avg = pairwiseSum(a, from, to) / n;
-  for (let i = 0; i < n; i++) {
-    const d = avg - a[from + i];
-    scratch[i] = d * d;
+  return squaredDeviationSum(a, from, to, avg) / (n - ddof);
+}
+
+/**
+ * {@link pairwiseSum} of `(center − a[i])²` over `a[from..to)`: the tree depends on the count alone, so squaring
+ * as the blocks read the values adds the same squares in the same order as summing them written out would.
+ */
+function squaredDeviationSum(a: ArrayLike<number>, from: number, to: number, center: number): number {
+  if (to - from <= 128) return squaresBlockSum(a, from, to, center);
+  squaresHalvesSum(a, from, to, center, 0);
+  return partials[0];
+}
+
+function squaresHalvesSum(a: ArrayLike<number>, from: number, to: number, center: number, level: number): void {
+  const n = to - from;
+  if (n <= 128) {
+    partials[level] = squaresBlockSum(a, from, to, center);
+    return;
   }
-  return pairwiseSum(scratch, 0, n) / (n - ddof);
+  let half = Math.floor(n / 2);
+  half -= half % 8;
+  squaresHalvesSum(a, from, from + half, center, level + 1);
+  const left = partials[level + 1];
+  squaresHalvesSum(a, from + half, to, center, level + 1);
+  partials[level] = left + partials[level + 1];
+}
+
+/** {@link blockSum} of the squared deviations. */
+function squaresBlockSum(a: ArrayLike<number>, from: number, to: number, center: number): number {
+  const sq = (i: number) => {
+    const d = center - a[i];
+    return d * d;
+  };
+  const n = to - from;
+  if (n < 8) {
+    let s = 0;
+    for (let i = from; i < to; i++) s += sq(i);
+    return s;
+  }
+  let r0 = sq(from), r1 = sq(from + 1), r2 = sq(from + 2), r3 = sq(from + 3);
+  let r4 = sq(from + 4), r5 = sq(from + 5), r6 = sq(from + 6), r7 = sq(from + 7);
+  const blockEnd = to - (n % 8);
+  let i = from + 8;
+  for (; i < blockEnd; i += 8) {
+    r0 += sq(i); r1 += sq(i + 1); r2 += sq(i + 2); r3 += sq(i + 3);
+    r4 += sq(i + 4); r5 += sq(i + 5); r6 += sq(i + 6); r7 += sq(i + 7);
+  }
+  let s = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7));
+  for (; i < to; i++) s += sq(i);
+  return s;
 }
 
 /**
@@ -136,6 +178,8 @@ export function variance(a: ArrayLike<number>, from: number, to: number, ddof: n
  * up to a whole number, which would buy one unit more than backtesting.py does.
  */
 export function pyFloorDiv(x: number, y: number): number {
+  // The quotient of a smaller x is 0 without the remainder, which V8 takes in a slow call of C's fmod.
+  if (x < y) return 0;
   const mod = x % y;
   const div = (x - mod) / y;
   if (div === 0) return 0;

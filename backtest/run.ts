@@ -1,7 +1,7 @@
 import { InputError, InvalidParametersError } from '../errors';
 import { computeCalendar, windowCalendar, type Calendar } from './calendar';
 import { sliceBars } from './data';
-import { Indicators } from './indicatorCache';
+import { Indicators, sharedIndicators } from './indicatorCache';
 import { runBroker, simulate, startBroker, type BrokerSettings } from './simulator';
 import { ReturnTerms, StatsScratch, computeMetric, computeStats } from './stats';
 import { resolveParams } from './strategies/params';
@@ -237,7 +237,8 @@ class Workspace {
     this.scratch = new StatsScratch(end - start);
     this.series = calendarOf(bars);
     this.calendar = this.measured === bars ? this.series : windowCalendar(this.series, bars, start, end);
-    this.indicators = new Indicators(this.seen);
+    // A window's bars are a slice made for this batch; the whole series' indicators serve every batch on it.
+    this.indicators = this.seen === bars ? sharedIndicators(bars) : new Indicators(this.seen);
   }
 
   /**

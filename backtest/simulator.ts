@@ -160,15 +160,6 @@ export function runBroker(bars: Bars, targets: Int8Array, s: BrokerSettings, equ
     pending = targets[i];
     i++;
   }
-  if (last && size !== 0) {
-    cash += closeTrade(log, bars.time, s, size, entry, entryBar, sl, tp, marketFill(bars, s, O[end - 1], end - 1, size < 0), end - 1);
-    size = 0;
-    equity[end - 1] = cash > 0 ? cash : 0;
-  }
-  if (last && s.lastBarEntries && (pending === LONG || pending === SHORT)) {
-    equity[end - 1] = lastBarEntry(bars, end - 1, pending === LONG, s, cash, log);
-    pending = HOLD;
-  }
   state.next = i;
   state.cash = cash;
   state.size = size;
@@ -177,6 +168,25 @@ export function runBroker(bars: Bars, targets: Int8Array, s: BrokerSettings, equ
   state.sl = sl;
   state.tp = tp;
   state.pending = pending;
+  if (last) closeLastBar(bars, s, equity, log, state, end - 1);
+}
+
+/**
+ * The last bar's own fills (see {@link runBroker}): the open trade closes at its open, then a signal on it opens
+ * the trade that stays out of the log. Apart from the bar loop because most runs reach only part of it: code
+ * V8 optimized before a branch ever ran leaves the optimized loop each time that branch runs.
+ */
+function closeLastBar(bars: Bars, s: BrokerSettings, equity: Float64Array, log: TradeLog, state: BrokerState, i: number): void {
+  if (state.size !== 0) {
+    const { size, entry } = state;
+    state.cash += closeTrade(log, bars.time, s, size, entry, state.entryBar, state.sl, state.tp, marketFill(bars, s, bars.open[i], i, size < 0), i);
+    state.size = 0;
+    equity[i] = state.cash > 0 ? state.cash : 0;
+  }
+  if (s.lastBarEntries && (state.pending === Target.Long || state.pending === Target.Short)) {
+    equity[i] = lastBarEntry(bars, i, state.pending === Target.Long, s, state.cash, log);
+    state.pending = Target.Hold;
+  }
 }
 
 /**
@@ -255,15 +265,30 @@ function lastBarEntry(bars: Bars, i: number, long: boolean, s: BrokerSettings, c
  */
 function quietRun(bars: Bars, targets: Int8Array, equity: Float64Array, from: number, end: number, cash: number,
   size: number, entry: number, lowStop: number, highStop: number): number {
+  if (size === 0) return flatRun(targets, equity, from, end, cash);
   const { high: H, low: L, close: C } = bars;
+  const cost = size * entry;
   for (let j = from; j < end; j++) {
     if (L[j] <= lowStop || H[j] >= highStop) return j;
-    const eq = cash + (C[j] * size - size * entry);
+    const eq = cash + (C[j] * size - cost);
     if (eq <= 0) return j;
     equity[j] = eq;
     if (targets[j] !== 0) return j + 1;
   }
   return end;
+}
+
+/**
+ * {@link quietRun} without a trade: every bar marks `cash` (a flat account's `cash + (close · 0 − 0)` for the
+ * positive finite prices bars hold), so only the next target is looked for.
+ */
+function flatRun(targets: Int8Array, equity: Float64Array, from: number, end: number, cash: number): number {
+  if (cash <= 0) return from;
+  let j = from;
+  while (j < end && targets[j] === 0) j++;
+  const stop = j < end ? j + 1 : end;
+  equity.fill(cash, from, stop);
+  return stop;
 }
 
 /** Records the closed trade and returns the cash it releases: P&L less the exit commission. */

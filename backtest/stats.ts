@@ -334,6 +334,8 @@ function drawdownPart(equity: Float64Array, bars: Bars, calendar: Calendar, scra
     }
     prev = i;
     low = Infinity;
+    // Bars that stay at the peak (a flat account's) change nothing but where the last peak was.
+    while (i < n - 2 && equity[i + 1] === peak) prev = ++i;
   }
   if (!regular || episodes === 0) return drawdownsBarByBar(equity, bars, calendar, scratch);
   const res = calendar.resolutionMs;
@@ -406,7 +408,8 @@ function fillReturnTerms(equity: Float64Array, bins: Int32Array, from: number, t
     if (x <= 0) wipedOut = true;
     const loss = Math.min(r, 0);
     returns[m] = r;
-    logs[m] = barLogs && last === before + 1 && q >= 0.5 && q <= 2 ? barLogs[before] : Math.log(x);
+    // ln 1 is 0: a period where equity did not move needs no logarithm.
+    logs[m] = x === 1 ? 0 : barLogs && last === before + 1 && q >= 0.5 && q <= 2 ? barLogs[before] : Math.log(x);
     losses[m] = loss * loss;
     m++;
   }
@@ -435,8 +438,7 @@ function returnPart(equity: Float64Array, calendar: Calendar, scratch: StatsScra
   const downside = Math.sqrt(pairwiseSum(losses, 0, m) / m) * Math.sqrt(calendar.annualDays);
   const D = calendar.annualDays;
   const annual = (1 + g) ** D - 1;
-  // The logs are read by now (and are not in `scratch.b` when shared), so `scratch.b` takes the variance's squared deviations.
-  const dayVar = variance(returns, 0, m, 1, scratch.b);
+  const dayVar = variance(returns, 0, m, 1);
   const volatilityPct = Math.sqrt((dayVar + (1 + g) ** 2) ** D - (1 + g) ** (2 * D)) * 100;
   return { annual, returnAnnPct: annual * 100, volatilityPct, downside };
 }
@@ -461,7 +463,7 @@ function tradePart(trades: TradeColumns, calendar: Calendar, scratch: StatsScrat
   }
   const meanWin = pairwiseSum(b, 0, nWinPl) / nWinPl;
   const meanLoss = pairwiseSum(c, 0, nLossPl) / nLossPl;
-  const plStd = Math.sqrt(variance(pnl, 0, count, 1, b));
+  const plStd = Math.sqrt(variance(pnl, 0, count, 1));
 
   // Commissions add up in trade order, as Python's sum does; durations are whole milliseconds, exact in any order.
   let exposed = 0, coveredTo = -1, commissions = 0, longestMs = -Infinity, totalMs = 0;
@@ -542,8 +544,15 @@ function barPeriodTerms(equity: Float64Array, bars: number, scratch: StatsScratc
   let inRange = true;
   for (let i = 0; i < bars - 1; i++) {
     const a = equity[i], b = equity[i + 1];
+    if (a === b && a > 0 && a < Infinity) {
+      // A bar where equity did not move: its ratio is 1, so every term is 0.
+      x[i] = 0;
+      returns[i] = 0;
+      losses[i] = 0;
+      continue;
+    }
     const q = b / a;
-    x[i] = a === b && a > 0 ? 0 : Math.log(q);
+    x[i] = Math.log(q);
     const r = q - 1;
     if (!(r > -0.5 && r <= 1)) inRange = false;
     const loss = Math.min(r, 0);

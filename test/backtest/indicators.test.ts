@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Indicators, sharedIndicators } from '../../backtest/indicatorCache';
 import { ema, priorExtreme, rollingStd, rsi, sma } from '../../backtest/indicators';
+import { generateBars } from '../../backtest';
 import { pairwiseSum } from '../../backtest/numeric';
 
 const values = Float64Array.from({ length: 300 }, (_, i) => 100 + 10 * Math.sin(i / 7) + (i % 5));
@@ -68,4 +70,28 @@ test('priorExtreme: highest and lowest of the bars before, excluding the bar its
     assert.equal(hi[i], Math.max(...window));
     assert.equal(lo[i], Math.min(...window));
   }
+});
+
+const SERIES = { seed: 1, bars: 300, interval: '1d', weekends: false, start: '2018-01-01', mu: 0.05, sigma: 0.4, startPrice: 20 } as const;
+
+test('Indicators: each argument computed once; past its budget the least recently used values are dropped', () => {
+  const bars = generateBars({ ...SERIES, seed: 3, bars: 100 });
+  const bytes = 100 * 8;
+  const indicators = new Indicators(bars, 2 * bytes);
+  const sma5 = indicators.sma(5), sma10 = indicators.sma(10);
+  assert.equal(indicators.sma(5), sma5, 'a second request is the same array');
+  indicators.sma(20);
+  assert.equal(indicators.sma(5), sma5, 'used after sma(10), so kept');
+  const again = indicators.sma(10);
+  assert.notEqual(again, sma10, 'the least recently used was dropped and is computed anew');
+  assert.deepEqual(again, sma10);
+  assert.deepEqual(new Indicators(bars).sma(10), sma10);
+});
+
+test('sharedIndicators: one set per series, shared by every batch on it', () => {
+  const bars = generateBars({ ...SERIES, seed: 4 }), other = generateBars({ ...SERIES, seed: 4 });
+  assert.equal(sharedIndicators(bars), sharedIndicators(bars));
+  assert.equal(sharedIndicators(bars).ema(12), sharedIndicators(bars).ema(12));
+  assert.notEqual(sharedIndicators(other), sharedIndicators(bars));
+  assert.deepEqual(sharedIndicators(other).ema(12), sharedIndicators(bars).ema(12));
 });

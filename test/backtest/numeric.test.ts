@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pairwiseSum, sparsePairwiseSum } from '../../backtest/numeric';
+import { pairwiseSum, pyFloorDiv, sparsePairwiseSum, variance } from '../../backtest/numeric';
 import { Random } from '../../backtest/random';
 
 /** numpy's pairwise sum written as its recursion reads: the order every faster form must keep. */
@@ -49,4 +49,28 @@ test('sparsePairwiseSum is the pairwise sum of the dense array its entries stand
     }
     assert.equal(sparsePairwiseSum(at, values, at.length, n), numpySum(dense, 0, n), `n=${n}, ${at.length} entries`);
   }
+});
+
+test('variance: the pairwise sum of the squared deviations from the pairwise mean, bit for bit, as pandas takes it', () => {
+  const rng = new Random(17), random = () => rng.uniform();
+  for (let t = 0; t < 300; t++) {
+    const n = t < 140 ? t : Math.floor(random() * 5000);
+    const a = Float64Array.from({ length: n }, () => (random() - 0.5) * 10 ** Math.floor(random() * 6));
+    const from = Math.floor(random() * (n + 1)), to = from + Math.floor(random() * (n - from + 1));
+    const count = to - from;
+    const avg = numpySum(a, from, to) / count;
+    const squares = Float64Array.from({ length: count }, (_, i) => (avg - a[from + i]) ** 2);
+    const expected = count > 1 ? numpySum(squares, 0, count) / (count - 1) : NaN;
+    assert.equal(variance(a, from, to, 1), expected, `[${from}, ${to}) of ${n}`);
+  }
+});
+
+test("pyFloorDiv: Python's x // y for positive floats, 0 below one whole quotient", () => {
+  assert.equal(pyFloorDiv(99.99, 100), 0);
+  assert.equal(pyFloorDiv(0, 3), 0);
+  assert.equal(pyFloorDiv(100, 100), 1);
+  assert.equal(pyFloorDiv(7, 2), 3);
+  // 1 // 0.1 is 9 in Python: 0.1 is a little more than a tenth, though 1 / 0.1 rounds to 10.
+  assert.equal(pyFloorDiv(1, 0.1), 9);
+  assert.equal(pyFloorDiv(9_999.999, 33.3), 300);
 });
