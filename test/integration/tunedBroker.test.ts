@@ -6,7 +6,8 @@ import { loadBars, runBacktest } from '../../backtest';
 import { RedisTrialStore } from '../../store/redis/trialStore';
 import { makeCampaign } from '../helpers/campaign';
 import { tuneflow } from '../helpers/cli';
-import { redisClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
+import { replayAndRecord } from '../helpers/replay';
+import { connectTestClient, redisClient, SKIP_REASON, testServices, uniqueId, withWorker } from '../helpers/stack';
 
 const services = testServices();
 
@@ -61,5 +62,11 @@ describe('costs and exits tuned like parameters', () => {
     const header = fs.readFileSync(path.join(out, 'trials.csv'), 'utf8').split('\n')[0];
     assert.match(header, /stop_loss/);
     assert.match(header, /take_profit/);
+    const client = await connectTestClient(address);
+    try {
+      await replayAndRecord(client.client, [sessionId]);
+    } finally {
+      await client.close();
+    }
   });
 });
