@@ -6,11 +6,15 @@ import type { Bars } from './types';
  * the same bars (a grid of SMA periods, say) pays for every period once, not once per trial.
  * Returned arrays are shared; treat them as read-only.
  *
- * With `budgetBytes` the values of the least recently used indicators are dropped once they hold more than that.
+ * With `budgetBytes` the values of the least recently used indicators are dropped once they hold more than that,
+ * but never those of the running batch (see {@link startBatch}): a batch that needs more than the budget keeps
+ * what it computed until it ends, as a batch with its own cache would, and only what is kept between batches is bounded.
  */
 export class Indicators {
-  private readonly cache = new Map<string, Float64Array>();
+  /** Values by key, least recently used first, with the batch that last used them. */
+  private readonly cache = new Map<string, { values: Float64Array; batch: number }>();
   private bytes = 0;
+  private batch = 0;
 
   constructor(readonly bars: Bars, private readonly budgetBytes = Infinity) {}
 
@@ -59,21 +63,27 @@ export class Indicators {
     return this.memo(`macdSignal:${fast}:${slow}:${signal}`, () => ema(this.macd(fast, slow), signal, slow - 1));
   }
 
+  /** A new batch begins: what earlier batches used may now be dropped past the budget. */
+  startBatch(): void {
+    this.batch++;
+  }
+
   private memo(key: string, compute: () => Float64Array): Float64Array {
-    let values = this.cache.get(key);
-    if (values) {
+    const hit = this.cache.get(key);
+    if (hit) {
       // Map keeps insertion order: moved to the end, the most recently used are dropped last.
       this.cache.delete(key);
-      this.cache.set(key, values);
-      return values;
+      this.cache.set(key, { values: hit.values, batch: this.batch });
+      return hit.values;
     }
-    values = compute();
-    this.cache.set(key, values);
+    const values = compute();
+    this.cache.set(key, { values, batch: this.batch });
     this.bytes += values.byteLength;
     for (const [oldest, old] of this.cache) {
-      if (this.bytes <= this.budgetBytes || oldest === key) break;
+      // Entries of the running batch are all at the end: the first one met ends the dropping.
+      if (this.bytes <= this.budgetBytes || old.batch === this.batch) break;
       this.cache.delete(oldest);
-      this.bytes -= old.byteLength;
+      this.bytes -= old.values.byteLength;
     }
     return values;
   }

@@ -239,6 +239,7 @@ class Workspace {
     this.calendar = this.measured === bars ? this.series : windowCalendar(this.series, bars, start, end);
     // A window's bars are a slice made for this batch; the whole series' indicators serve every batch on it.
     this.indicators = this.seen === bars ? sharedIndicators(bars) : new Indicators(this.seen);
+    this.indicators.startBatch();
   }
 
   /**

@@ -1,14 +1,11 @@
 import { InputError } from '../errors';
 import type { Distribution, SearchSpace } from '../search/types';
-import type { BacktestEvaluatorSpec, BrokerValue } from '../types/session';
+import type { BacktestEvaluatorSpec, BrokerSettingName, BrokerValue } from '../types/session';
 import { toDistribution } from './params';
 import type { BacktestConfig, ParamConfig } from './schema';
 
 /** The broker settings of a backtest spec, as YAML `backtest:` gives them. */
-export type BrokerFields = Pick<
-  BacktestEvaluatorSpec,
-  'commission' | 'commissionFixed' | 'spread' | 'slippage' | 'sizeFraction' | 'sizeUnits' | 'stopLoss' | 'takeProfit' | 'trailingStop'
->;
+export type BrokerFields = Pick<BacktestEvaluatorSpec, 'commission' | BrokerSettingName>;
 
 /** What a broker setting's values must be; `whole` settings are tuned as int parameters. */
 export interface BrokerRule {

@@ -1,10 +1,10 @@
 import type { BacktestOptions } from '../backtest';
 import { InvalidParametersError } from '../errors';
 import type { Params } from '../search/types';
-import type { BacktestEvaluatorSpec, BrokerValue } from '../types/session';
+import { BROKER_SETTINGS, type BacktestEvaluatorSpec, type BrokerSettingName, type BrokerValue } from '../types/session';
 
-/** The broker settings of a spec that may be tuned, under the engine's option names. */
-const TUNABLE = ['commission', 'commissionFixed', 'spread', 'sizeFraction', 'sizeUnits', 'stopLoss', 'takeProfit', 'trailingStop'] as const;
+/** The broker settings of a spec that hold one value (slippage holds two), under the engine's option names. */
+const SINGLE = BROKER_SETTINGS.filter((name): name is Exclude<BrokerSettingName, 'slippage'> => name !== 'slippage');
 
 /** What one trial of a session backtests: the strategy's own parameters and the engine's options. */
 export interface TrialBacktest {
@@ -29,9 +29,9 @@ export function trialBacktest(spec: BacktestEvaluatorSpec, params: Params, windo
     return v;
   };
   const options: BacktestOptions = { cash: spec.cash, commission: value(spec.commission), lastBarEntries: spec.lastBarEntries ?? false, window };
-  for (const name of TUNABLE) {
+  for (const name of SINGLE) {
     const setting = spec[name];
-    if (name !== 'commission' && setting !== undefined) options[name] = value(setting);
+    if (setting !== undefined) options[name] = value(setting);
   }
   if (spec.slippage) {
     const { fixed, range } = spec.slippage;
@@ -42,6 +42,6 @@ export function trialBacktest(spec: BacktestEvaluatorSpec, params: Params, windo
 
 /** The parameters of a spec's search space that set broker settings rather than the strategy's. */
 export function brokerParamNames(spec: BacktestEvaluatorSpec): string[] {
-  const settings: Array<BrokerValue | undefined> = [...TUNABLE.map((name) => spec[name]), spec.slippage?.fixed, spec.slippage?.range];
+  const settings: Array<BrokerValue | undefined> = [spec.commission, ...SINGLE.map((name) => spec[name]), spec.slippage?.fixed, spec.slippage?.range];
   return settings.flatMap((s) => (typeof s === 'object' ? [s.param] : []));
 }

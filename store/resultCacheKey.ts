@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Params } from '../search/types';
-import type { BacktestEvaluatorSpec, BrokerValue, EvaluatorSpec } from '../types/session';
+import { BROKER_SETTINGS, type BacktestEvaluatorSpec, type BrokerSettingName, type BrokerValue, type EvaluatorSpec } from '../types/session';
 
 /**
  * Everything a built-in backtest's metrics depend on: the engine's code, the strategy's (a module's content
@@ -21,7 +21,7 @@ export interface BacktestIdentity {
   cash: number;
   commission: BrokerValue;
   /** The broker settings a session sets beyond cash and commission; absent otherwise, so that older keys stay as they were. */
-  broker?: Pick<BacktestEvaluatorSpec, 'commissionFixed' | 'spread' | 'slippage' | 'sizeFraction' | 'sizeUnits' | 'stopLoss' | 'takeProfit' | 'trailingStop'>;
+  broker?: Pick<BacktestEvaluatorSpec, BrokerSettingName>;
   /** Absent in specs written before it existed (nothing opens on the last bar there), so their keys stay as they were. */
   lastBarEntries?: boolean;
   window: { start: number; end: number } | null;
@@ -76,9 +76,8 @@ export function backtestIdentity(spec: BacktestEvaluatorSpec, params: Params): B
 }
 
 function brokerOf(spec: BacktestEvaluatorSpec): BacktestIdentity['broker'] {
-  const { commissionFixed, spread, slippage, sizeFraction, sizeUnits, stopLoss, takeProfit, trailingStop } = spec;
-  const broker = { commissionFixed, spread, slippage, sizeFraction, sizeUnits, stopLoss, takeProfit, trailingStop };
-  return Object.values(broker).some((v) => v !== undefined) ? broker : undefined;
+  const set = BROKER_SETTINGS.filter((name) => spec[name] !== undefined);
+  return set.length ? Object.fromEntries(set.map((name) => [name, spec[name]])) : undefined;
 }
 
 let engine: string | null = null;

@@ -7,6 +7,10 @@ import type { Direction, Params, SamplerConfig } from '../search/types';
  */
 export type BrokerValue = number | { param: string };
 
+/** The broker settings of a backtest spec beyond cash and the relative commission: absent unless the YAML sets them. */
+export const BROKER_SETTINGS = ['commissionFixed', 'spread', 'slippage', 'sizeFraction', 'sizeUnits', 'stopLoss', 'takeProfit', 'trailingStop'] as const;
+export type BrokerSettingName = (typeof BROKER_SETTINGS)[number];
+
 /** What one trial runs: a built-in or user strategy over a data file. */
 export interface BacktestEvaluatorSpec {
   kind: 'backtest';

@@ -74,17 +74,22 @@ test('priorExtreme: highest and lowest of the bars before, excluding the bar its
 
 const SERIES = { seed: 1, bars: 300, interval: '1d', weekends: false, start: '2018-01-01', mu: 0.05, sigma: 0.4, startPrice: 20 } as const;
 
-test('Indicators: each argument computed once; past its budget the least recently used values are dropped', () => {
+test('Indicators: each argument computed once; past its budget the least recently used values of earlier batches are dropped', () => {
   const bars = generateBars({ ...SERIES, seed: 3, bars: 100 });
   const bytes = 100 * 8;
   const indicators = new Indicators(bars, 2 * bytes);
+  indicators.startBatch();
   const sma5 = indicators.sma(5), sma10 = indicators.sma(10);
   assert.equal(indicators.sma(5), sma5, 'a second request is the same array');
-  indicators.sma(20);
-  assert.equal(indicators.sma(5), sma5, 'used after sma(10), so kept');
-  const again = indicators.sma(10);
-  assert.notEqual(again, sma10, 'the least recently used was dropped and is computed anew');
-  assert.deepEqual(again, sma10);
+  const sma20 = indicators.sma(20);
+  assert.equal(indicators.sma(10), sma10, 'the running batch keeps all it computed, past the budget');
+  indicators.startBatch();
+  indicators.sma(5);
+  indicators.sma(30);
+  assert.equal(indicators.sma(5), sma5, 'used in this batch, so kept');
+  const again = indicators.sma(20);
+  assert.notEqual(again, sma20, 'the least recently used of an earlier batch was dropped and is computed anew');
+  assert.deepEqual(again, sma20);
   assert.deepEqual(new Indicators(bars).sma(10), sma10);
 });
 
