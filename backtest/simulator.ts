@@ -261,15 +261,75 @@ function lastBarEntry(bars: Bars, i: number, long: boolean, s: BrokerSettings, c
 /**
  * Marks bars from `from` on while nothing happens: returns after the first bar with a target, or before the
  * first bar where the open trade's stop (`low <= lowStop` / `high >= highStop`) is reached or equity would
- * end, or at `end`. Kept apart from the event handling so that V8 compiles it to a tight loop.
+ * end, or at `end`. Kept apart from the event handling so that V8 compiles it to tight loops.
+ *
+ * With a stop, bars go by blocks of {@link BLOCK}: a block whose lowest low and highest high stay clear of both
+ * stops is marked without reading its highs and lows.
  */
 function quietRun(bars: Bars, targets: Int8Array, equity: Float64Array, from: number, end: number, cash: number,
   size: number, entry: number, lowStop: number, highStop: number): number {
   if (size === 0) return flatRun(targets, equity, from, end, cash);
   const { high: H, low: L, close: C } = bars;
   const cost = size * entry;
+  if (lowStop !== lowStop && highStop !== highStop) return unstoppedRun(C, targets, equity, from, end, cash, size, cost);
+  // A stop that is not set is never reached, as comparisons with NaN are false.
+  const below = lowStop === lowStop ? lowStop : -Infinity, above = highStop === highStop ? highStop : Infinity;
+  const { low: blockLow, high: blockHigh } = blockExtremesOf(bars);
+  let j = from;
+  while (j < end) {
+    const block = j >> BLOCK_BITS, blockEnd = Math.min((block + 1) << BLOCK_BITS, end);
+    if (blockLow[block] > below && blockHigh[block] < above) {
+      const k = unstoppedRun(C, targets, equity, j, blockEnd, cash, size, cost);
+      // It stopped early, or at a target on the block's last bar.
+      if (k < blockEnd || targets[k - 1] !== 0) return k;
+      j = blockEnd;
+      continue;
+    }
+    for (; j < blockEnd; j++) {
+      if (L[j] <= lowStop || H[j] >= highStop) return j;
+      const eq = cash + (C[j] * size - cost);
+      if (eq <= 0) return j;
+      equity[j] = eq;
+      if (targets[j] !== 0) return j + 1;
+    }
+  }
+  return end;
+}
+
+/** Bars a block holds (a power of two), for {@link quietRun}'s stop checks. */
+const BLOCK_BITS = 6;
+const BLOCK = 1 << BLOCK_BITS;
+
+/** The lowest low and highest high of each block of BLOCK bars. */
+interface BlockExtremes {
+  low: Float64Array;
+  high: Float64Array;
+}
+
+// Every trial of a series runs on the same bars.
+const blockExtremes = new WeakMap<Bars, BlockExtremes>();
+
+function blockExtremesOf(bars: Bars): BlockExtremes {
+  let extremes = blockExtremes.get(bars);
+  if (!extremes) {
+    const blocks = Math.ceil(bars.length / BLOCK);
+    const low = new Float64Array(blocks).fill(Infinity), high = new Float64Array(blocks).fill(-Infinity);
+    for (let i = 0; i < bars.length; i++) {
+      const b = i >> BLOCK_BITS;
+      // NaN (a bar without a price) makes its block's extreme NaN, so the block is checked bar by bar.
+      const l = bars.low[i], h = bars.high[i];
+      if (l < low[b] || l !== l) low[b] = l;
+      if (h > high[b] || h !== h) high[b] = h;
+    }
+    extremes = { low, high };
+    blockExtremes.set(bars, extremes);
+  }
+  return extremes;
+}
+
+/** {@link quietRun} of a trade without a stop-loss or take-profit: highs and lows are not read. */
+function unstoppedRun(C: Float64Array, targets: Int8Array, equity: Float64Array, from: number, end: number, cash: number, size: number, cost: number): number {
   for (let j = from; j < end; j++) {
-    if (L[j] <= lowStop || H[j] >= highStop) return j;
     const eq = cash + (C[j] * size - cost);
     if (eq <= 0) return j;
     equity[j] = eq;
@@ -284,11 +344,32 @@ function quietRun(bars: Bars, targets: Int8Array, equity: Float64Array, from: nu
  */
 function flatRun(targets: Int8Array, equity: Float64Array, from: number, end: number, cash: number): number {
   if (cash <= 0) return from;
-  let j = from;
-  while (j < end && targets[j] === 0) j++;
+  const j = nextTarget(targets, from, end);
   const stop = j < end ? j + 1 : end;
-  equity.fill(cash, from, stop);
+  // A loop, not `fill`: most flat stretches are a few dozen bars, shorter than a builtin call pays off.
+  for (let k = from; k < stop; k++) equity[k] = cash;
   return stop;
+}
+
+/** The targets array last scanned by {@link nextTarget}, and a view of it four bars a word (empty when unaligned). */
+let scanned: Int8Array | undefined;
+let scannedWords: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+
+/** The first bar from `from` (before `end`) with a target, or `end`: four bars at a time where no target is set. */
+function nextTarget(targets: Int8Array, from: number, end: number): number {
+  if (targets !== scanned) {
+    scanned = targets;
+    scannedWords = targets.byteOffset % 4 === 0 ? new Uint32Array(targets.buffer, targets.byteOffset, targets.length >> 2) : new Uint32Array(0);
+  }
+  const words = scannedWords;
+  let j = from;
+  for (; j < end && (j & 3) !== 0; j++) if (targets[j] !== 0) return j;
+  const lastWord = Math.min(end >> 2, words.length);
+  let w = j >> 2;
+  while (w < lastWord && words[w] === 0) w++;
+  if (w << 2 > j) j = w << 2;
+  while (j < end && targets[j] === 0) j++;
+  return j;
 }
 
 /** Records the closed trade and returns the cash it releases: P&L less the exit commission. */

@@ -74,3 +74,29 @@ test("pyFloorDiv: Python's x // y for positive floats, 0 below one whole quotien
   assert.equal(pyFloorDiv(1, 0.1), 9);
   assert.equal(pyFloorDiv(9_999.999, 33.3), 300);
 });
+
+test("pyFloorDiv: equals CPython's float floor division (remainder first) on quotients near and at whole numbers", () => {
+  // CPython's float_floor_div for positive operands, step by step.
+  const cpython = (x: number, y: number) => {
+    const mod = x % y;
+    const div = (x - mod) / y;
+    if (div === 0) return 0;
+    const floor = Math.floor(div);
+    return div - floor > 0.5 ? floor + 1 : floor;
+  };
+  let state = 20261202;
+  const random = () => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return state / 2 ** 32;
+  };
+  let wholeQuotients = 0;
+  for (let k = 0; k < 200_000; k++) {
+    const y = 10 ** (random() * 8 - 3) * (1 + random());
+    const units = Math.floor(random() * 10 ** Math.floor(random() * 7)) + 1;
+    // Cash that buys just under, exactly or just over a whole number of units, as an all-in order sees it.
+    const x = [units * y, units * y * (1 - Number.EPSILON), units * y * (1 + Number.EPSILON), (units + random()) * y][k % 4];
+    if (Number.isInteger(x / y)) wholeQuotients++;
+    assert.equal(pyFloorDiv(x, y), cpython(x, y), `${x} // ${y}`);
+  }
+  assert.ok(wholeQuotients > 10_000, `the cases reach quotients that round to whole numbers (${wholeQuotients})`);
+});
