@@ -120,7 +120,9 @@ export function runBroker(bars: Bars, targets: Int8Array, s: BrokerSettings, equ
     }
     if (pending !== HOLD) {
       if (size !== 0) {
-        cash += closeTrade(log, bars.time, s, size, entry, entryBar, sl, tp, marketFill(bars, s, O[i], i, size < 0), i);
+        const exit = marketFill(bars, s, O[i], i, size < 0);
+        logTrade(log, bars.time, s, size, entry, entryBar, sl, tp, exit, i);
+        cash += releasedCash(s, size, entry, exit);
         size = 0;
       }
       if ((pending === LONG || pending === SHORT) && i < openBefore) {
@@ -142,7 +144,8 @@ export function runBroker(bars: Bars, targets: Int8Array, s: BrokerSettings, equ
     if (size !== 0 && (sl === sl || tp === tp)) {
       const exit = contingentExit(bars, s, i, size, sl, tp);
       if (exit === exit) {
-        cash += closeTrade(log, bars.time, s, size, entry, entryBar, sl, tp, exit, i);
+        logTrade(log, bars.time, s, size, entry, entryBar, sl, tp, exit, i);
+        cash += releasedCash(s, size, entry, exit);
         size = 0;
       }
     }
@@ -150,7 +153,7 @@ export function runBroker(bars: Bars, targets: Int8Array, s: BrokerSettings, equ
     equity[i] = eq;
     if (eq <= 0) {
       // Out of money: backtesting.py closes at this close and stops trading; equity stays at zero.
-      if (size !== 0) closeTrade(log, bars.time, s, size, entry, entryBar, sl, tp, C[i], i);
+      if (size !== 0) logTrade(log, bars.time, s, size, entry, entryBar, sl, tp, C[i], i);
       equity.fill(0, i, end);
       state.broke = true;
       state.next = end;
@@ -179,7 +182,9 @@ export function runBroker(bars: Bars, targets: Int8Array, s: BrokerSettings, equ
 function closeLastBar(bars: Bars, s: BrokerSettings, equity: Float64Array, log: TradeLog, state: BrokerState, i: number): void {
   if (state.size !== 0) {
     const { size, entry } = state;
-    state.cash += closeTrade(log, bars.time, s, size, entry, state.entryBar, state.sl, state.tp, marketFill(bars, s, bars.open[i], i, size < 0), i);
+    const exit = marketFill(bars, s, bars.open[i], i, size < 0);
+    logTrade(log, bars.time, s, size, entry, state.entryBar, state.sl, state.tp, exit, i);
+    state.cash += releasedCash(s, size, entry, exit);
     state.size = 0;
     equity[i] = state.cash > 0 ? state.cash : 0;
   }
@@ -254,7 +259,10 @@ function lastBarEntry(bars: Bars, i: number, long: boolean, s: BrokerSettings, c
   cash -= commissionOf(s, units, adjusted);
   const sl = initialStop(bars.close[i], long, s), tp = stopPrice(bars.close[i], long, -s.takeProfit);
   const exit = sl === sl || tp === tp ? contingentExit(bars, s, i, size, sl, tp) : NaN;
-  if (exit === exit) return cash + closeTrade(log, bars.time, s, size, adjusted, i, sl, tp, exit, i);
+  if (exit === exit) {
+    logTrade(log, bars.time, s, size, adjusted, i, sl, tp, exit, i);
+    return cash + releasedCash(s, size, adjusted, exit);
+  }
   return cash + (bars.close[i] * size - size * adjusted);
 }
 
@@ -372,16 +380,22 @@ function nextTarget(targets: Int8Array, from: number, end: number): number {
   return j;
 }
 
-/** Records the closed trade and returns the cash it releases: P&L less the exit commission. */
-function closeTrade(log: TradeLog, time: Float64Array, s: BrokerSettings, size: number, entry: number, entryBar: number, sl: number, tp: number,
-  price: number, bar: number): number {
+/** Records the trade closed at `price`. */
+function logTrade(log: TradeLog, time: Float64Array, s: BrokerSettings, size: number, entry: number, entryBar: number, sl: number, tp: number,
+  price: number, bar: number): void {
   const units = Math.abs(size);
-  const exitCommission = commissionOf(s, units, price);
-  const commissions = exitCommission + commissionOf(s, units, entry);
+  const commissions = commissionOf(s, units, price) + commissionOf(s, units, entry);
   const pl = size * (price - entry);
   const returnFrac = Math.sign(size) * (price / entry - 1) - commissions / (units * entry);
   log.push(size, entryBar, bar, entry, price, sl, tp, pl - commissions, returnFrac, commissions, time[entryBar], time[bar]);
-  return pl - exitCommission;
+}
+
+/**
+ * The cash a trade closed at `price` releases: P&L less the exit commission. Apart from {@link logTrade}, which V8
+ * does not inline, because a float returned from a call that is not inlined costs an allocation.
+ */
+function releasedCash(s: BrokerSettings, size: number, entry: number, price: number): number {
+  return size * (price - entry) - commissionOf(s, Math.abs(size), price);
 }
 
 /**
