@@ -102,6 +102,8 @@ export function runBroker(bars: Bars, targets: Int8Array, s: BrokerSettings, equ
   // Locals rather than property loads in the per-bar loop.
   const HOLD: number = Target.Hold, LONG: number = Target.Long, SHORT: number = Target.Short;
   const trailing = s.trailingStop === s.trailingStop;
+  // Looked up once a run, not at every quiet stretch.
+  const blocks = s.stopLoss === s.stopLoss || s.takeProfit === s.takeProfit ? blockExtremesOf(bars) : NO_BLOCKS;
   let { cash, size, entry, entryBar, sl, tp, pending } = state;
   const openBefore = last && !s.lastBarEntries ? end - 1 : end;
 
@@ -111,7 +113,7 @@ export function runBroker(bars: Bars, targets: Int8Array, s: BrokerSettings, equ
     if (pending === HOLD && !(trailing && size !== 0)) {
       // Most bars change nothing: mark them in a tight loop and stop where something happens.
       const lowStop = size > 0 ? sl : size < 0 ? tp : NaN, highStop = size > 0 ? tp : size < 0 ? sl : NaN;
-      const k = quietRun(bars, targets, equity, i, end, cash, size, entry, lowStop, highStop);
+      const k = quietRun(bars, blocks, targets, equity, i, end, cash, size, entry, lowStop, highStop);
       if (k > i) {
         pending = targets[k - 1];
         i = k;
@@ -274,7 +276,7 @@ function lastBarEntry(bars: Bars, i: number, long: boolean, s: BrokerSettings, c
  * With a stop, bars go by blocks of {@link BLOCK}: a block whose lowest low and highest high stay clear of both
  * stops is marked without reading its highs and lows.
  */
-function quietRun(bars: Bars, targets: Int8Array, equity: Float64Array, from: number, end: number, cash: number,
+function quietRun(bars: Bars, blocks: BlockExtremes, targets: Int8Array, equity: Float64Array, from: number, end: number, cash: number,
   size: number, entry: number, lowStop: number, highStop: number): number {
   if (size === 0) return flatRun(targets, equity, from, end, cash);
   const { high: H, low: L, close: C } = bars;
@@ -282,7 +284,7 @@ function quietRun(bars: Bars, targets: Int8Array, equity: Float64Array, from: nu
   if (lowStop !== lowStop && highStop !== highStop) return unstoppedRun(C, targets, equity, from, end, cash, size, cost);
   // A stop that is not set is never reached, as comparisons with NaN are false.
   const below = lowStop === lowStop ? lowStop : -Infinity, above = highStop === highStop ? highStop : Infinity;
-  const { low: blockLow, high: blockHigh } = blockExtremesOf(bars);
+  const { low: blockLow, high: blockHigh } = blocks;
   let j = from;
   while (j < end) {
     const block = j >> BLOCK_BITS, blockEnd = Math.min((block + 1) << BLOCK_BITS, end);
@@ -316,6 +318,9 @@ interface BlockExtremes {
 
 // Every trial of a series runs on the same bars.
 const blockExtremes = new WeakMap<Bars, BlockExtremes>();
+
+/** For runs without a stop-loss or take-profit, which never read block extremes. */
+const NO_BLOCKS: BlockExtremes = { low: new Float64Array(0), high: new Float64Array(0) };
 
 function blockExtremesOf(bars: Bars): BlockExtremes {
   let extremes = blockExtremes.get(bars);

@@ -414,7 +414,7 @@ function fillReturnTerms(equity: Float64Array, bins: Int32Array, from: number, t
     const loss = Math.min(r, 0);
     returns[m] = r;
     // ln 1 is 0: a period where equity did not move needs no logarithm.
-    logs[m] = x === 1 ? 0 : barLogs && last === before + 1 && q >= 0.5 && q <= 2 ? barLogs[before] : Math.log(x);
+    logs[m] = x === 1 ? 0 : barLogs && last === before + 1 && q >= 0.5 && q <= 2 ? barLogs[before] : inlineLog(x);
     losses[m] = loss * loss;
     m++;
   }
@@ -642,7 +642,7 @@ function geometricMean(returns: ArrayLike<number>, count: number, logs: Float64A
   for (let k = 0; k < count; k++) {
     const x = returns[k] + 1;
     if (x <= 0) wipedOut = true;
-    logs[k] = Math.log(x);
+    logs[k] = inlineLog(x);
   }
   return geometricMeanOfLogs(logs, count, wipedOut);
 }

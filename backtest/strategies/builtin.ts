@@ -10,7 +10,12 @@ function crossoverTargets(a: Float64Array, b: Float64Array, out: Int8Array): voi
   const long = Target.Long, short = Target.Short, n = out.length;
   // Each bar's comparison is carried to the next, so a bar reads its two values once.
   let wasBelow = a[0] < b[0], wasAbove = a[0] > b[0];
-  for (let i = 1; i < n; i++) {
+  let i = 1;
+  while (i < n) {
+    // Bars that stay on the side of the bar before set nothing: passed over in a loop of one comparison.
+    if (wasAbove) while (i < n && a[i] > b[i]) i++;
+    else if (wasBelow) while (i < n && a[i] < b[i]) i++;
+    if (i === n) break;
     const x = a[i], y = b[i];
     const below = x < y, above = x > y;
     if (above) {
@@ -18,6 +23,7 @@ function crossoverTargets(a: Float64Array, b: Float64Array, out: Int8Array): voi
     } else if (below && wasAbove) out[i] = short;
     wasBelow = below;
     wasAbove = above;
+    i++;
   }
 }
 

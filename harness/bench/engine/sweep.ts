@@ -1,11 +1,11 @@
 /**
  * One timed sweep of a compiled backtest engine, run as its own process so that two builds of the engine never
- * share a JIT or a heap: `node sweep.js <dist folder> <daily|hourly> <plain|exits> <csv>` prints the median CPU
- * microseconds per backtest of five timed rounds after a warm-up, and the SHA-256 of every metric of the sweep, so
- * that two builds can be shown to compute the same. Only the engine's public `runMany` is used, which every release
- * so far exports, so an older build runs the same sweep.
+ * share a JIT or a heap: `node sweep.js <dist folder> <daily|hourly> <plain|exits> <csv> <metrics.json>` prints the
+ * median CPU microseconds per backtest of five timed rounds after a warm-up, and writes every metric of the sweep to
+ * `metrics.json`, so that two builds can be compared value by value. Only the engine's public `runMany` is used,
+ * which every release so far exports, so an older build runs the same sweep.
  */
-import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 
 interface Engine {
@@ -14,7 +14,7 @@ interface Engine {
   runMany(bars: unknown, strategy: string, sets: object[], options: object): unknown[];
 }
 
-const [dist, series, mode, csv] = process.argv.slice(2);
+const [dist, series, mode, csv, metricsFile] = process.argv.slice(2);
 const engine = require(path.resolve(dist, 'backtest')) as Engine;
 const bars = series === 'daily'
   ? engine.loadCsv(csv)
@@ -34,6 +34,6 @@ for (let r = 0; r < 5; r++) {
   rounds.push((used.user + used.system) / (sweeps * grid.length));
 }
 rounds.sort((a, b) => a - b);
-// Keys sorted and every number's exact value, so equal metrics give equal hashes whatever order a release builds them in.
-const exact = metrics.map((m) => Object.entries(m as Record<string, number>).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${Object.is(v, -0) ? '-0' : String(v)}`).join(','));
-console.log(`${rounds[2]} ${createHash('sha256').update(exact.join('\n')).digest('hex')}`);
+// -0 and non-finite values spelled out, so that the comparison sees every value exactly as computed.
+fs.writeFileSync(metricsFile, JSON.stringify(metrics, (_key, v: unknown) => (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0)) ? String(v === 0 ? '-0' : v) : v)));
+console.log(String(rounds[2]));
