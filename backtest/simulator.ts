@@ -93,6 +93,13 @@ export function startBroker(start: number, n: number, s: BrokerSettings, equity:
  * goes on: how a trial is measured on a prefix of its window without simulating the prefix again.
  */
 export function runBroker(bars: Bars, targets: Int8Array, s: BrokerSettings, equity: Float64Array, log: TradeLog, state: BrokerState, end: number, last: boolean): void {
+  const logged = log.count;
+  runBars(bars, targets, s, equity, log, state, end, last);
+  log.stampTimes(bars.time, logged);
+}
+
+/** {@link runBroker} but for the times of the trades it logs. */
+function runBars(bars: Bars, targets: Int8Array, s: BrokerSettings, equity: Float64Array, log: TradeLog, state: BrokerState, end: number, last: boolean): void {
   if (state.broke) {
     if (state.next < end) equity.fill(0, state.next, end);
     state.next = Math.max(state.next, end);
@@ -123,7 +130,7 @@ export function runBroker(bars: Bars, targets: Int8Array, s: BrokerSettings, equ
     if (pending !== HOLD) {
       if (size !== 0) {
         const exit = marketFill(bars, s, O[i], i, size < 0);
-        logTrade(log, bars.time, s, size, entry, entryBar, sl, tp, exit, i);
+        logTrade(log, s, size, entry, entryBar, sl, tp, exit, i);
         cash += releasedCash(s, size, entry, exit);
         size = 0;
       }
@@ -146,7 +153,7 @@ export function runBroker(bars: Bars, targets: Int8Array, s: BrokerSettings, equ
     if (size !== 0 && (sl === sl || tp === tp)) {
       const exit = contingentExit(bars, s, i, size, sl, tp);
       if (exit === exit) {
-        logTrade(log, bars.time, s, size, entry, entryBar, sl, tp, exit, i);
+        logTrade(log, s, size, entry, entryBar, sl, tp, exit, i);
         cash += releasedCash(s, size, entry, exit);
         size = 0;
       }
@@ -155,7 +162,7 @@ export function runBroker(bars: Bars, targets: Int8Array, s: BrokerSettings, equ
     equity[i] = eq;
     if (eq <= 0) {
       // Out of money: backtesting.py closes at this close and stops trading; equity stays at zero.
-      if (size !== 0) logTrade(log, bars.time, s, size, entry, entryBar, sl, tp, C[i], i);
+      if (size !== 0) logTrade(log, s, size, entry, entryBar, sl, tp, C[i], i);
       equity.fill(0, i, end);
       state.broke = true;
       state.next = end;
@@ -185,7 +192,7 @@ function closeLastBar(bars: Bars, s: BrokerSettings, equity: Float64Array, log: 
   if (state.size !== 0) {
     const { size, entry } = state;
     const exit = marketFill(bars, s, bars.open[i], i, size < 0);
-    logTrade(log, bars.time, s, size, entry, state.entryBar, state.sl, state.tp, exit, i);
+    logTrade(log, s, size, entry, state.entryBar, state.sl, state.tp, exit, i);
     state.cash += releasedCash(s, size, entry, exit);
     state.size = 0;
     equity[i] = state.cash > 0 ? state.cash : 0;
@@ -262,7 +269,7 @@ function lastBarEntry(bars: Bars, i: number, long: boolean, s: BrokerSettings, c
   const sl = initialStop(bars.close[i], long, s), tp = stopPrice(bars.close[i], long, -s.takeProfit);
   const exit = sl === sl || tp === tp ? contingentExit(bars, s, i, size, sl, tp) : NaN;
   if (exit === exit) {
-    logTrade(log, bars.time, s, size, adjusted, i, sl, tp, exit, i);
+    logTrade(log, s, size, adjusted, i, sl, tp, exit, i);
     return cash + releasedCash(s, size, adjusted, exit);
   }
   return cash + (bars.close[i] * size - size * adjusted);
@@ -288,15 +295,9 @@ function quietRun(bars: Bars, blocks: BlockExtremes, targets: Int8Array, equity:
   let j = from;
   while (j < end) {
     const block = j >> BLOCK_BITS, blockEnd = Math.min((block + 1) << BLOCK_BITS, end);
-    if (blockLow[block] > below && blockHigh[block] < above) {
-      const k = unstoppedRun(C, targets, equity, j, blockEnd, cash, size, cost);
-      // It stopped early, or at a target on the block's last bar.
-      if (k < blockEnd || targets[k - 1] !== 0) return k;
-      j = blockEnd;
-      continue;
-    }
+    const clear = blockLow[block] > below && blockHigh[block] < above;
     for (; j < blockEnd; j++) {
-      if (L[j] <= lowStop || H[j] >= highStop) return j;
+      if (!clear && (L[j] <= lowStop || H[j] >= highStop)) return j;
       const eq = cash + (C[j] * size - cost);
       if (eq <= 0) return j;
       equity[j] = eq;
@@ -386,13 +387,13 @@ function nextTarget(targets: Int8Array, from: number, end: number): number {
 }
 
 /** Records the trade closed at `price`. */
-function logTrade(log: TradeLog, time: Float64Array, s: BrokerSettings, size: number, entry: number, entryBar: number, sl: number, tp: number,
+function logTrade(log: TradeLog, s: BrokerSettings, size: number, entry: number, entryBar: number, sl: number, tp: number,
   price: number, bar: number): void {
   const units = Math.abs(size);
   const commissions = commissionOf(s, units, price) + commissionOf(s, units, entry);
   const pl = size * (price - entry);
   const returnFrac = Math.sign(size) * (price / entry - 1) - commissions / (units * entry);
-  log.push(size, entryBar, bar, entry, price, sl, tp, pl - commissions, returnFrac, commissions, time[entryBar], time[bar]);
+  log.push(size, entryBar, bar, entry, price, sl, tp, pl - commissions, returnFrac, commissions);
 }
 
 /**

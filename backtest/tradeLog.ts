@@ -32,8 +32,12 @@ export class TradeLog {
     this.count = Math.min(this.count, count);
   }
 
+  /**
+   * Records a closed trade. Its entry and exit times are left for {@link stampTimes}: read one trade at a time
+   * from a long series they are cache misses the broker would wait for, where one loop over the trades overlaps them.
+   */
   push(size: number, entryBar: number, exitBar: number, entryPrice: number, exitPrice: number,
-    sl: number, tp: number, pnl: number, returnFrac: number, commission: number, entryTime: number, exitTime: number): void {
+    sl: number, tp: number, pnl: number, returnFrac: number, commission: number): void {
     if (this.count === this.size.length) this.grow();
     const k = this.count++;
     this.size[k] = size;
@@ -46,8 +50,14 @@ export class TradeLog {
     this.pnl[k] = pnl;
     this.returnFrac[k] = returnFrac;
     this.commission[k] = commission;
-    this.entryTime[k] = entryTime;
-    this.exitTime[k] = exitTime;
+  }
+
+  /** Sets the entry and exit times of the trades from `from` on from the bars' times `time`. */
+  stampTimes(time: Float64Array, from: number): void {
+    for (let k = from; k < this.count; k++) {
+      this.entryTime[k] = time[this.entryBar[k]];
+      this.exitTime[k] = time[this.exitBar[k]];
+    }
   }
 
   private grow(): void {

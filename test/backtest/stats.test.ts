@@ -63,7 +63,8 @@ test('one statistic alone, from only the passes it reads, is the value of all of
   for (const params of [{ fast: 5, slow: 20 }, { fast: 30, slow: 120 }]) {
     const { metrics, trades, equity } = runBacktest(bars, 'sma_crossover', params, { cash: 10_000, commission: 0.001 });
     const log = new TradeLog();
-    for (const t of trades) log.push(t.size, t.entryBar, t.exitBar, t.entryPrice, t.exitPrice, t.sl, t.tp, t.pnl, t.returnPct / 100, t.commission, t.entryTime, t.exitTime);
+    for (const t of trades) log.push(t.size, t.entryBar, t.exitBar, t.entryPrice, t.exitPrice, t.sl, t.tp, t.pnl, t.returnPct / 100, t.commission);
+    log.stampTimes(bars.time, 0);
     const warmup = params.slow - 1;
     const all = computeStats(log, equity, bars, warmup, calendar);
     assert.equal(all.sharpe, metrics.sharpe);
