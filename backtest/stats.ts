@@ -1,6 +1,6 @@
 import { computeCalendar, type Calendar } from './calendar';
 import { DAY_MS } from './dates';
-import { inlineLog, pairwiseSum, sparsePairwiseSum, variance } from './numeric';
+import { inlineLog, logRatio, pairwiseSum, sparsePairwiseSum, variance } from './numeric';
 import type { Bars, MetricName, Metrics, TradeColumns } from './types';
 
 /** Work arrays of at least one value per bar, reused across the trials of a batch. */
@@ -616,24 +616,6 @@ function intradayBeta(equity: Float64Array, bars: Bars): number {
 function barLogReturn(equity: Float64Array, i: number): number {
   const a = equity[i], b = equity[i + 1];
   return a === b && a > 0 ? 0 : logRatio(a, b);
-}
-
-/** Reciprocals of 3, 5, 7 and 9: the series of atanh. */
-const ATANH_3 = 1 / 3, ATANH_5 = 1 / 5, ATANH_7 = 1 / 7, ATANH_9 = 1 / 9;
-
-/**
- * `ln(b / a)` for positive a and b, at a third of `Math.log`'s cost for ratios near 1 (every bar of intraday
- * data): ln(b/a) = 2·atanh(s) with s = (b − a)/(b + a), b − a being exact (Sterbenz) when b/a lies in [0.5, 2].
- * For |s| ≤ 1/64 (a ratio within about ±3 %) the series to s⁹ leaves under 1e-19 relative, so the value is
- * within about one unit in the last place of the exact logarithm of b/a. numpy takes `np.log` of the rounded
- * ratio instead, which moves it by up to 1.1e-16 absolute; elsewhere (and for 0 or NaN) this is `Math.log(b / a)`.
- */
-export function logRatio(a: number, b: number): number {
-  const s = (b - a) / (b + a);
-  if (!(s >= -0.015625 && s <= 0.015625)) return Math.log(b / a);
-  const z = s * s;
-  const t = s + s;
-  return t + t * z * (ATANH_3 + z * (ATANH_5 + z * (ATANH_7 + z * ATANH_9)));
 }
 
 /** backtesting.py's `geometric_mean`: 0 when any return is -100 % or worse, NaN for no returns. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pairwiseSum, pyFloorDiv, sparsePairwiseSum, variance } from '../../backtest/numeric';
+import { inlineLog, logRatio, pairwiseSum, pyFloorDiv, sparsePairwiseSum, variance } from '../../backtest/numeric';
 import { Random } from '../../backtest/random';
 
 /** numpy's pairwise sum written as its recursion reads: the order every faster form must keep. */
@@ -99,4 +99,34 @@ test("pyFloorDiv: equals CPython's float floor division (remainder first) on quo
     assert.equal(pyFloorDiv(x, y), cpython(x, y), `${x} // ${y}`);
   }
   assert.ok(wholeQuotients > 10_000, `the cases reach quotients that round to whole numbers (${wholeQuotients})`);
+});
+
+test('inlineLog is Math.log: bit for bit near 1 on x86-64 (V8 compiles the same fdlibm steps), and Math.log itself elsewhere', () => {
+  const rng = new Random(7), random = () => rng.uniform();
+  const near = [2 ** -30, 2 ** -21, 2 ** -19, 1e-4, 0.01, 0.1, 0.25];
+  const cases: number[] = [0.5, 0.75, 0.7499999999999999, 1.25, 1.2500000000000002, 1 - 2 ** -20, 1 + 2 ** -20, 1, 2, 1e-300, 0, -1, NaN, Infinity];
+  for (let k = 0; k < 300_000; k++) cases.push(1 + (random() * 2 - 1) * near[k % near.length]);
+  const ulps = process.arch === 'x64' ? 0 : 1;
+  for (const x of cases) {
+    const got = inlineLog(x), want = Math.log(x);
+    if (Object.is(got, want)) continue;
+    assert.ok(Math.abs(got - want) <= ulps * Number.EPSILON * Math.abs(want), `inlineLog(${x}) = ${got}, Math.log gives ${want}`);
+  }
+});
+
+test('logRatio: ln(b / a) within a unit or two in the last place of Math.log(b / a), odd in its arguments, Math.log beyond ±3 %', () => {
+  const rng = new Random(11), random = () => rng.uniform();
+  for (let k = 0; k < 300_000; k++) {
+    const a = 10 ** (random() * 8 - 2);
+    const b = a * (1 + (random() * 2 - 1) * [1e-12, 1e-6, 1e-3, 0.01, 0.03, 0.2][k % 6]);
+    const got = logRatio(a, b), want = Math.log(b / a);
+    // Math.log(b / a) itself carries the rounding of b / a: up to 1.1e-16 absolute.
+    assert.ok(Math.abs(got - want) <= 1.2e-16 + 4 * Number.EPSILON * Math.abs(want), `logRatio(${a}, ${b}) = ${got}, Math.log(b / a) = ${want}`);
+    // Within ±3 % it is 2·atanh((b − a)/(b + a)), exactly odd.
+    if (Math.abs(b - a) <= (b + a) / 64) assert.ok(logRatio(b, a) === -got, `logRatio(${b}, ${a}) is not -logRatio(${a}, ${b})`);
+  }
+  assert.equal(logRatio(5, 5), 0);
+  assert.equal(logRatio(1, 2), Math.log(2));
+  assert.equal(logRatio(1, 0), -Infinity);
+  assert.ok(Number.isNaN(logRatio(0, 0)));
 });

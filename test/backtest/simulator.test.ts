@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { generateBars, runBacktest, runMany, Target } from '../../backtest';
+import { simulate, type BrokerSettings } from '../../backtest/simulator';
+import { TradeLog } from '../../backtest/tradeLog';
 import { barsOf, scripted } from './helpers';
 
 const random = generateBars({ seed: 31, bars: 600, interval: '1d', weekends: false, start: '2018-01-01', mu: 0.05, sigma: 0.4, startPrice: 20 });
+const brokerDefaults: BrokerSettings = {
+  cash: 10_000, commission: 0, commissionFixed: 0, spread: 0, slippageFixed: 0, slippageRange: 0, sizeFraction: 1 - Number.EPSILON,
+  sizeUnits: 0, stopLoss: NaN, takeProfit: NaN, trailingStop: NaN, lastBarEntries: true,
+};
 const everyBar = (n: number, pick: (i: number) => number) => scripted(Object.fromEntries(Array.from({ length: n }, (_, i) => [i, pick(i)])));
 
 test('zero-commission round trips at unchanged prices leave equity exactly unchanged', () => {
@@ -105,4 +111,39 @@ test('runMany gives the same metrics as one runBacktest per parameter set', () =
   const grid = [{ fast: 5, slow: 20 }, { fast: 10, slow: 30 }, { fast: 5, slow: 30 }];
   const options = { cash: 10_000, commission: 0.002 };
   assert.deepEqual(runMany(random, 'sma_crossover', grid, options), grid.map((p) => runBacktest(random, 'sma_crossover', p, options).metrics));
+});
+
+test('on a long series every stop is taken on the first bar that reaches it: bars checked by blocks miss none and stop none early', () => {
+  const bars = generateBars({ seed: 41, bars: 20_000, interval: '1h', weekends: true, start: '2021-01-01', mu: 0.05, sigma: 0.6, startPrice: 50 });
+  let stopped = 0;
+  for (const [stopLoss, takeProfit] of [[0.01, 0.02], [0.03, 0.08], [0.08, 0.2]]) {
+    const { trades } = runBacktest(bars, 'sma_crossover', { fast: 8, slow: 40 }, { cash: 10_000, commission: 0.001, stopLoss, takeProfit });
+    for (const t of trades) {
+      const long = t.size > 0;
+      const reaches = (j: number) => (long ? bars.low[j] <= t.sl || bars.high[j] >= t.tp : bars.high[j] >= t.sl || bars.low[j] <= t.tp);
+      for (let j = t.entryBar; j < t.exitBar; j++) assert.ok(!reaches(j), `trade from bar ${t.entryBar} reaches a stop at bar ${j} but exits at ${t.exitBar}`);
+      // A trade not closed by a target or at the end of the data was closed by its stop, on the bar that reached it.
+      if (t.exitPrice !== bars.open[t.exitBar]) {
+        assert.ok(reaches(t.exitBar), `trade from bar ${t.entryBar} exits at ${t.exitPrice} on bar ${t.exitBar} without reaching a stop`);
+        stopped++;
+      }
+    }
+  }
+  assert.ok(stopped > 100, `stops were hit (${stopped})`);
+});
+
+test('targets in an array that does not start on a word boundary give the same run', () => {
+  const aligned = new Int8Array(random.length);
+  for (let i = 7; i < random.length; i += 37) aligned[i] = i % 2 ? Target.Long : Target.Short;
+  const shifted = new Int8Array(random.length + 3).subarray(3);
+  shifted.set(aligned);
+  const settings = { ...brokerDefaults, cash: 1000, commission: 0.001 };
+  const run = (targets: Int8Array) => {
+    const equity = new Float64Array(random.length), log = new TradeLog();
+    simulate(random, targets, 1, settings, equity, log);
+    return { equity: [...equity], exits: [...log.exitBar.subarray(0, log.count)] };
+  };
+  const expected = run(aligned);
+  assert.ok(expected.exits.length > 10);
+  assert.deepEqual(run(shifted), expected);
 });

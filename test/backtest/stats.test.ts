@@ -122,3 +122,26 @@ test('daily period returns taken from the bar pass equal those resampled, also f
     }
   }
 });
+
+test("intraday beta, taken in one pass, is numpy's two-pass covariance of log returns to rounding: flat stretches and ±3 % moves included", () => {
+  // An hourly σ of about 0.5 % and of about 3 %: the second sends many bars past logRatio's series to Math.log.
+  for (const sigma of [0.5, 3]) {
+    const bars = generateBars({ seed: 21, bars: 6_000, interval: '1h', weekends: true, start: '2020-01-01', mu: 0.1, sigma, startPrice: 100 });
+    for (const params of [{ fast: 5, slow: 20 }, { fast: 12, slow: 90 }]) {
+      const { metrics, equity } = runBacktest(bars, 'sma_crossover', params, { cash: 10_000, commission: 0.002, stopLoss: 0.02, takeProfit: 0.02 });
+      const m = bars.length - 1;
+      const x = Float64Array.from({ length: m }, (_, i) => Math.log(equity[i + 1] / equity[i]));
+      const y = Float64Array.from({ length: m }, (_, i) => Math.log(bars.close[i + 1] / bars.close[i]));
+      const meanX = x.reduce((a, v) => a + v, 0) / m, meanY = y.reduce((a, v) => a + v, 0) / m;
+      let cross = 0, squares = 0;
+      for (let i = 0; i < m; i++) {
+        cross += (x[i] - meanX) * (y[i] - meanY);
+        squares += (y[i] - meanY) ** 2;
+      }
+      const flat = x.filter((v) => v === 0).length;
+      assert.ok(flat > m / 10, `flat stretches are part of the case (${flat} of ${m} bars)`);
+      const expected = cross / squares;
+      assert.ok(Math.abs(metrics.beta - expected) <= 1e-12 * Math.abs(expected), `σ ${sigma}, ${JSON.stringify(params)}: beta ${metrics.beta}, two-pass ${expected}`);
+    }
+  }
+});
