@@ -109,8 +109,6 @@ function runBars(bars: Bars, targets: Int8Array, s: BrokerSettings, equity: Floa
   // Locals rather than property loads in the per-bar loop.
   const HOLD: number = Target.Hold, LONG: number = Target.Long, SHORT: number = Target.Short;
   const trailing = s.trailingStop === s.trailingStop;
-  // Looked up once a run, not at every quiet stretch.
-  const blocks = s.stopLoss === s.stopLoss || s.takeProfit === s.takeProfit ? blockExtremesOf(bars) : NO_BLOCKS;
   let { cash, size, entry, entryBar, sl, tp, pending } = state;
   const openBefore = last && !s.lastBarEntries ? end - 1 : end;
 
@@ -120,7 +118,7 @@ function runBars(bars: Bars, targets: Int8Array, s: BrokerSettings, equity: Floa
     if (pending === HOLD && !(trailing && size !== 0)) {
       // Most bars change nothing: mark them in a tight loop and stop where something happens.
       const lowStop = size > 0 ? sl : size < 0 ? tp : NaN, highStop = size > 0 ? tp : size < 0 ? sl : NaN;
-      const k = quietRun(bars, blocks, targets, equity, i, end, cash, size, entry, lowStop, highStop);
+      const k = quietRun(bars, targets, equity, i, end, cash, size, entry, lowStop, highStop);
       if (k > i) {
         pending = targets[k - 1];
         i = k;
@@ -279,66 +277,21 @@ function lastBarEntry(bars: Bars, i: number, long: boolean, s: BrokerSettings, c
  * Marks bars from `from` on while nothing happens: returns after the first bar with a target, or before the
  * first bar where the open trade's stop (`low <= lowStop` / `high >= highStop`) is reached or equity would
  * end, or at `end`. Kept apart from the event handling so that V8 compiles it to tight loops.
- *
- * With a stop, bars go by blocks of {@link BLOCK}: a block whose lowest low and highest high stay clear of both
- * stops is marked without reading its highs and lows.
  */
-function quietRun(bars: Bars, blocks: BlockExtremes, targets: Int8Array, equity: Float64Array, from: number, end: number, cash: number,
+function quietRun(bars: Bars, targets: Int8Array, equity: Float64Array, from: number, end: number, cash: number,
   size: number, entry: number, lowStop: number, highStop: number): number {
   if (size === 0) return flatRun(targets, equity, from, end, cash);
   const { high: H, low: L, close: C } = bars;
   const cost = size * entry;
   if (lowStop !== lowStop && highStop !== highStop) return unstoppedRun(C, targets, equity, from, end, cash, size, cost);
-  // A stop that is not set is never reached, as comparisons with NaN are false.
-  const below = lowStop === lowStop ? lowStop : -Infinity, above = highStop === highStop ? highStop : Infinity;
-  const { low: blockLow, high: blockHigh } = blocks;
-  let j = from;
-  while (j < end) {
-    const block = j >> BLOCK_BITS, blockEnd = Math.min((block + 1) << BLOCK_BITS, end);
-    const clear = blockLow[block] > below && blockHigh[block] < above;
-    for (; j < blockEnd; j++) {
-      if (!clear && (L[j] <= lowStop || H[j] >= highStop)) return j;
-      const eq = cash + (C[j] * size - cost);
-      if (eq <= 0) return j;
-      equity[j] = eq;
-      if (targets[j] !== 0) return j + 1;
-    }
+  for (let j = from; j < end; j++) {
+    if (L[j] <= lowStop || H[j] >= highStop) return j;
+    const eq = cash + (C[j] * size - cost);
+    if (eq <= 0) return j;
+    equity[j] = eq;
+    if (targets[j] !== 0) return j + 1;
   }
   return end;
-}
-
-/** Bars a block holds (a power of two), for {@link quietRun}'s stop checks. */
-const BLOCK_BITS = 6;
-const BLOCK = 1 << BLOCK_BITS;
-
-/** The lowest low and highest high of each block of BLOCK bars. */
-interface BlockExtremes {
-  low: Float64Array;
-  high: Float64Array;
-}
-
-// Every trial of a series runs on the same bars.
-const blockExtremes = new WeakMap<Bars, BlockExtremes>();
-
-/** For runs without a stop-loss or take-profit, which never read block extremes. */
-const NO_BLOCKS: BlockExtremes = { low: new Float64Array(0), high: new Float64Array(0) };
-
-function blockExtremesOf(bars: Bars): BlockExtremes {
-  let extremes = blockExtremes.get(bars);
-  if (!extremes) {
-    const blocks = Math.ceil(bars.length / BLOCK);
-    const low = new Float64Array(blocks).fill(Infinity), high = new Float64Array(blocks).fill(-Infinity);
-    for (let i = 0; i < bars.length; i++) {
-      const b = i >> BLOCK_BITS;
-      // NaN (a bar without a price) makes its block's extreme NaN, so the block is checked bar by bar.
-      const l = bars.low[i], h = bars.high[i];
-      if (l < low[b] || l !== l) low[b] = l;
-      if (h > high[b] || h !== h) high[b] = h;
-    }
-    extremes = { low, high };
-    blockExtremes.set(bars, extremes);
-  }
-  return extremes;
 }
 
 /** {@link quietRun} of a trade without a stop-loss or take-profit: highs and lows are not read. */
