@@ -58,10 +58,15 @@ test('returns compound a geometric mean daily return over the trading year', () 
 });
 
 test('one statistic alone, from only the passes it reads, is the value of all of them computed together', () => {
-  const bars = generateBars({ seed: 9, bars: 900, interval: '1d', weekends: false, start: '2016-01-04', mu: 0.05, sigma: 0.3, startPrice: 50 });
-  const calendar = computeCalendar(bars);
-  for (const params of [{ fast: 5, slow: 20 }, { fast: 30, slow: 120 }]) {
-    const { metrics, trades, equity } = runBacktest(bars, 'sma_crossover', params, { cash: 10_000, commission: 0.001 });
+  // Daily bars share the bars' logarithms with the period returns; hourly ones take beta in a pass of its own.
+  const daily = generateBars({ seed: 9, bars: 900, interval: '1d', weekends: false, start: '2016-01-04', mu: 0.05, sigma: 0.3, startPrice: 50 });
+  const hourly = generateBars({ seed: 10, bars: 3_000, interval: '1h', weekends: true, start: '2016-01-04', mu: 0.05, sigma: 0.6, startPrice: 50 });
+  for (const [bars, params, options] of [
+    [daily, { fast: 5, slow: 20 }, {}], [daily, { fast: 30, slow: 120 }, {}],
+    [hourly, { fast: 5, slow: 20 }, {}], [hourly, { fast: 30, slow: 120 }, { stopLoss: 0.02, takeProfit: 0.03 }],
+  ] as const) {
+    const calendar = computeCalendar(bars);
+    const { metrics, trades, equity } = runBacktest(bars, 'sma_crossover', params, { cash: 10_000, commission: 0.001, ...options });
     const log = new TradeLog();
     for (const t of trades) log.push(t.size, t.entryBar, t.exitBar, t.entryPrice, t.exitPrice, t.sl, t.tp, t.pnl, t.returnPct / 100, t.commission);
     log.stampTimes(bars.time, 0);
