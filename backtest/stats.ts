@@ -579,8 +579,17 @@ function beta(x: Float64Array, bars: Bars, sum: number): number {
   if (m < 2) return NaN;
   const mean = sum / m;
   const { deviations, sumSquares } = marketReturnsOf(bars);
-  let cross = 0;
-  for (let i = 0; i < m; i++) cross += (x[i] - mean) * deviations[i];
+  // Four sums, each of every fourth product, so that an addition need not wait for the one before (numpy's BLAS
+  // dot product does not add in bar order either).
+  let c0 = 0, c1 = 0, c2 = 0, c3 = 0, i = 0;
+  for (; i + 3 < m; i += 4) {
+    c0 += (x[i] - mean) * deviations[i];
+    c1 += (x[i + 1] - mean) * deviations[i + 1];
+    c2 += (x[i + 2] - mean) * deviations[i + 2];
+    c3 += (x[i + 3] - mean) * deviations[i + 3];
+  }
+  for (; i < m; i++) c0 += (x[i] - mean) * deviations[i];
+  const cross = (c0 + c1) + (c2 + c3);
   const scale = 1 / (m - 1);
   return (cross * scale) / (sumSquares * scale);
 }
