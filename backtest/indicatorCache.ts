@@ -20,47 +20,55 @@ export class Indicators {
 
   /** Simple moving average of closes, as pandas' rolling mean. */
   sma(period: number): Float64Array {
-    return this.memo(`sma:${period}`, () => sma(this.bars.close, period));
+    const key = `sma:${period}`;
+    return this.cached(key) ?? this.keep(key, sma(this.bars.close, period));
   }
 
   /** Exponential moving average of closes, SMA-seeded; defined from bar `period - 1`. */
   ema(period: number): Float64Array {
-    return this.memo(`ema:${period}`, () => ema(this.bars.close, period));
+    const key = `ema:${period}`;
+    return this.cached(key) ?? this.keep(key, ema(this.bars.close, period));
   }
 
   /** Wilder's RSI of closes; defined from bar `period`. */
   rsi(period: number): Float64Array {
-    return this.memo(`rsi:${period}`, () => rsi(this.bars.close, period));
+    const key = `rsi:${period}`;
+    return this.cached(key) ?? this.keep(key, rsi(this.bars.close, period));
   }
 
   /** Population standard deviation of closes over `period` bars. */
   std(period: number): Float64Array {
-    return this.memo(`std:${period}`, () => rollingStd(this.bars.close, period));
+    const key = `std:${period}`;
+    return this.cached(key) ?? this.keep(key, rollingStd(this.bars.close, period));
   }
 
   /** Highest high of the `period` bars before each bar. */
   priorHigh(period: number): Float64Array {
-    return this.memo(`priorHigh:${period}`, () => priorExtreme(this.bars.high, period, 1));
+    const key = `priorHigh:${period}`;
+    return this.cached(key) ?? this.keep(key, priorExtreme(this.bars.high, period, 1));
   }
 
   /** Lowest low of the `period` bars before each bar. */
   priorLow(period: number): Float64Array {
-    return this.memo(`priorLow:${period}`, () => priorExtreme(this.bars.low, period, -1));
+    const key = `priorLow:${period}`;
+    return this.cached(key) ?? this.keep(key, priorExtreme(this.bars.low, period, -1));
   }
 
   /** MACD line, EMA(fast) - EMA(slow); defined from bar `slow - 1`. */
   macd(fast: number, slow: number): Float64Array {
-    return this.memo(`macd:${fast}:${slow}`, () => {
-      const f = this.ema(fast), s = this.ema(slow);
-      const out = new Float64Array(f.length);
-      for (let i = 0; i < out.length; i++) out[i] = f[i] - s[i];
-      return out;
-    });
+    const key = `macd:${fast}:${slow}`;
+    const hit = this.cached(key);
+    if (hit) return hit;
+    const f = this.ema(fast), s = this.ema(slow);
+    const out = new Float64Array(f.length);
+    for (let i = 0; i < out.length; i++) out[i] = f[i] - s[i];
+    return this.keep(key, out);
   }
 
   /** Signal line: EMA(signal) of the MACD line; defined from bar `slow + signal - 2`. */
   macdSignal(fast: number, slow: number, signal: number): Float64Array {
-    return this.memo(`macdSignal:${fast}:${slow}:${signal}`, () => ema(this.macd(fast, slow), signal, slow - 1));
+    const key = `macdSignal:${fast}:${slow}:${signal}`;
+    return this.cached(key) ?? this.keep(key, ema(this.macd(fast, slow), signal, slow - 1));
   }
 
   /** A new batch begins: what earlier batches used may now be dropped past the budget. */
@@ -68,15 +76,21 @@ export class Indicators {
     this.batch++;
   }
 
-  private memo(key: string, compute: () => Float64Array): Float64Array {
+  /** The values kept under `key`, now marked as used by the running batch; undefined when none are kept. */
+  private cached(key: string): Float64Array | undefined {
     const hit = this.cache.get(key);
-    if (hit) {
-      // Map keeps insertion order: moved to the end, the most recently used are dropped last.
+    if (hit && hit.batch !== this.batch) {
+      // Map keeps insertion order: moved to the end at its batch's first use, the most recently used are dropped
+      // last, and the running batch's entries stay together at the end.
       this.cache.delete(key);
-      this.cache.set(key, { values: hit.values, batch: this.batch });
-      return hit.values;
+      hit.batch = this.batch;
+      this.cache.set(key, hit);
     }
-    const values = compute();
+    return hit?.values;
+  }
+
+  /** Keeps `values` under `key` for the running batch, dropping earlier batches' least recently used past the budget. */
+  private keep(key: string, values: Float64Array): Float64Array {
     this.cache.set(key, { values, batch: this.batch });
     this.bytes += values.byteLength;
     for (const [oldest, old] of this.cache) {
